@@ -1,0 +1,251 @@
+/**
+ * The one home of bun:sqlite: schema, migrations, writes, tile queries and the
+ * data version. The main thread is the only writer; workers never open it.
+ */
+import { Database, type Statement } from "bun:sqlite";
+import { existsSync } from "node:fs";
+import { HotpotError } from "./errors.ts";
+import type { ActivityRecord, Mask, Properties, StoreConfig } from "./types.ts";
+
+/**
+ * Append-only: the database's `user_version` is how many of these have run.
+ * Never edit one that has shipped; add another with a comment saying why.
+ */
+const MIGRATIONS: string[] = [
+  // 1: the initial schema.
+  `
+  CREATE TABLE config (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  CREATE TABLE activities (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,          -- strava:<id>, or file:<hash of the file's bytes>
+    file_hash TEXT UNIQUE,             -- a renamed byte-identical copy is the same activity
+    title TEXT,
+    start_time INTEGER,                -- Unix ms
+    created_at INTEGER NOT NULL,       -- Unix ms
+    properties BLOB NOT NULL           -- JSONB: filters read it without re-parsing text
+  );
+  CREATE INDEX activities_start_time ON activities (start_time);
+
+  -- Clustered on (z, x, y): a tile's rows are one contiguous range of the b-tree,
+  -- so "zoom z, x in [x0,x1), y in [y0,y1)" is answered from this index alone.
+  CREATE TABLE activity_tiles (
+    z INTEGER NOT NULL,
+    x INTEGER NOT NULL,
+    y INTEGER NOT NULL,
+    activity_id INTEGER NOT NULL,
+    geometry BLOB NOT NULL,
+    PRIMARY KEY (z, x, y, activity_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX activity_tiles_activity ON activity_tiles (activity_id);
+
+  CREATE TABLE strava_tokens (
+    athlete_id INTEGER PRIMARY KEY,
+    access_token TEXT NOT NULL,
+    refresh_token TEXT NOT NULL,
+    expires_at INTEGER NOT NULL        -- Unix seconds, as Strava sends it
+  );
+
+  -- Rises on every write that can change a rendered tile; ETags are built from it.
+  -- Triggers keep it honest whatever code path writes.
+  CREATE TABLE data_version (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL);
+  INSERT INTO data_version VALUES (1, 1);
+  CREATE TRIGGER dv_activity_insert AFTER INSERT ON activities BEGIN UPDATE data_version SET version = version + 1; END;
+  CREATE TRIGGER dv_activity_update AFTER UPDATE ON activities BEGIN UPDATE data_version SET version = version + 1; END;
+  CREATE TRIGGER dv_activity_delete AFTER DELETE ON activities BEGIN UPDATE data_version SET version = version + 1; END;
+  CREATE TRIGGER dv_config_insert AFTER INSERT ON config BEGIN UPDATE data_version SET version = version + 1; END;
+  CREATE TRIGGER dv_config_update AFTER UPDATE ON config BEGIN UPDATE data_version SET version = version + 1; END;
+  CREATE TRIGGER dv_config_delete AFTER DELETE ON config BEGIN UPDATE data_version SET version = version + 1; END;
+  `,
+];
+
+export const DEFAULT_CONFIG: StoreConfig = {
+  zoom_levels: [2, 6, 10, 14, 16],
+  tile_extent: 2048,
+  trim_dist: 0,
+  activity_masks: [],
+  fetch_cutoff: null,
+};
+
+export interface OpenOptions {
+  /** Refuse to create a database that does not exist yet (commands that only read). */
+  mustExist?: boolean;
+  readonly?: boolean;
+}
+
+/** A stored tile row as the renderer reads it. */
+export interface TileRow {
+  activity_id: number;
+  x: number;
+  y: number;
+  geometry: Uint8Array;
+}
+
+export interface ActivityRow {
+  id: number;
+  key: string;
+  title: string | null;
+  start_time: number | null;
+  created_at: number;
+  properties: string;
+}
+
+export type InsertOutcome = "added" | "duplicate";
+
+export class Store {
+  readonly db: Database;
+  readonly path: string;
+  private configCache: StoreConfig | null = null;
+  private configCacheVersion = -1;
+
+  constructor(path: string, options: OpenOptions = {}) {
+    const memory = path === ":memory:";
+    if (!memory && options.mustExist && !existsSync(path)) {
+      throw new HotpotError("not_found", `database ${path} does not exist (create it with \`hotpot import\`)`);
+    }
+    this.path = path;
+    this.db = new Database(path, options.readonly ? { readonly: true } : { create: true, readwrite: true });
+    if (!options.readonly) {
+      this.db.exec("PRAGMA journal_mode = WAL");
+      // WAL with synchronous=NORMAL cannot corrupt on a crash; at worst the last commit is lost.
+      this.db.exec("PRAGMA synchronous = NORMAL");
+    }
+    // Readers and the single writer wait for each other instead of failing with SQLITE_BUSY.
+    this.db.exec("PRAGMA busy_timeout = 10000");
+    if (!options.readonly) this.migrate();
+  }
+
+  private migrate(): void {
+    const { user_version } = this.db.query("PRAGMA user_version").get() as { user_version: number };
+    if (user_version > MIGRATIONS.length) {
+      throw new HotpotError(
+        "config",
+        `database ${this.path} has schema version ${user_version}, newer than this hotpot knows (${MIGRATIONS.length}); upgrade hotpot`,
+      );
+    }
+    for (let v = user_version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]);
+        this.db.exec(`PRAGMA user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Rises on every change that can alter a rendered tile. */
+  dataVersion(): number {
+    return (this.db.query("SELECT version FROM data_version").get() as { version: number }).version;
+  }
+
+  config(): StoreConfig {
+    const version = this.dataVersion();
+    if (this.configCache && this.configCacheVersion === version) return this.configCache;
+    const rows = this.db.query("SELECT key, value FROM config").all() as { key: string; value: string }[];
+    const config: StoreConfig = structuredClone(DEFAULT_CONFIG);
+    for (const { key, value } of rows) {
+      if (key in config) (config as unknown as Record<string, unknown>)[key] = JSON.parse(value);
+    }
+    this.configCache = config;
+    this.configCacheVersion = version;
+    return config;
+  }
+
+  setConfig<K extends keyof StoreConfig>(key: K, value: StoreConfig[K]): void {
+    if (value === null) this.db.query("DELETE FROM config WHERE key = ?").run(key);
+    else this.db.query("INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, JSON.stringify(value));
+  }
+
+  masks(): Mask[] {
+    return this.config().activity_masks;
+  }
+
+  /** Looks an activity up by key or by the hash of its file: either means "already stored". */
+  findExisting(key: string, fileHash: string | null): { id: number; key: string } | null {
+    const byKey = this.db.query("SELECT id, key FROM activities WHERE key = ?").get(key) as { id: number; key: string } | null;
+    if (byKey || !fileHash) return byKey;
+    return this.db.query("SELECT id, key FROM activities WHERE file_hash = ?").get(fileHash) as { id: number; key: string } | null;
+  }
+
+  /**
+   * Stores a batch in one transaction. An activity already stored (same key or
+   * same file bytes) is a duplicate and left as it is, except that a file first
+   * imported without its Strava CSV takes on the `strava:` key and the CSV's
+   * properties, so the webhook and the export name it alike.
+   */
+  insertActivities(records: ActivityRecord[], options: { replace?: boolean } = {}): InsertOutcome[] {
+    const insertActivity = this.db.query(
+      "INSERT INTO activities (key, file_hash, title, start_time, created_at, properties) VALUES (?, ?, ?, ?, ?, jsonb(?)) RETURNING id",
+    );
+    const insertTile = this.db.query("INSERT OR REPLACE INTO activity_tiles (z, x, y, activity_id, geometry) VALUES (?, ?, ?, ?, ?)");
+    const rekey = this.db.query("UPDATE activities SET key = ?, title = coalesce(?, title), properties = jsonb(?) WHERE id = ?");
+    const now = Date.now();
+    return this.db.transaction(() =>
+      records.map((r): InsertOutcome => {
+        const existing = this.findExisting(r.key, r.fileHash);
+        if (existing && options.replace) {
+          this.deleteById(existing.id);
+        } else if (existing) {
+          if (existing.key !== r.key && r.key.startsWith("strava:") && !existing.key.startsWith("strava:")) {
+            rekey.run(r.key, r.title, JSON.stringify(r.properties), existing.id);
+          }
+          return "duplicate";
+        }
+        const { id } = insertActivity.get(r.key, r.fileHash, r.title, r.startTime, now, JSON.stringify(r.properties)) as { id: number };
+        for (const t of r.tiles) insertTile.run(t.z, t.x, t.y, id, t.geometry);
+        return "added";
+      }),
+    )();
+  }
+
+  private deleteById(id: number): void {
+    this.db.query("DELETE FROM activity_tiles WHERE activity_id = ?").run(id);
+    this.db.query("DELETE FROM activities WHERE id = ?").run(id);
+  }
+
+  /** Removes one activity and its geometry; false when no such key. */
+  deleteActivity(key: string): boolean {
+    return this.db.transaction(() => {
+      const row = this.db.query("SELECT id FROM activities WHERE key = ?").get(key) as { id: number } | null;
+      if (!row) return false;
+      this.deleteById(row.id);
+      return true;
+    })();
+  }
+
+  /** Changes stored properties (and title) of an activity in place; false when no such key. */
+  updateProperties(key: string, changes: Properties, title?: string): boolean {
+    const result = this.db
+      .query("UPDATE activities SET properties = jsonb_patch(properties, ?), title = coalesce(?, title) WHERE key = ?")
+      .run(JSON.stringify(changes), title ?? null, key);
+    return result.changes > 0;
+  }
+
+  /** Removes every activity (import --reset). */
+  reset(): void {
+    this.db.transaction(() => {
+      this.db.exec("DELETE FROM activity_tiles");
+      this.db.exec("DELETE FROM activities");
+    })();
+  }
+
+  /** Stored tile rows of zoom z with x in [x0, x1) and y in [y0, y1). */
+  tileRows(z: number, x0: number, x1: number, y0: number, y1: number): TileRow[] {
+    return this.db
+      .query("SELECT activity_id, x, y, geometry FROM activity_tiles WHERE z = ?1 AND x >= ?2 AND x < ?3 AND y >= ?4 AND y < ?5")
+      .all(z, x0, x1, y0, y1) as TileRow[];
+  }
+
+  activityCount(): number {
+    return (this.db.query("SELECT count(*) AS n FROM activities").get() as { n: number }).n;
+  }
+}
+
+/** Opens a store, or a throwaway one in memory. */
+export function openStore(path: string, options: OpenOptions & { inMemory?: boolean } = {}): Store {
+  return new Store(options.inMemory ? ":memory:" : path, options);
+}
+
+export type { Statement };
