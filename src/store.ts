@@ -57,6 +57,23 @@ const MIGRATIONS: string[] = [
   CREATE TRIGGER dv_config_update AFTER UPDATE ON config BEGIN UPDATE data_version SET version = version + 1; END;
   CREATE TRIGGER dv_config_delete AFTER DELETE ON config BEGIN UPDATE data_version SET version = version + 1; END;
   `,
+  // 2: Strava webhook events wait here until processed, so a restart, a crash or
+  // Strava's rate limit loses none. The unique key drops Strava's duplicate deliveries.
+  `
+  CREATE TABLE strava_events (
+    id INTEGER PRIMARY KEY,
+    object_type TEXT NOT NULL,
+    object_id INTEGER NOT NULL,
+    aspect_type TEXT NOT NULL,
+    owner_id INTEGER NOT NULL,
+    event_time INTEGER NOT NULL,
+    updates TEXT NOT NULL,             -- JSON object as Strava sent it
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before INTEGER NOT NULL,       -- Unix ms: retry no earlier (rate limit, back-off)
+    last_error TEXT,
+    UNIQUE (object_type, object_id, aspect_type, event_time)
+  );
+  `,
 ];
 
 export const DEFAULT_CONFIG: StoreConfig = {
