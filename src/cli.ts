@@ -18,6 +18,8 @@ export const main = defineCommand({
     render: lazy(() => import("./commands/render.ts")),
     mask: lazy(() => import("./commands/mask.ts")),
     serve: lazy(() => import("./commands/serve.ts")),
+    "strava-auth": lazy(() => import("./commands/strava-auth.ts")),
+    fetch: lazy(() => import("./commands/fetch.ts")),
   },
 });
 
@@ -35,7 +37,31 @@ async function resolveTarget(cmd: CommandDef<any>, argv: string[]): Promise<[Com
   return [current, parent];
 }
 
-async function run(argv: string[]): Promise<number> {
+/**
+ * Global options may come before the command (`hotpot --db x.sqlite3 serve`, as
+ * the Rust hotpot and our Dockerfile write it): move them after it, where each
+ * command declares them.
+ */
+export function hoistGlobalOptions(argv: string[]): string[] {
+  const leading: string[] = [];
+  let i = 0;
+  while (i < argv.length && argv[i].startsWith("-") && argv[i] !== "--help" && argv[i] !== "-h" && argv[i] !== "--version") {
+    const flag = argv[i];
+    leading.push(flag);
+    i++;
+    if ((flag === "--db" || flag === "-D") && i < argv.length) leading.push(argv[i++]);
+  }
+  if (leading.length === 0 || i === argv.length) return argv;
+  let end = i;
+  while (end < argv.length && !argv[end].startsWith("-")) end++;
+  // Only the command path (fetch intervals-icu) stays in front; positionals after it keep their place.
+  const commandWords = argv[i] === "fetch" || argv[i] === "mask" ? 2 : 1;
+  const split = Math.min(i + commandWords, end);
+  return [...argv.slice(i, split), ...leading, ...argv.slice(split)];
+}
+
+async function run(rawArgv: string[]): Promise<number> {
+  const argv = hoistGlobalOptions(rawArgv);
   if (argv.length === 1 && argv[0] === "--version") {
     console.log(versionLine());
     return 0;
