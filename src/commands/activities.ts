@@ -1,0 +1,59 @@
+/** `hotpot activities`: list (or count) the stored activities a date range and filter select. */
+import { defineCommand } from "citty";
+import { compileFilter } from "../filter.ts";
+import { countActivities, iterateActivities, parseDate, type ActivityQuery } from "../query.ts";
+import { globalArgs, storeFromArgs } from "./_shared.ts";
+
+/** Output is written in pieces of about this many characters, so ten thousand activities never form one string. */
+const CHUNK = 64 * 1024;
+
+/** Writes to stdout; false once the reader has gone (`| head`), which ends the listing quietly. */
+async function write(text: string): Promise<boolean> {
+  try {
+    await Bun.write(Bun.stdout, text);
+    return true;
+  } catch (e) {
+    if ((e as { code?: string }).code === "EPIPE") return false;
+    throw e;
+  }
+}
+
+export default defineCommand({
+  meta: {
+    name: "activities",
+    description: "Print matching activities as JSON lines (key, title, start time, created at, properties, stored tiles)",
+  },
+  args: {
+    ...globalArgs,
+    before: { type: "string", description: "only activities that start before this day (UTC)", valueHint: "YYYY-MM-DD" },
+    after: { type: "string", description: "only activities that start on or after this day (UTC)", valueHint: "YYYY-MM-DD" },
+    filter: { type: "string", alias: "f", description: "property filter, e.g. 'elevation_gain > 1000'", valueHint: "EXPR" },
+    count: { type: "boolean", alias: "c", description: "print only the number of matching activities", default: false },
+  },
+  async run({ args }) {
+    // The query layer reads an empty value as "not given", as an empty form field is;
+    // on the command line `--before` with nothing after it is a mistake.
+    if (args.before !== undefined) parseDate(args.before, "before");
+    if (args.after !== undefined) parseDate(args.after, "after");
+    if (args.filter !== undefined) compileFilter(args.filter);
+    const query: ActivityQuery = { before: args.before, after: args.after, filter: args.filter };
+    const store = storeFromArgs(args, { mustExist: true });
+    try {
+      if (args.count) {
+        console.log(countActivities(store, query));
+        return;
+      }
+      let chunk = "";
+      for (const activity of iterateActivities(store, query, { tiles: true })) {
+        chunk += `${JSON.stringify(activity)}\n`;
+        if (chunk.length >= CHUNK) {
+          if (!(await write(chunk))) return;
+          chunk = "";
+        }
+      }
+      if (chunk) await write(chunk);
+    } finally {
+      store.close();
+    }
+  },
+});
