@@ -1,0 +1,56 @@
+/** `hotpot import PATH`: activity files, folders and Strava exports into the database. */
+import { defineCommand } from "citty";
+import { HotpotError } from "../errors.ts";
+import { runImport } from "../import/run.ts";
+import { formatSummary } from "../import/summary.ts";
+import { globalArgs, storeFromArgs } from "./_shared.ts";
+
+function parseNumberArg(flag: string, value: string | undefined, check: (n: number) => boolean, expected: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !check(n)) throw new HotpotError("bad_argument", `--${flag}: expected ${expected}, got '${value}'`);
+  return n;
+}
+
+export default defineCommand({
+  meta: {
+    name: "import",
+    description:
+      "Import GPX, TCX and FIT files (optionally .gz) from a file, a folder (recursively) or a .zip archive such as a Strava bulk export. " +
+      "An activities.csv at the root of the folder or archive is joined automatically. Importing the same files again adds nothing.",
+  },
+  args: {
+    ...globalArgs,
+    path: { type: "positional", required: true, description: "activity file, folder or .zip archive", valueHint: "PATH" },
+    reset: { type: "boolean", default: false, description: "remove all stored activities before importing" },
+    trim: {
+      type: "string",
+      valueHint: "M",
+      description: "do not store the first and last M metres of each activity; saved as trim_dist for later imports and uploads (default: the stored value, initially 0)",
+    },
+    join: {
+      type: "string",
+      valueHint: "CSV",
+      description: "CSV of activity metadata to join by its filename column (paths relative to the CSV's folder); default: PATH's activities.csv",
+    },
+    jobs: { type: "string", alias: "j", valueHint: "N", description: `worker threads parsing in parallel (default: one per core, here ${navigator.hardwareConcurrency})` },
+  },
+  async run({ args }) {
+    const trim = parseNumberArg("trim", args.trim, (n) => Number.isFinite(n) && n >= 0, "a distance in metres >= 0");
+    const jobs = parseNumberArg("jobs", args.jobs, (n) => Number.isInteger(n) && n >= 1 && n <= 256, "a whole number of workers from 1 to 256");
+    const store = storeFromArgs(args);
+    try {
+      const summary = await runImport(store, {
+        path: args.path,
+        join: args.join,
+        jobs,
+        reset: args.reset,
+        trim,
+        progress: { tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) },
+      });
+      console.log(formatSummary(summary, args.verbose));
+    } finally {
+      store.close();
+    }
+  },
+});

@@ -1,0 +1,76 @@
+/**
+ * One activity file to a storable record, pure CPU and no I/O: decompress,
+ * hash, parse, clean and clip. Import workers, HTTP uploads, the Strava
+ * webhook and the intervals.icu pull all go through here, so a file becomes
+ * the same record whichever way it arrives.
+ */
+import { clipTrack } from "../clip.ts";
+import { isHotpotError } from "../errors.ts";
+import { parseFile, stripCompression } from "../parse/index.ts";
+import { buildTrack } from "../track.ts";
+import type { ActivityRecord, Properties, SkipReason } from "../types.ts";
+
+export interface PrepareOptions {
+  /** Stored zoom levels (config zoom_levels). */
+  zoomLevels: readonly number[];
+  /** Tile units per tile side (config tile_extent). */
+  tileExtent: number;
+  /** Metres cut from each end of the track (config trim_dist). */
+  trimDist: number;
+  /** Overrides the default key `file:<hash>`, e.g. `strava:<id>`. */
+  key?: string;
+  /** Overrides the file's own title (a CSV's or an API's activity name). */
+  title?: string;
+  /** Start time (Unix ms) for a file that has none. */
+  startTime?: number;
+  /** Properties from a CSV or an API: they win over the file's, computed stats win over them. */
+  properties?: Properties;
+  /** Answers true for a file hash already stored: the file is skipped before it is parsed. */
+  isKnown?: (fileHash: string) => boolean;
+}
+
+/** Why a file was skipped: the parser's reasons, or the same bytes are already stored. */
+export type PrepareSkip = SkipReason | "already_stored";
+
+export type PrepareResult =
+  | { ok: true; record: ActivityRecord; /** Track points read from the file. */ points: number }
+  | { ok: false; status: "skipped"; reason: PrepareSkip; detail?: string }
+  | { ok: false; status: "error"; reason: string };
+
+/** The file's identity: sha256 of its decompressed bytes, 128 bits as 32 hex digits. */
+export function fileHash(bytes: Uint8Array): string {
+  return new Bun.CryptoHasher("sha256").update(bytes).digest("hex").slice(0, 32);
+}
+
+export function prepareActivity(name: string, bytes: Uint8Array, options: PrepareOptions): PrepareResult {
+  try {
+    // Hash what is inside a .gz, so ride.gpx and ride.gpx.gz are one activity.
+    const plain = stripCompression(name, bytes);
+    const hash = fileHash(plain.bytes);
+    if (options.isKnown?.(hash)) return { ok: false, status: "skipped", reason: "already_stored" };
+    const parsed = parseFile(plain.name, plain.bytes);
+    if ("skip" in parsed) return { ok: false, status: "skipped", reason: parsed.skip, detail: parsed.detail };
+    let points = 0;
+    for (const s of parsed.segments) points += s.lat.length;
+    const built = buildTrack(parsed, { trimDist: options.trimDist });
+    if (!built) return { ok: false, status: "skipped", reason: "no_track_data", detail: "no valid points left after cleaning" };
+    const record: ActivityRecord = {
+      key: options.key ?? `file:${hash}`,
+      fileHash: hash,
+      title: options.title ?? parsed.title ?? null,
+      startTime: parsed.startTime ?? options.startTime ?? null,
+      properties: { ...parsed.properties, ...options.properties, ...built.stats },
+      tiles: clipTrack(built.track, options.zoomLevels, options.tileExtent),
+    };
+    return { ok: true, record, points };
+  } catch (e) {
+    return { ok: false, status: "error", reason: errorReason(e) };
+  }
+}
+
+/** A file's failure in one line: a HotpotError's message, else the JS error's name and message. */
+export function errorReason(e: unknown): string {
+  if (isHotpotError(e)) return e.message;
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
+}

@@ -1,0 +1,158 @@
+/**
+ * `hotpot import` end to end: list the files, join the CSV, fan the CPU work
+ * out to workers, and write on this thread in batches.
+ *
+ *   sources ──> main: CSV join, skip stored keys ──> workers: read/inflate, hash, parse, track, clip
+ *                                                        │ record + packed tiles (transferred)
+ *   summary <── progress <── main: BatchWriter (one transaction per batch) <─┘
+ */
+import { readFileSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { HotpotError } from "../errors.ts";
+import { isSupportedName } from "../parse/index.ts";
+import type { Store } from "../store.ts";
+import { readJoinTable, normaliseJoinPath, type JoinRow, type JoinTable } from "./join.ts";
+import { unpackTiles } from "./pack.ts";
+import { WorkerPool } from "./pool.ts";
+import { Progress } from "./progress.ts";
+import { openSource, ROOT_CSV, type Source, type SourceItem } from "./sources.ts";
+import { emptySummary, type ImportSummary } from "./summary.ts";
+import type { WorkerInit, WorkerResult, WorkerTask } from "./worker.ts";
+import { BatchWriter } from "./writer.ts";
+
+export interface ImportOptions {
+  /** A file, a folder (walked recursively) or a .zip archive. */
+  path: string;
+  /** A CSV to join; default: the activities.csv at the root of a folder or archive, if any. */
+  join?: string;
+  /** Workers; default one per core. */
+  jobs?: number;
+  /** Remove every stored activity first. */
+  reset?: boolean;
+  /** Store a new trim_dist (metres) before importing; default: keep the stored one. */
+  trim?: number;
+  /** Where progress goes; default: nowhere. */
+  progress?: { tty: boolean; write: (text: string) => void };
+}
+
+/** Tasks in flight per worker: covers a batch commit on the main thread without leaving a worker idle. */
+const DEPTH = 6;
+
+interface Planned {
+  item: SourceItem;
+  /** What the summary calls the file. */
+  display: string;
+  row?: JoinRow;
+}
+
+function openJoin(given: string, source: Source, joinPath: string | undefined): { table: JoinTable; dir: string | null } | null {
+  if (joinPath !== undefined) {
+    let text: string;
+    try {
+      text = readFileSync(joinPath, "utf8");
+    } catch {
+      throw new HotpotError("not_found", `--join ${joinPath}: cannot read the CSV file`);
+    }
+    return { table: readJoinTable(text, joinPath), dir: dirname(resolve(joinPath)) };
+  }
+  if (source.rootCsv === null) return null;
+  // In an archive the CSV's relative paths start at the archive's root, which is what entry names are.
+  return { table: readJoinTable(source.rootCsv, displayPath(given, source, ROOT_CSV)), dir: source.kind === "zip" ? null : source.root };
+}
+
+/** A file as the user would name it: under the path they gave; `export.zip:activities/1.fit` inside an archive. */
+function displayPath(given: string, source: Source, rel: string): string {
+  if (source.kind === "zip") return `${given}:${rel}`;
+  if (source.kind === "file") return given;
+  return join(given, rel);
+}
+
+export async function runImport(store: Store, options: ImportOptions): Promise<ImportSummary> {
+  const started = performance.now();
+  const source = openSource(options.path);
+  const summary = emptySummary();
+  try {
+    const joined = openJoin(options.path, source, options.join);
+    if (options.reset) store.reset();
+    if (options.trim !== undefined) store.setConfig("trim_dist", options.trim);
+    const config = store.config();
+
+    // Plan on this thread: cheap checks first, so re-importing a Strava export reads no file twice.
+    const seenRows = new Set<string>();
+    const planned: Planned[] = [];
+    for (const item of source.items) {
+      summary.files++;
+      const joinKey = joined ? normaliseJoinPath(item.path && joined.dir ? relative(joined.dir, item.path) : item.rel) : "";
+      const row = joined?.table.rows.get(joinKey);
+      if (row) seenRows.add(joinKey);
+      if (!isSupportedName(item.rel)) summary.skipped.unsupported++;
+      else if (row?.key && store.findExisting(row.key, null)) summary.skipped.already_stored++;
+      else planned.push({ item, display: displayPath(options.path, source, item.rel), row });
+    }
+    if (joined) {
+      summary.csv = { source: joined.table.source, withoutFile: joined.table.rows.size - seenRows.size, manual: joined.table.manual };
+    }
+
+    const progress = options.progress ? new Progress({ total: summary.files, ...options.progress }) : null;
+    let done = summary.files - planned.length;
+    const writer = new BatchWriter(store, (outcome) => {
+      if (outcome === "added") summary.imported++;
+      else summary.skipped.already_stored++;
+    });
+    const onResult = (p: Planned, r: WorkerResult) => {
+      done++;
+      summary.bytes += r.bytes;
+      if (r.ok) {
+        summary.points += r.points;
+        writer.add({ ...r.record, tiles: unpackTiles(r.tiles) });
+      } else if (r.status === "skipped") {
+        summary.skipped[r.reason]++;
+      } else {
+        summary.failed.push({ path: p.display, reason: r.reason });
+      }
+      progress?.update(done, summary.imported);
+    };
+
+    if (planned.length > 0) {
+      const init: WorkerInit = {
+        options: { zoomLevels: config.zoom_levels, tileExtent: config.tile_extent, trimDist: config.trim_dist },
+        knownHashes: options.reset ? [] : (store.db.query("SELECT file_hash FROM activities WHERE file_hash IS NOT NULL").values().flat() as string[]),
+      };
+      const jobs = options.jobs ?? navigator.hardwareConcurrency;
+      const pool = new WorkerPool<WorkerTask, WorkerResult>(() => new Worker(new URL("./worker.ts", import.meta.url)), { size: jobs, depth: DEPTH, init });
+      try {
+        const all: Promise<void>[] = [];
+        for (const p of planned) {
+          await pool.available();
+          const { row, item } = p;
+          const task: WorkerTask = { name: item.rel, path: item.path, key: row?.key, title: row?.title, startTime: row?.startTime, properties: row?.properties };
+          const transfer: Transferable[] = [];
+          if (item.entry) {
+            try {
+              task.raw = source.zip!.readRaw(item.entry);
+            } catch (e) {
+              onResult(p, { ok: false, status: "error", reason: (e as Error).message, bytes: 0 });
+              continue;
+            }
+            task.method = item.entry.method;
+            task.size = item.entry.size;
+            transfer.push(task.raw.buffer as ArrayBuffer);
+          }
+          all.push(pool.run(task, transfer).then(
+            (r) => onResult(p, r),
+            (e: Error) => onResult(p, { ok: false, status: "error", reason: e.message, bytes: 0 }),
+          ));
+        }
+        await Promise.all(all);
+      } finally {
+        pool.terminate();
+        writer.flush();
+        progress?.finish();
+      }
+    }
+  } finally {
+    source.zip?.close();
+  }
+  summary.seconds = (performance.now() - started) / 1000;
+  return summary;
+}

@@ -1,0 +1,82 @@
+/**
+ * An import worker: CPU work only, never the database. For each task it reads
+ * the file (or inflates the zip entry the main thread read for it), prepares
+ * the activity and sends the record back with its tiles packed into one
+ * transferable buffer. Reads start as soon as a task arrives, so the next
+ * file is loading while this one is parsed.
+ */
+import { errorReason, prepareActivity, type PrepareOptions, type PrepareResult } from "./prepare.ts";
+import { packTiles } from "./pack.ts";
+import { inflateEntry } from "./zip.ts";
+import type { ActivityRecord, Properties } from "../types.ts";
+
+declare const self: Worker;
+
+export interface WorkerInit {
+  options: Pick<PrepareOptions, "zoomLevels" | "tileExtent" | "trimDist">;
+  /** Hashes of files already stored: such files are skipped right after hashing. */
+  knownHashes: string[];
+}
+
+export interface WorkerTask {
+  name: string;
+  /** A file on disk, read here. */
+  path?: string;
+  /** A zip entry's stored bytes, with its compression method and size. */
+  raw?: Uint8Array;
+  method?: number;
+  size?: number;
+  key?: string;
+  title?: string;
+  startTime?: number;
+  properties?: Properties;
+}
+
+/** A PrepareResult as it crosses the thread boundary: tiles travel packed. */
+export type WorkerResult =
+  | { ok: true; record: Omit<ActivityRecord, "tiles">; tiles: ArrayBuffer; points: number; bytes: number }
+  | (Exclude<PrepareResult, { ok: true }> & { bytes: number });
+
+let init: WorkerInit | null = null;
+let known = new Set<string>();
+const isKnown = (hash: string) => known.has(hash);
+// Tasks finish in arrival order; each waits for its own read and for the task before it.
+let queue: Promise<void> = Promise.resolve();
+
+function load(task: WorkerTask): Promise<Uint8Array | Error> {
+  if (task.path !== undefined) return Bun.file(task.path).bytes().catch((e: unknown) => new Error(errorReason(e)));
+  try {
+    return Promise.resolve(inflateEntry(task.name, task.method ?? 0, task.raw!, task.size ?? 0));
+  } catch (e) {
+    return Promise.resolve(new Error(errorReason(e)));
+  }
+}
+
+function handle(task: WorkerTask, bytes: Uint8Array | Error): { result: WorkerResult; transfer: Transferable[] } {
+  if (bytes instanceof Error) return { result: { ok: false, status: "error", reason: bytes.message, bytes: 0 }, transfer: [] };
+  const { key, title, startTime, properties } = task;
+  const prepared = prepareActivity(task.name, bytes, { ...init!.options, key, title, startTime, properties, isKnown: key ? undefined : isKnown });
+  if (!prepared.ok) return { result: { ...prepared, bytes: bytes.byteLength }, transfer: [] };
+  const { tiles, ...record } = prepared.record;
+  const packed = packTiles(tiles);
+  return { result: { ok: true, record, tiles: packed, points: prepared.points, bytes: bytes.byteLength }, transfer: [packed] };
+}
+
+self.onmessage = (event: MessageEvent<{ init: WorkerInit } | { id: number; task: WorkerTask }>) => {
+  const data = event.data;
+  if ("init" in data) {
+    init = data.init;
+    known = new Set(init.knownHashes);
+    return;
+  }
+  const { id, task } = data;
+  const bytes = load(task);
+  queue = queue.then(async () => {
+    try {
+      const { result, transfer } = handle(task, await bytes);
+      self.postMessage({ id, result }, transfer);
+    } catch (e) {
+      self.postMessage({ id, result: { ok: false, status: "error", reason: errorReason(e), bytes: 0 } });
+    }
+  });
+};
