@@ -8,7 +8,7 @@ import { clipTrack } from "../clip.ts";
 import { isHotpotError } from "../errors.ts";
 import { parseFile, stripCompression } from "../parse/index.ts";
 import { buildTrack } from "../track.ts";
-import type { ActivityRecord, Properties, SkipReason } from "../types.ts";
+import type { ActivityRecord, ParsedActivity, Properties, SkipReason } from "../types.ts";
 
 export interface PrepareOptions {
   /** Stored zoom levels (config zoom_levels). */
@@ -50,6 +50,19 @@ export function prepareActivity(name: string, bytes: Uint8Array, options: Prepar
     if (options.isKnown?.(hash)) return { ok: false, status: "skipped", reason: "already_stored" };
     const parsed = parseFile(plain.name, plain.bytes);
     if ("skip" in parsed) return { ok: false, status: "skipped", reason: parsed.skip, detail: parsed.detail };
+    return prepareParsed(parsed, options, hash);
+  } catch (e) {
+    return { ok: false, status: "error", reason: errorReason(e) };
+  }
+}
+
+/**
+ * An activity already read (from a file, or from an API such as Strava's
+ * streams) to a storable record. Without a file there is no hash, and
+ * `options.key` should name the activity.
+ */
+export function prepareParsed(parsed: ParsedActivity, options: PrepareOptions, hash: string | null = null): PrepareResult {
+  try {
     let points = 0;
     for (const s of parsed.segments) points += s.lat.length;
     const built = buildTrack(parsed, { trimDist: options.trimDist });
