@@ -1,0 +1,34 @@
+/**
+ * Response builders shared by the routes. Every body's length goes into
+ * Content-Length so the request log can report bytes without reading bodies.
+ */
+
+const encoder = new TextEncoder();
+
+/** A one-line plain-text answer: errors and refusals, readable with curl. */
+export function textResponse(status: number, message: string, headers: Record<string, string> = {}): Response {
+  const body = encoder.encode(`${message.replace(/\s*\n\s*/g, " ")}\n`);
+  return new Response(body, {
+    status,
+    headers: { "Content-Type": "text/plain; charset=utf-8", "Content-Length": String(body.byteLength), ...headers },
+  });
+}
+
+export function jsonResponse(value: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  const body = encoder.encode(JSON.stringify(value));
+  return new Response(body, {
+    status,
+    headers: { "Content-Type": "application/json", "Content-Length": String(body.byteLength), ...headers },
+  });
+}
+
+export function bytesResponse(bytes: Uint8Array, headers: Record<string, string>, status = 200): Response {
+  return new Response(bytes as Uint8Array<ArrayBuffer>, { status, headers: { ...headers, "Content-Length": String(bytes.byteLength) } });
+}
+
+/** The query string of a request, parsed only when there is one (most tile URLs have none). */
+export function searchParams(request: Request): URLSearchParams {
+  const url = request.url;
+  const q = url.indexOf("?");
+  return new URLSearchParams(q < 0 ? "" : url.slice(q + 1));
+}
