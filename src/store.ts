@@ -187,6 +187,11 @@ export class Store {
   }
 
   /**
+   * Write transactions read first and write after, so they start IMMEDIATE:
+   * a deferred one that read a snapshot another process has since written past
+   * cannot upgrade to a write lock and fails with SQLITE_BUSY at once, busy_timeout
+   * or not. IMMEDIATE takes the write lock up front and waits its turn instead.
+   *
    * Stores a batch in one transaction. An activity already stored (same key or
    * same file bytes) is a duplicate and left as it is, except that a file first
    * imported without its Strava CSV takes on the `strava:` key and the CSV's
@@ -214,7 +219,7 @@ export class Store {
         for (const t of r.tiles) insertTile.run(t.z, t.x, t.y, id, t.geometry);
         return "added";
       }),
-    )();
+    ).immediate();
   }
 
   private deleteById(id: number): void {
@@ -229,7 +234,7 @@ export class Store {
       if (!row) return false;
       this.deleteById(row.id);
       return true;
-    })();
+    }).immediate();
   }
 
   /** Changes stored properties (and title) of an activity in place; false when no such key. */
