@@ -1,0 +1,335 @@
+/**
+ * Strava webhook events: checked, queued durably in the database, then applied
+ * in the background. The HTTP handler only queues, so Strava gets its 200 at
+ * once; a restart picks the queue up where it stopped.
+ *
+ * The webhook URL is public and its events are not signed, so nothing
+ * destructive is taken on the event's word: a delete happens only once Strava
+ * answers 404 for the activity, a deauthorization only once Strava refuses our
+ * refresh token, and a create only for an activity of the athlete it names.
+ */
+import { HotpotError, isHotpotError } from "../errors.ts";
+import { prepareOptionsFor } from "../import/ingest.ts";
+import { prepareParsed } from "../import/prepare.ts";
+import type { Store } from "../store.ts";
+import type { Properties } from "../types.ts";
+import {
+  accessToken,
+  deleteTokens,
+  getActivity,
+  getStreams,
+  parsedFromStrava,
+  RateLimited,
+  refreshTokens,
+  storedTokens,
+  stravaSkipReason,
+  type StravaEnv,
+} from "./strava.ts";
+
+export interface StravaEvent {
+  object_type: "activity" | "athlete";
+  object_id: number;
+  aspect_type: "create" | "update" | "delete";
+  owner_id: number;
+  subscription_id: number;
+  /** Unix seconds. */
+  event_time: number;
+  /** For updates: title, type, private ("true"/"false"); for athletes: authorized ("false"). */
+  updates: Record<string, string>;
+}
+
+/** Checks a webhook body against Strava's documented event shape; HotpotError bad_argument says what is wrong. */
+export function parseEvent(body: unknown): StravaEvent {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new HotpotError("bad_argument", "webhook event: expected a JSON object");
+  const b = body as Record<string, unknown>;
+  const int = (name: string) => {
+    const v = b[name];
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) {
+      throw new HotpotError("bad_argument", `webhook event: expected ${name} to be a whole number, found ${JSON.stringify(v) ?? "nothing"}`);
+    }
+    return v;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[]): T => {
+    const v = b[name];
+    if (!allowed.includes(v as T)) {
+      throw new HotpotError("bad_argument", `webhook event: expected ${name} to be one of ${allowed.join(", ")}, found ${JSON.stringify(v) ?? "nothing"}`);
+    }
+    return v as T;
+  };
+  const updates = b.updates ?? {};
+  if (typeof updates !== "object" || updates === null || Array.isArray(updates)) {
+    throw new HotpotError("bad_argument", `webhook event: expected updates to be an object, found ${JSON.stringify(updates)}`);
+  }
+  const fields = Object.entries(updates);
+  if (fields.length > 16 || fields.some(([, v]) => typeof v === "object" && v !== null)) {
+    throw new HotpotError("bad_argument", "webhook event: expected updates to hold a few plain values");
+  }
+  return {
+    object_type: oneOf("object_type", ["activity", "athlete"] as const),
+    object_id: int("object_id"),
+    aspect_type: oneOf("aspect_type", ["create", "update", "delete"] as const),
+    owner_id: int("owner_id"),
+    subscription_id: int("subscription_id"),
+    event_time: int("event_time"),
+    updates: Object.fromEntries(fields.map(([k, v]) => [k, String(v).slice(0, 500)])),
+  };
+}
+
+/** What became of a received event. */
+export type Receipt = "queued" | "duplicate" | "unknown_athlete" | "queue_full";
+
+/** Events waiting at most; beyond that the webhook answers 503 and Strava retries. Bounds what a flood can store. */
+export const MAX_QUEUED = 10_000;
+
+/** After this many failures (not counting rate limits) an event is dropped, with its error logged. */
+const MAX_ATTEMPTS = 8;
+/** Back-off after the n-th failure: 30 s doubling, at most 6 h (the 8 tries span about an hour). */
+export const backoff = (attempts: number) => Math.min(30_000 * 2 ** (attempts - 1), 6 * 3600_000);
+/** Without a kick, look at the queue this often: events may be queued by another server process. */
+const POLL_MS = 10_000;
+
+interface QueuedEvent {
+  id: number;
+  object_type: string;
+  object_id: number;
+  aspect_type: string;
+  owner_id: number;
+  updates: string;
+  attempts: number;
+  not_before: number;
+}
+
+// The queue's head per object: the oldest event of each object that is due. Events of one
+// activity apply in order (create before update before delete); different activities do
+// not wait for each other, so one failing activity holds up nobody else.
+const HEADS = `FROM strava_events e WHERE NOT EXISTS
+  (SELECT 1 FROM strava_events p WHERE p.object_type = e.object_type AND p.object_id = e.object_id AND p.id < e.id)`;
+
+export interface ProcessorOptions {
+  log?: (line: string) => void;
+  /** The clock (Unix ms); tests move it forward instead of waiting out a back-off. */
+  now?: () => number;
+}
+
+/** Applies queued events; one instance per database (the primary server process). */
+export class StravaEventProcessor {
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  /** Until when Strava's rate limit holds (Unix ms): events arriving meanwhile wait as well. */
+  private pausedUntil = 0;
+  private readonly log: (line: string) => void;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly env: StravaEnv,
+    private readonly store: Store,
+    options: ProcessorOptions = {},
+  ) {
+    this.log = options.log ?? ((line) => console.log(line));
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Queues an event from the webhook. Events of athletes without stored tokens
+   * are dropped here: hotpot could not read their activities anyway.
+   */
+  receive(e: StravaEvent): Receipt {
+    const athlete = e.object_type === "athlete" ? e.object_id : e.owner_id;
+    if (!storedTokens(this.store, athlete)) {
+      this.log(`strava: ignored ${describe(e)}: no tokens for athlete ${athlete} (run \`hotpot strava-auth\` with this database)`);
+      return "unknown_athlete";
+    }
+    if (this.pending() >= MAX_QUEUED) return "queue_full";
+    const r = this.store.db
+      .query(
+        `INSERT OR IGNORE INTO strava_events (object_type, object_id, aspect_type, owner_id, event_time, updates, not_before)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(e.object_type, e.object_id, e.aspect_type, e.owner_id, e.event_time, JSON.stringify(e.updates), Math.max(this.now(), this.pausedUntil));
+    if (r.changes === 0) return "duplicate";
+    this.kick();
+    return "queued";
+  }
+
+  /** Starts draining the queue (events left from before a restart included); safe to call often. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.running = this.drain().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Resolves once every due event has been applied or deferred. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /** No new work starts; an event being applied finishes (await idle() for it). */
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  pending(): number {
+    return (this.store.db.query("SELECT count(*) AS n FROM strava_events").get() as { n: number }).n;
+  }
+
+  private async drain(): Promise<void> {
+    const next = this.store.db.query(`SELECT * ${HEADS} AND e.not_before <= ? ORDER BY e.id LIMIT 1`);
+    while (!this.stopped) {
+      const e = next.get(this.now()) as QueuedEvent | null;
+      if (!e) break;
+      try {
+        await this.apply(e);
+        this.store.db.query("DELETE FROM strava_events WHERE id = ?").run(e.id);
+      } catch (err) {
+        this.defer(e, err);
+      }
+    }
+    this.schedule();
+  }
+
+  /** Wakes up when the earliest deferred event is due, or at the next poll. */
+  private schedule(): void {
+    if (this.stopped) return;
+    const { due } = this.store.db.query(`SELECT min(e.not_before) AS due ${HEADS}`).get() as { due: number | null };
+    const wait = due === null ? POLL_MS : Math.min(Math.max(due - this.now(), 0), POLL_MS);
+    this.timer = setTimeout(() => this.kick(), wait);
+    // The queue never keeps a process alive by itself (the server does; a test may end).
+    this.timer.unref?.();
+  }
+
+  private defer(e: QueuedEvent, err: unknown): void {
+    const what = describe(e);
+    if (err instanceof RateLimited) {
+      // The limit is per application: every queued event waits, and a restart keeps waiting.
+      this.log(`strava: ${what}: ${err.message}`);
+      this.pausedUntil = Math.max(this.pausedUntil, err.retryAt);
+      this.store.db.query("UPDATE strava_events SET not_before = max(not_before, ?)").run(err.retryAt);
+      this.store.db.query("UPDATE strava_events SET last_error = ? WHERE id = ?").run(err.message, e.id);
+      return;
+    }
+    const message = isHotpotError(err) ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
+    const attempts = e.attempts + 1;
+    // not_found cannot get better by waiting: the activity is gone from Strava.
+    if (attempts >= MAX_ATTEMPTS || (isHotpotError(err) && err.code === "not_found")) {
+      this.log(`strava: ${what}: ${message}; dropped after ${attempts} attempt${attempts > 1 ? "s" : ""}`);
+      this.store.db.query("DELETE FROM strava_events WHERE id = ?").run(e.id);
+      return;
+    }
+    this.log(`strava: ${what}: ${message} (attempt ${attempts} of ${MAX_ATTEMPTS}, retrying in ${Math.round(backoff(attempts) / 1000)} s)`);
+    this.store.db
+      .query("UPDATE strava_events SET attempts = ?, not_before = ?, last_error = ? WHERE id = ?")
+      .run(attempts, this.now() + backoff(attempts), message, e.id);
+  }
+
+  private async apply(e: QueuedEvent): Promise<void> {
+    const updates = JSON.parse(e.updates) as Record<string, string>;
+    if (e.object_type === "athlete") {
+      if (updates.authorized === "false") await this.deauthorize(e.object_id);
+      return;
+    }
+    const key = `strava:${e.object_id}`;
+    switch (e.aspect_type) {
+      case "create":
+        return this.create(e.owner_id, e.object_id, key);
+      case "update":
+        return this.update(key, updates);
+      case "delete":
+        return this.delete(e.owner_id, e.object_id, key);
+    }
+  }
+
+  private async create(athleteId: number, id: number, key: string): Promise<void> {
+    if (this.store.findExisting(key, null)) {
+      this.log(`strava: ${key} already stored`);
+      return;
+    }
+    const now = this.now();
+    const token = await accessToken(this.env, this.store, athleteId, now);
+    const activity = await getActivity(this.env, token, id, now);
+    if (activity.athlete && activity.athlete.id !== athleteId) {
+      this.log(`strava: ${key} skipped: it belongs to athlete ${activity.athlete.id}, not ${athleteId} as the event said`);
+      return;
+    }
+    // Trainer, virtual and manual activities: no streams to fetch, no rate limit spent.
+    const early = stravaSkipReason(activity);
+    if (early) {
+      this.log(`strava: ${key} skipped (${early.skip}): ${early.detail}`);
+      return;
+    }
+    const parsed = parsedFromStrava(activity, await getStreams(this.env, token, id, now));
+    if ("skip" in parsed) {
+      this.log(`strava: ${key} skipped (${parsed.skip}): ${parsed.detail ?? ""}`);
+      return;
+    }
+    const prepared = prepareParsed(parsed, { ...prepareOptionsFor(this.store), key });
+    if (!prepared.ok) {
+      this.log(`strava: ${key} ${prepared.status}: ${prepared.reason}`);
+      return;
+    }
+    const [outcome] = this.store.insertActivities([prepared.record]);
+    this.log(`strava: ${key} ${outcome}`);
+  }
+
+  private update(key: string, updates: Record<string, string>): void {
+    const changes: Properties = {};
+    if (updates.title) changes.activity_name = updates.title;
+    if (updates.type) changes.activity_type = updates.type;
+    if (updates.private === "true" || updates.private === "false") changes.private = updates.private === "true";
+    const changed = this.store.updateProperties(key, changes, updates.title || undefined);
+    this.log(`strava: ${key} ${changed ? `updated (${Object.keys(updates).join(", ")})` : "update ignored: not stored"}`);
+  }
+
+  private async delete(athleteId: number, id: number, key: string): Promise<void> {
+    if (!this.store.findExisting(key, null)) {
+      this.log(`strava: ${key} delete ignored: not stored`);
+      return;
+    }
+    const now = this.now();
+    const token = await accessToken(this.env, this.store, athleteId, now);
+    try {
+      await getActivity(this.env, token, id, now);
+    } catch (err) {
+      if (isHotpotError(err) && err.code === "not_found") {
+        this.store.deleteActivity(key);
+        this.log(`strava: ${key} deleted`);
+        return;
+      }
+      throw err;
+    }
+    this.log(`strava: ${key} delete ignored: Strava still has the activity`);
+  }
+
+  private async deauthorize(athleteId: number): Promise<void> {
+    if (!storedTokens(this.store, athleteId)) return;
+    try {
+      await refreshTokens(this.env, this.store, athleteId, this.now());
+    } catch (err) {
+      if (isHotpotError(err) && err.code === "unauthorized") {
+        deleteTokens(this.store, athleteId);
+        this.log(`strava: athlete ${athleteId} revoked hotpot's access; their tokens are deleted`);
+        return;
+      }
+      throw err;
+    }
+    this.log(`strava: deauthorization of athlete ${athleteId} ignored: Strava still accepts hotpot's tokens`);
+  }
+}
+
+function describe(e: { object_type: string; object_id: number; aspect_type: string }): string {
+  return `${e.aspect_type} of ${e.object_type} ${e.object_id}`;
+}
