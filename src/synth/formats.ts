@@ -141,8 +141,37 @@ function fitSport(type: string): string {
   return "generic";
 }
 
-/** A FIT activity file: file_id, one record per point (all segments in order), one session. */
+/** Fields writeFit puts in a record message. */
+const RECORD_FIELDS = new Set(["timestamp", "positionLat", "positionLong", "enhancedAltitude"]);
+
+/**
+ * The SDK's Encoder finds each field of each message by scanning every field
+ * its profile knows for that message (84 for a record), which made FIT the
+ * slowest part of generating the benchmark set. While writing, the record
+ * profile is narrowed to the fields written: same bytes, about 6x faster.
+ */
+function withNarrowRecordProfile<T>(write: () => T): T {
+  const profile = Profile.messages[Profile.MesgNum.RECORD];
+  const all = profile.fields;
+  profile.fields = Object.fromEntries(Object.entries(all).filter(([, f]) => RECORD_FIELDS.has(f.name)));
+  try {
+    return write();
+  } finally {
+    profile.fields = all;
+  }
+}
+
+/**
+ * A FIT activity file: file_id, one record per point (all segments in order;
+ * a point without time repeats the last one), one session. The SDK's Encoder
+ * builds a message definition per message, which caps this at roughly 25,000
+ * records per second.
+ */
 export function writeFit(a: SynthActivity, options: FitOptions = {}): Uint8Array {
+  return withNarrowRecordProfile(() => encodeFit(a, options));
+}
+
+function encodeFit(a: SynthActivity, options: FitOptions): Uint8Array {
   const { MesgNum } = Profile;
   const encoder = new Encoder();
   const fileId: FileIdMesg = {
@@ -156,11 +185,12 @@ export function writeFit(a: SynthActivity, options: FitOptions = {}): Uint8Array
   for (const s of a.segments) {
     for (let i = 0; i < s.lat.length; i++) {
       if (!Number.isNaN(s.time[i])) lastTime = s.time[i];
-      const record: RecordMesg = {
-        timestamp: fitTime(lastTime),
-        positionLat: Math.round(s.lat[i] * SEMICIRCLES_PER_DEGREE),
-        positionLong: Math.round(s.lon[i] * SEMICIRCLES_PER_DEGREE),
-      };
+      const record: RecordMesg = { timestamp: fitTime(lastTime) };
+      // a NaN position is left out, like a device's records before a GPS fix
+      if (!Number.isNaN(s.lat[i]) && !Number.isNaN(s.lon[i])) {
+        record.positionLat = Math.round(s.lat[i] * SEMICIRCLES_PER_DEGREE);
+        record.positionLong = Math.round(s.lon[i] * SEMICIRCLES_PER_DEGREE);
+      }
       if (!Number.isNaN(s.ele[i])) record.enhancedAltitude = s.ele[i];
       encoder.onMesg(MesgNum.RECORD, record);
     }
