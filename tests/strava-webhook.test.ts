@@ -5,7 +5,7 @@
  * are crossed by moving the clock, not by waiting.
  */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { Elysia } from "elysia";
+import { Elysia, type AnyElysia } from "elysia";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,7 +30,7 @@ let env: StravaEnv;
 let clock: { t: number };
 let logs: string[];
 let processor: StravaEventProcessor;
-let app: Elysia;
+let app: AnyElysia;
 
 function startProcessor(): StravaEventProcessor {
   const p = new StravaEventProcessor(env, store, { log: (line) => logs.push(line), now: () => clock.t });
