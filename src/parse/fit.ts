@@ -4,9 +4,10 @@
  * first session's scalar fields become properties, the session's sport is the
  * activity_type. The library reads one FIT file and stops at its CRC, so chained
  * files (several FIT files back to back, as some devices write) are split here
- * and each part becomes one segment.
+ * and each part becomes one segment. CRCs are not checked for files that decode
+ * to a track (see checkCrc).
  */
-import FitParser from "fit-file-parser";
+import FitParser, { FitEncoder } from "fit-file-parser";
 import { HotpotError } from "../errors.ts";
 import type { ParseResult, Properties, PropertyValue, Segment } from "../types.ts";
 import { newSegment } from "./_scan.ts";
@@ -34,7 +35,8 @@ interface FitPart {
 const parser = new FitParser({ mode: "list" });
 
 export function parseFit(bytes: Uint8Array): ParseResult {
-  const parts = splitChain(bytes).map(([start, end]) => readPart(bytes.subarray(start, end), start));
+  const ranges = splitChain(bytes);
+  const parts = ranges.map(([start, end]) => readPart(bytes.subarray(start, end), start));
   const session = parts.find((p) => p.sessions.length > 0)?.sessions[0];
   const sport = session ?? parts.find((p) => p.sports.length > 0)?.sports[0];
   const subSport = sport?.sub_sport;
@@ -60,6 +62,8 @@ export function parseFit(bytes: Uint8Array): ParseResult {
     if (segment.lat.length > 0) segments.push(segment);
   }
   if (segments.length === 0) {
+    // Lenient decoding of a damaged file can end in "nothing here"; that is a broken file, not a skip.
+    for (const [start, end] of ranges) checkCrc(bytes, start, end);
     return { skip: "no_track_data", detail: records > 0 ? `${records} records, none with a position` : "no records" };
   }
 
@@ -98,6 +102,21 @@ function splitChain(bytes: Uint8Array): [number, number][] {
     at = end;
   }
   return parts;
+}
+
+/**
+ * Throws unless the file at bytes[start, end) ends in the CRC of its header and
+ * data. Only files that yield no track are checked: some devices write wrong
+ * CRCs, and a ride that decodes is worth keeping.
+ */
+function checkCrc(bytes: Uint8Array, start: number, end: number): void {
+  const dataEnd = start + bytes[start] + new DataView(bytes.buffer, bytes.byteOffset).getUint32(start + 4, true);
+  const expected = FitEncoder.calculateCRC(bytes.subarray(start, dataEnd));
+  const found = dataEnd + 2 <= end ? bytes[dataEnd] | (bytes[dataEnd + 1] << 8) : undefined;
+  if (found !== expected) {
+    const hex = (n: number) => "0x" + n.toString(16).padStart(4, "0");
+    throw new HotpotError("bad_file", `expected FIT CRC ${hex(expected)} at byte ${dataEnd}, found ${found === undefined ? "none" : hex(found)} (corrupt file)`);
+  }
 }
 
 function readPart(bytes: Uint8Array, offset: number): FitPart {
