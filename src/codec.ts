@@ -46,40 +46,80 @@ export function encodeLines(lines: ArrayLike<number>[]): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/**
+ * Decoded lines in buffers that grow and are reused across calls: the tile
+ * renderer decodes thousands of blobs per tile, and allocating per blob costs
+ * it more than the decoding. `points` and `lines` say how much is valid.
+ */
+export interface LineBuffer {
+  coords: Int32Array;
+  ends: Uint32Array;
+  points: number;
+  lines: number;
+}
+
+export function lineBuffer(): LineBuffer {
+  return { coords: new Int32Array(1024), ends: new Uint32Array(64), points: 0, lines: 0 };
+}
+
 /** Decodes a blob written by encodeLines. Throws on a truncated blob rather than reading garbage. */
 export function decodeLines(blob: Uint8Array): DecodedLines {
+  const out = lineBuffer();
+  decodeLinesInto(blob, out);
+  return { coords: out.coords.slice(0, out.points * 2), ends: out.ends.slice(0, out.lines) };
+}
+
+/** decodeLines into `out`, overwriting what it held. */
+export function decodeLinesInto(blob: Uint8Array, out: LineBuffer): void {
+  const len = blob.length;
   // Every point takes at least two bytes, so this bounds the output size.
-  const coords = new Int32Array(blob.length);
-  const ends: number[] = [];
+  if (out.coords.length < len) out.coords = new Int32Array(Math.max(len, out.coords.length * 2));
+  const coords = out.coords;
+  let ends = out.ends;
+  let lines = 0;
   let pos = 0;
   let points = 0;
   let cx = 0;
   let cy = 0;
-  const len = blob.length;
-  const read = (): number => {
-    let result = 0;
-    let shift = 0;
-    let b: number;
-    do {
-      if (pos >= len) throw new Error(`geometry blob truncated at byte ${pos} of ${len}`);
-      b = blob[pos++];
-      result |= (b & 0x7f) << shift;
-      shift += 7;
-    } while (b & 0x80);
-    return result >>> 0;
-  };
+  // Varints are read inline (no helper call per number): this loop is the renderer's hottest.
   while (pos < len) {
-    const n = read();
-    for (let i = 0; i < n; i++) {
-      const zx = read();
-      const zy = read();
-      cx += (zx >>> 1) ^ -(zx & 1);
-      cy += (zy >>> 1) ^ -(zy & 1);
+    let b = blob[pos++];
+    let n = b & 0x7f;
+    for (let shift = 7; b & 0x80; shift += 7) {
+      b = blob[pos++];
+      n |= (b & 0x7f) << shift;
+    }
+    n >>>= 0;
+    const end = points + n;
+    // A point takes at least two bytes: more points than bytes left means a corrupt count.
+    if (2 * n > len - pos) throw new Error(`geometry blob truncated at byte ${pos} of ${len}`);
+    for (; points < end; points++) {
+      b = blob[pos++];
+      let v = b & 0x7f;
+      for (let shift = 7; b & 0x80; shift += 7) {
+        b = blob[pos++];
+        v |= (b & 0x7f) << shift;
+      }
+      cx += (v >>> 1) ^ -(v & 1);
+      b = blob[pos++];
+      v = b & 0x7f;
+      for (let shift = 7; b & 0x80; shift += 7) {
+        b = blob[pos++];
+        v |= (b & 0x7f) << shift;
+      }
+      cy += (v >>> 1) ^ -(v & 1);
       coords[2 * points] = cx;
       coords[2 * points + 1] = cy;
-      points++;
     }
-    ends.push(points);
+    // Reading past the end yields undefined, which the bit operations above turn into 0: check once per line.
+    if (pos > len) throw new Error(`geometry blob truncated at byte ${len} of ${len}`);
+    if (lines === ends.length) {
+      const grown = new Uint32Array(ends.length * 2);
+      grown.set(ends);
+      ends = out.ends = grown;
+    }
+    ends[lines++] = points;
   }
-  return { coords: coords.subarray(0, points * 2), ends: Uint32Array.from(ends) };
+  out.points = points;
+  out.lines = lines;
 }
