@@ -1,0 +1,113 @@
+/**
+ * The JSON API the map page and scripts use. Every list is bounded; every
+ * answer that costs a scan is cached per data version.
+ *
+ *   GET /api/activity-count?filter&before&after          {"count": n}
+ *   GET /api/properties                                  {"properties": [{key, count, types}]}
+ *   GET /api/activities?limit&offset&filter&before&after {"total": n, "activities": [...]}
+ *   GET /api/activities?near=LAT,LNG&zoom=Z&...           {"activities": [...]} (nearest passes first)
+ *   GET /api/activities/{key}.geojson                    the track as a GeoJSON Feature
+ *   GET /api/bounds?filter&before&after                   {"bounds": [W, S, E, N] | null}
+ *   GET /healthz                                         {"status": "ok", "data_version": v, "activities": n}
+ */
+import { HotpotError } from "../errors.ts";
+import { countActivities, listActivities } from "../query.ts";
+import type { Store } from "../store.ts";
+import { activityFeature } from "./geojson.ts";
+import { jsonResponse, searchParams } from "./http.ts";
+import { activitiesNear, activityBounds, DEFAULT_NEAR_LIMIT, MAX_NEAR_LIMIT, parseNear } from "./near.ts";
+import { activityQuery, intParam } from "./params.ts";
+
+/** Default page size of /api/activities. */
+export const DEFAULT_LIST_LIMIT = 100;
+/** Largest page: a row is about half a kilobyte of JSON. */
+export const MAX_LIST_LIMIT = 1000;
+
+export type PropertyType = "number" | "string" | "boolean" | "null" | "array" | "object";
+
+export interface PropertyInfo {
+  key: string;
+  /** Activities that have this key. */
+  count: number;
+  types: PropertyType[];
+}
+
+const SQL_TYPE: Record<string, PropertyType> = {
+  integer: "number",
+  real: "number",
+  text: "string",
+  true: "boolean",
+  false: "boolean",
+  null: "null",
+  array: "array",
+  object: "object",
+};
+
+const propertyCache = new WeakMap<Store, { version: number; list: PropertyInfo[] }>();
+
+/** Every top-level property key with how many activities have it and the JSON types its values take. */
+export function propertyInfo(store: Store): PropertyInfo[] {
+  const version = store.dataVersion();
+  const cached = propertyCache.get(store);
+  if (cached?.version === version) return cached.list;
+  const rows = store.db
+    .query("SELECT p.key AS key, p.type AS type, count(*) AS n FROM activities a, json_each(a.properties) p GROUP BY p.key, p.type ORDER BY p.key")
+    .all() as { key: string; type: string; n: number }[];
+  const byKey = new Map<string, PropertyInfo>();
+  for (const { key, type, n } of rows) {
+    let info = byKey.get(key);
+    if (!info) byKey.set(key, (info = { key, count: 0, types: [] }));
+    // json_each lists a key once per activity, so counts per type add up to activities with the key.
+    info.count += n;
+    const t = SQL_TYPE[type] ?? "string";
+    if (!info.types.includes(t)) info.types.push(t);
+  }
+  const list = [...byKey.values()];
+  propertyCache.set(store, { version, list });
+  return list;
+}
+
+export function apiHandlers(store: Store) {
+  return {
+    count(request: Request): Response {
+      const { query } = activityQuery(searchParams(request));
+      return jsonResponse({ count: countActivities(store, query) });
+    },
+
+    properties(): Response {
+      return jsonResponse({ properties: propertyInfo(store) });
+    },
+
+    activities(request: Request): Response {
+      const params = searchParams(request);
+      const { query } = activityQuery(params);
+      const near = params.get("near");
+      if (near !== null) {
+        const point = parseNear(near, params.get("zoom") ?? undefined);
+        const limit = intParam(params, "limit", 1, MAX_NEAR_LIMIT, DEFAULT_NEAR_LIMIT);
+        return jsonResponse({ activities: activitiesNear(store, { ...point, limit, query }) });
+      }
+      const limit = intParam(params, "limit", 1, MAX_LIST_LIMIT, DEFAULT_LIST_LIMIT);
+      const offset = intParam(params, "offset", 0, Number.MAX_SAFE_INTEGER, 0);
+      return jsonResponse({ total: countActivities(store, query), activities: listActivities(store, query, { limit, offset }) });
+    },
+
+    /** `file` is the last path segment, `{key}.geojson`, already percent-decoded by the router. */
+    geojson(file: string): Response {
+      const key = file.endsWith(".geojson") ? file.slice(0, -".geojson".length) : null;
+      const feature = key === null ? null : activityFeature(store, key);
+      if (!feature) throw new HotpotError("not_found", `activity ${JSON.stringify(key ?? file)} not found (expected /api/activities/{key}.geojson)`);
+      return jsonResponse(feature, 200, { "Content-Type": "application/geo+json" });
+    },
+
+    bounds(request: Request): Response {
+      const { query } = activityQuery(searchParams(request));
+      return jsonResponse({ bounds: activityBounds(store, query) });
+    },
+
+    /** For load balancers and Docker: touches one row and one count, never renders. */
+    health(): Response {
+      return jsonResponse({ status: "ok", data_version: store.dataVersion(), activities: store.activityCount() });
+    },
+  };
+}
