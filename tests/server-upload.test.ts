@@ -19,7 +19,7 @@ beforeEach(() => {
 
 function form(files: [string, Uint8Array | string][]): FormData {
   const data = new FormData();
-  for (const [name, bytes] of files) data.append("file", new File([bytes], name));
+  for (const [name, bytes] of files) data.append("file", new File([bytes as BlobPart], name));
   return data;
 }
 
