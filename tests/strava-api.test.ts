@@ -55,7 +55,7 @@ describe("activity → properties and track", () => {
     expect(parsed.segments[0].time).toEqual([NaN, NaN]);
   });
 
-  const skips: [string, Parameters<typeof fakeRide>[1], boolean, string][] = [
+  const skips: [string, Parameters<typeof fakeRide>[1], boolean, "virtual" | "no_track_data"][] = [
     ["trainer", { trainer: true }, true, "virtual"],
     ["VirtualRun", { type: "VirtualRun" }, true, "virtual"],
     ["manual", { manual: true }, true, "no_track_data"],
