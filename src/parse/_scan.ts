@@ -1,9 +1,9 @@
 /**
  * The hand-written half of the GPX and TCX readers: a scanner over the raw bytes
  * of one point container (a GPX <trkseg>, a TCX <Track>), cut out by _xml.ts.
- * It jumps from "<" to "<" with the native byte search, reads only the handful of
- * elements it needs and parses numbers and ISO-8601 times straight from bytes,
- * so nothing is decoded to strings or allocated per point.
+ * It steps from tag to tag, reads only the handful of elements it needs and
+ * parses numbers and ISO-8601 times straight from bytes, so nothing is decoded
+ * to strings or allocated per point (beyond the Segment columns themselves).
  *
  * It trusts the structure the way a well-formed document has it: every opened
  * element is closed, so a depth counter tells which elements are direct children
@@ -82,7 +82,7 @@ function sameName(b: Uint8Array, start: number, end: number, name: Uint8Array): 
  */
 export function scanPoints(b: Uint8Array, start: number, end: number, spec: PointSpec, seg: Segment): number {
   const { point, latLonAttributes, names, values, depths } = compile(spec);
-  const v = values_; // lat, lon, ele, time of the current point
+  const v = current; // lat, lon, ele, time of the current point
   let seen = 0;
   let depth = 0; // open elements of the current point, itself included; 0 = between points
   let i = start;
@@ -126,7 +126,7 @@ export function scanPoints(b: Uint8Array, start: number, end: number, spec: Poin
   return seen;
 }
 
-const values_ = new Float64Array(4);
+const current = new Float64Array(4);
 
 /** Where the last parseNumber/parseTime/readLatLon stopped. */
 let cursor = 0;
@@ -159,7 +159,7 @@ function skipSpecial(b: Uint8Array, lt: number, end: number): number {
 
 /**
  * Reads the lat and lon attributes (any prefix, either quote, either order) of
- * the tag whose attributes start at `i` into values_; returns the index of its ">".
+ * the tag whose attributes start at `i` into current; returns the index of its ">".
  */
 function readLatLon(b: Uint8Array, i: number, end: number): number {
   while (i < end) {
@@ -180,7 +180,7 @@ function readLatLon(b: Uint8Array, i: number, end: number): number {
       : b[local + 1] === 0x6f && b[local + 2] === 0x6e ? LON
       : -1;
     if (which !== -1) {
-      values_[which] = parseNumber(b, i, end);
+      current[which] = parseNumber(b, i, end);
       i = cursor;
     }
     while (i < end && b[i] !== quote) i++;

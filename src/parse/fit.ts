@@ -10,7 +10,7 @@
 import FitParser, { FitEncoder } from "fit-file-parser";
 import { HotpotError } from "../errors.ts";
 import type { ParseResult, Properties, PropertyValue, Segment } from "../types.ts";
-import { newSegment } from "./_scan.ts";
+import { firstTime, newSegment } from "./_scan.ts";
 
 /** sub_sports whose positions are not places on a map (or there are none worth drawing). */
 const VIRTUAL_SUB_SPORTS = new Set(["virtual_activity", "indoor_cycling", "indoor_rowing", "indoor_running"]);
@@ -38,7 +38,7 @@ export function parseFit(bytes: Uint8Array): ParseResult {
   const ranges = splitChain(bytes);
   const parts = ranges.map(([start, end]) => readPart(bytes.subarray(start, end), start));
   const session = parts.find((p) => p.sessions.length > 0)?.sessions[0];
-  const sport = session ?? parts.find((p) => p.sports.length > 0)?.sports[0];
+  const sport = session ?? parts.find((p) => p.sports.length > 0)?.sports[0]; // both carry sport and sub_sport
   const subSport = sport?.sub_sport;
   if (typeof subSport === "string" && VIRTUAL_SUB_SPORTS.has(subSport)) {
     return { skip: "virtual", detail: `sub_sport ${subSport}` };
@@ -74,7 +74,7 @@ export function parseFit(bytes: Uint8Array): ParseResult {
   if (sport && isScalar(sport.sport)) properties.activity_type = sport.sport;
   const start = session?.start_time ?? parts[0].records[0]?.timestamp;
   return {
-    startTime: start instanceof Date ? start.getTime() : segments[0].time.find((t) => !Number.isNaN(t)),
+    startTime: start instanceof Date ? start.getTime() : firstTime(segments),
     properties,
     segments,
   };
