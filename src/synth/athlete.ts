@@ -30,7 +30,7 @@ const RIDE: Kind = {
   fileType: "Ride",
   movement: "ride",
   speed: [21, 31],
-  outing: { profile: "ride", km: { min: 20, median: 50, max: 150 }, favourite: 0.55, trailhead: false, outAndBack: 0.05 },
+  outing: { profile: "ride", km: { min: 20, median: 50, max: 150 }, favourite: 0.55, trailhead: false, outAndBack: 0.05, climb: 0.25 },
 };
 const COMMUTE: Kind = { ...RIDE, speed: [18, 25], commute: true };
 const RUN: Kind = {
@@ -38,28 +38,28 @@ const RUN: Kind = {
   fileType: "Run",
   movement: "run",
   speed: [9.5, 13.5],
-  outing: { profile: "foot", km: { min: 5, median: 9, max: 20 }, favourite: 0.65, trailhead: false, outAndBack: 0.2 },
+  outing: { profile: "foot", km: { min: 5, median: 9, max: 20 }, favourite: 0.65, trailhead: false, outAndBack: 0.2, climb: 0 },
 };
 const HIKE: Kind = {
   type: "Hike",
   fileType: "Hike",
   movement: "hike",
   speed: [3.5, 5.5],
-  outing: { profile: "foot", km: { min: 6, median: 13, max: 28 }, favourite: 0.4, trailhead: true, outAndBack: 0.25 },
+  outing: { profile: "foot", km: { min: 6, median: 13, max: 28 }, favourite: 0.4, trailhead: true, outAndBack: 0.25, climb: 0.3 },
 };
 const WALK: Kind = {
   type: "Walk",
   fileType: "Walk",
   movement: "hike",
   speed: [4, 5.5],
-  outing: { profile: "foot", km: { min: 2, median: 4, max: 8 }, favourite: 0.6, trailhead: false, outAndBack: 0.3 },
+  outing: { profile: "foot", km: { min: 2, median: 4, max: 8 }, favourite: 0.6, trailhead: false, outAndBack: 0.3, climb: 0 },
 };
 const VIRTUAL_RIDE: Kind = {
   type: "Virtual Ride",
   fileType: "VirtualRide",
   movement: "ride",
   speed: [25, 33],
-  outing: { profile: "ride", km: { min: 15, median: 30, max: 70 }, favourite: 0.9, trailhead: false, outAndBack: 0 },
+  outing: { profile: "ride", km: { min: 15, median: 30, max: 70 }, favourite: 0.9, trailhead: false, outAndBack: 0, climb: 0.5 },
 };
 
 /** Mean distance per activity (km) with the home mix below, used to pace the calendar. */

@@ -89,14 +89,16 @@ export function buildNetwork(region: RegionSpec, rng: Random): Network {
     edges.push({ a, b, kind, shape, z });
   };
 
-  // Town grid: short, nearly straight streets with traffic lights.
-  const town = grid(region.cityHalfSize, region.citySpacing, 0.2, rng.fork("town"), (x, y) => addNode(x, y, true));
+  // Town grid within a circle: short, nearly straight streets with traffic lights.
+  const town = grid(region.cityRadius, region.citySpacing, 0.2, rng.fork("town"), (x, y) =>
+    Math.hypot(x, y) <= region.cityRadius ? addNode(x, y, true) : -1,
+  );
   town.connect(0.93, 0, (a, b) => addEdge(a, b, RoadKind.Minor, 0.01));
 
   // Country grid around it, leaving a margin so the two grids do not overlap.
-  const margin = region.cityHalfSize + region.spacing * 0.5;
+  const margin = region.cityRadius + region.spacing * 0.5;
   const country = grid(region.halfSize, region.spacing, 0.35, rng.fork("country"), (x, y) =>
-    region.cityHalfSize > 0 && Math.max(Math.abs(x), Math.abs(y)) < margin ? -1 : addNode(x, y, false),
+    region.cityRadius > 0 && Math.hypot(x, y) < margin ? -1 : addNode(x, y, false),
   );
   const wiggle = () => region.curviness * rng.range(0.4, 1.4);
   country.connect(0.8, 0.12, (a, b) => addEdge(a, b, RoadKind.Minor, wiggle()));
@@ -106,7 +108,7 @@ export function buildNetwork(region: RegionSpec, rng: Random): Network {
     for (const n of country.nodes) {
       const x = nodesX[n];
       const y = nodesY[n];
-      if (Math.max(Math.abs(x), Math.abs(y)) > margin + region.spacing) continue;
+      if (Math.hypot(x, y) > margin + region.spacing) continue;
       const t = nearest(town.nodes, nodesX, nodesY, x, y);
       if (Math.hypot(nodesX[t] - x, nodesY[t] - y) < region.spacing * 1.6) addEdge(n, t, RoadKind.Minor, wiggle());
     }

@@ -22,6 +22,8 @@ export interface OutingSpec {
   trailhead: boolean;
   /** Share of explorations that go out and back on the same roads. */
   outAndBack: number;
+  /** Share of outings that go up one of the serpentine climbs when one is in reach. */
+  climb: number;
 }
 
 interface Favourite {
@@ -44,8 +46,8 @@ export class Planner {
     private readonly rng: Random,
   ) {
     // Home a little off the centre, work across town.
-    this.home = nearestNode(net, net.region.cityHalfSize * -0.5, net.region.cityHalfSize * -0.35);
-    this.work = nearestNode(net, net.region.cityHalfSize * 0.7, net.region.cityHalfSize * 0.6);
+    this.home = nearestNode(net, net.region.cityRadius * -0.5, net.region.cityRadius * -0.35);
+    this.work = nearestNode(net, net.region.cityRadius * 0.7, net.region.cityRadius * 0.6);
     const hilly = net.region.terrain.base + net.region.terrain.rise * 0.5;
     const high: number[] = [];
     for (let n = 0; n < net.nodeX.length; n++) {
@@ -77,7 +79,8 @@ export class Planner {
       }
     }
     const start = spec.trailhead ? rng.pick(this.trailheads) : this.home;
-    return assembleRoute(this.net, this.loop(cost, start, targetM, spec.outAndBack, rng));
+    const via = rng.chance(spec.climb) ? this.summitWithin(start, targetM) : undefined;
+    return assembleRoute(this.net, this.loop(cost, start, targetM, rng, rng.chance(spec.outAndBack), via));
   }
 
   /** A commute between home and work, either way. */
@@ -93,7 +96,9 @@ export class Planner {
       list = [];
       for (let i = 0; i < 8; i++) {
         const start = spec.trailhead ? this.trailheads[i % this.trailheads.length] : this.home;
-        const path = this.loop(this.net.cost[spec.profile], start, this.distance(spec, rng), 0, rng);
+        const targetM = this.distance(spec, rng);
+        const via = rng.chance(spec.climb) ? this.summitWithin(start, targetM) : undefined;
+        const path = this.loop(this.net.cost[spec.profile], start, targetM, rng, false, via);
         list.push({ start, path, length: pathLength(this.net, path) });
       }
       this.favourites.set(spec, list);
@@ -101,21 +106,29 @@ export class Planner {
     return list;
   }
 
+  /** A random summit that a loop of `targetM` metres from `start` can reach, if any. */
+  private summitWithin(start: number, targetM: number): number | undefined {
+    const net = this.net;
+    const reach = targetM / (2 * DETOUR);
+    const near = net.summits.filter((s) => Math.hypot(net.nodeX[s] - net.nodeX[start], net.nodeY[s] - net.nodeY[start]) < reach);
+    return near.length > 0 ? this.rng.fork(`summit-${start}-${Math.round(targetM)}`).pick(near) : undefined;
+  }
+
   /**
    * A loop through 2-4 waypoints on a circle beside the start, rescaled until
-   * its road length is within 15% of the target (the closest of a few tries):
+   * its road length is within 15% of the target (the closest of a few tries).
+   * With `via` (a summit), the loop heads that way and goes over it:
    *
    *        w2 · · w3
    *       ·    C    ·
    *        w1 · · start
    */
-  private loop(cost: Float64Array, start: number, targetM: number, outAndBack: number, rng: Random): number[] {
+  private loop(cost: Float64Array, start: number, targetM: number, rng: Random, back: boolean, via?: number): number[] {
     const net = this.net;
     const sx = net.nodeX[start];
     const sy = net.nodeY[start];
-    const back = rng.chance(outAndBack);
     const waypoints = back ? 1 : 2 + rng.int(3);
-    const theta = rng.range(0, 2 * Math.PI);
+    const theta = via === undefined ? rng.range(0, 2 * Math.PI) : Math.atan2(net.nodeY[via] - sy, net.nodeX[via] - sx);
     let scale = 1;
     let best: number[] = [];
     let bestError = Infinity;
@@ -133,6 +146,7 @@ export class Planner {
           stops.push(nearestNode(net, cx + r * Math.cos(a), cy + r * Math.sin(a)));
         }
       }
+      if (via !== undefined) stops[stops.length >> 1] = via;
       const path: number[] = [];
       let at = start;
       for (const next of [...stops, start]) {

@@ -84,8 +84,8 @@ export function record(
   let ex = device.gpsError * rng.normal();
   let ey = device.gpsError * rng.normal();
   const eleOffset = device.elevation === "barometer" ? 8 * rng.normal() : 0;
-  const eleSigma = device.elevation === "barometer" ? 1.5 : 6;
-  const eleTau = device.elevation === "barometer" ? 300 : 60;
+  const eleSigma = device.elevation === "barometer" ? 1.5 : 4;
+  const eleTau = device.elevation === "barometer" ? 300 : 240;
   let eleDrift = eleSigma * rng.normal();
   let pace = 0; // slow variation of effort around the base speed
   const expected = route.length / speed;

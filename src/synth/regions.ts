@@ -14,8 +14,8 @@ export interface RegionSpec {
   halfSize: number;
   /** Spacing of the country road grid (m). */
   spacing: number;
-  /** Half width of the town's dense street grid (m); 0 for none. */
-  cityHalfSize: number;
+  /** Radius of the town's dense street grid (m); 0 for none. */
+  cityRadius: number;
   citySpacing: number;
   /** Number of serpentine climbs up the highest mountains. */
   climbs: number;
@@ -31,7 +31,7 @@ export const HOME: RegionSpec = {
   lon: 7.849,
   halfSize: 50000,
   spacing: 2500,
-  cityHalfSize: 4000,
+  cityRadius: 4000,
   citySpacing: 450,
   climbs: 4,
   curviness: 0.05,
@@ -45,7 +45,7 @@ export const ISLAND: RegionSpec = {
   lon: 2.9,
   halfSize: 30000,
   spacing: 2500,
-  cityHalfSize: 1500,
+  cityRadius: 1500,
   citySpacing: 400,
   climbs: 3,
   curviness: 0.06,
@@ -59,7 +59,7 @@ export const ALPS: RegionSpec = {
   lon: 11.87,
   halfSize: 25000,
   spacing: 2200,
-  cityHalfSize: 1200,
+  cityRadius: 1200,
   citySpacing: 350,
   climbs: 4,
   curviness: 0.08,
@@ -73,7 +73,7 @@ export const FELLS: RegionSpec = {
   lon: -3.05,
   halfSize: 18000,
   spacing: 1800,
-  cityHalfSize: 1000,
+  cityRadius: 1000,
   citySpacing: 350,
   climbs: 2,
   curviness: 0.07,
@@ -91,7 +91,7 @@ export const VIRTUAL: RegionSpec = {
   lon: 166.95,
   halfSize: 8000,
   spacing: 1500,
-  cityHalfSize: 0,
+  cityRadius: 0,
   citySpacing: 0,
   climbs: 1,
   curviness: 0.09,
