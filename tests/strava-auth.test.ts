@@ -70,10 +70,10 @@ describe("GET /strava/auth/exchange_token", () => {
     const command = html.match(/<pre>(curl[^<]*)<\/pre>/)![1].replaceAll("&#39;", "'").replaceAll("&#34;", '"');
     expect(command).toBe(
       [
-        `curl -X POST '${fake.apiUrl}/push_subscriptions'`,
-        `  -F client_id='${FAKE_CLIENT_ID}'`,
+        `curl -X POST ${fake.apiUrl}/push_subscriptions`,
+        `  -F client_id=${FAKE_CLIENT_ID}`,
         `  -F client_secret="$STRAVA_CLIENT_SECRET"`,
-        `  -F callback_url='https://heat.example.org/strava/webhook'`,
+        `  -F callback_url=https://heat.example.org/strava/webhook`,
         `  -F verify_token="$STRAVA_WEBHOOK_SECRET"`,
       ].join(" \\\n"),
     );

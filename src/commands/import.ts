@@ -3,6 +3,7 @@ import { defineCommand } from "citty";
 import { HotpotError } from "../errors.ts";
 import { runImport } from "../import/run.ts";
 import { formatSummary } from "../import/summary.ts";
+import { privacyZonesNote } from "../sources/privacy-zones.ts";
 import { globalArgs, storeFromArgs } from "./_shared.ts";
 
 function parseNumberArg(flag: string, value: string | undefined, check: (n: number) => boolean, expected: string): number | undefined {
@@ -33,6 +34,7 @@ export default defineCommand({
       valueHint: "CSV",
       description: "CSV of activity metadata to join by its filename column (paths relative to the CSV's folder); default: PATH's activities.csv",
     },
+    "privacy-zones": { type: "boolean", default: false, description: "add the privacy zones of a Strava export (privacy_zones.csv) as masks" },
     jobs: { type: "string", alias: "j", valueHint: "N", description: `worker threads parsing in parallel (default: one per core, here ${navigator.hardwareConcurrency})` },
   },
   async run({ args }) {
@@ -49,6 +51,8 @@ export default defineCommand({
         progress: { tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) },
       });
       console.log(formatSummary(summary, args.verbose));
+      const zones = privacyZonesNote(store, args.path, { apply: args["privacy-zones"], db: args["in-memory"] || args.db === globalArgs.db.default ? null : args.db });
+      if (zones) console.log(zones);
     } finally {
       store.close();
     }

@@ -11,6 +11,7 @@
  */
 import { Elysia } from "elysia";
 import { isHotpotError } from "../errors.ts";
+import { shellQuote } from "../sources/_shell.ts";
 import { parseEvent, type StravaEventProcessor } from "../sources/strava-events.ts";
 import { authorizeUrl, exchangeCode, type StravaEnv } from "../sources/strava.ts";
 import type { Store } from "../store.ts";
@@ -38,9 +39,6 @@ function page(title: string, body: string, status = 200): Response {
   // The page may hold an athlete id and commands: keep it out of shared caches.
   return new Response(html, { status, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" } });
 }
-
-/** Single-quotes a value for a POSIX shell. */
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * The command that registers the webhook subscription. The secrets stay shell
