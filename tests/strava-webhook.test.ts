@@ -34,7 +34,7 @@ let app: AnyElysia;
 
 function startProcessor(): StravaEventProcessor {
   const p = new StravaEventProcessor(env, store, { log: (line) => logs.push(line), now: () => clock.t });
-  app = new Elysia().use(stravaWebhookRoutes(env, p));
+  app = new Elysia().use(stravaWebhookRoutes(env, (e) => p.receive(e)));
   return p;
 }
 

@@ -12,7 +12,7 @@
 import { Elysia } from "elysia";
 import { isHotpotError } from "../errors.ts";
 import { shellQuote } from "../sources/_shell.ts";
-import { parseEvent, type StravaEventProcessor } from "../sources/strava-events.ts";
+import { parseEvent, type Receipt, type StravaEvent } from "../sources/strava-events.ts";
 import { authorizeUrl, exchangeCode, type StravaEnv } from "../sources/strava.ts";
 import type { Store } from "../store.ts";
 import { sameSecret } from "./auth.ts";
@@ -91,7 +91,11 @@ export function stravaAuthRoutes(store: Store, env: StravaEnv) {
 /** Strava's events are a few hundred bytes; anything much larger is not from Strava. */
 const MAX_EVENT_BYTES = 16 * 1024;
 
-export function stravaWebhookRoutes(env: StravaEnv, processor: StravaEventProcessor) {
+/**
+ * `receive` queues an event: StravaEventProcessor.receive in the process that
+ * applies events, enqueueEvent in the server's other processes.
+ */
+export function stravaWebhookRoutes(env: StravaEnv, receive: (e: StravaEvent) => Receipt) {
   return new Elysia()
     .get("/strava/webhook", ({ request }) => {
       const q = searchParams(request);
@@ -116,7 +120,7 @@ export function stravaWebhookRoutes(env: StravaEnv, processor: StravaEventProces
         } catch (e) {
           return textResponse(400, isHotpotError(e) ? e.message : "webhook event: the body is not JSON");
         }
-        const receipt = processor.receive(event);
+        const receipt = receive(event);
         // Strava retries a delivery that does not get 200 within 2 s; only a full queue wants that.
         if (receipt === "queue_full") return textResponse(503, "webhook event: the queue is full; try again later", { "Retry-After": "900" });
         return jsonResponse({ status: receipt });

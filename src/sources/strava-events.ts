@@ -81,6 +81,32 @@ export type Receipt = "queued" | "duplicate" | "unknown_athlete" | "queue_full";
 /** Events waiting at most; beyond that the webhook answers 503 and Strava retries. Bounds what a flood can store. */
 export const MAX_QUEUED = 10_000;
 
+function queuedCount(store: Store): number {
+  return (store.db.query("SELECT count(*) AS n FROM strava_events").get() as { n: number }).n;
+}
+
+/**
+ * Queues an event durably. Server processes other than the one running the
+ * processor call this directly; the processor finds the event at its next poll.
+ * Events of athletes without stored tokens are dropped here: hotpot could not
+ * read their activities anyway.
+ */
+export function enqueueEvent(store: Store, e: StravaEvent, options: { notBefore: number; log: (line: string) => void }): Receipt {
+  const athlete = e.object_type === "athlete" ? e.object_id : e.owner_id;
+  if (!storedTokens(store, athlete)) {
+    options.log(`strava: ignored ${describe(e)}: no tokens for athlete ${athlete} (run \`hotpot strava-auth\` with this database)`);
+    return "unknown_athlete";
+  }
+  if (queuedCount(store) >= MAX_QUEUED) return "queue_full";
+  const r = store.db
+    .query(
+      `INSERT OR IGNORE INTO strava_events (object_type, object_id, aspect_type, owner_id, event_time, updates, not_before)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(e.object_type, e.object_id, e.aspect_type, e.owner_id, e.event_time, JSON.stringify(e.updates), options.notBefore);
+  return r.changes === 0 ? "duplicate" : "queued";
+}
+
 /** After this many failures (not counting rate limits) an event is dropped, with its error logged. */
 const MAX_ATTEMPTS = 8;
 /** Back-off after the n-th failure: 30 s doubling, at most 6 h (the 8 tries span about an hour). */
@@ -131,26 +157,11 @@ export class StravaEventProcessor {
     this.now = options.now ?? Date.now;
   }
 
-  /**
-   * Queues an event from the webhook. Events of athletes without stored tokens
-   * are dropped here: hotpot could not read their activities anyway.
-   */
+  /** Queues an event from the webhook and starts on it. */
   receive(e: StravaEvent): Receipt {
-    const athlete = e.object_type === "athlete" ? e.object_id : e.owner_id;
-    if (!storedTokens(this.store, athlete)) {
-      this.log(`strava: ignored ${describe(e)}: no tokens for athlete ${athlete} (run \`hotpot strava-auth\` with this database)`);
-      return "unknown_athlete";
-    }
-    if (this.pending() >= MAX_QUEUED) return "queue_full";
-    const r = this.store.db
-      .query(
-        `INSERT OR IGNORE INTO strava_events (object_type, object_id, aspect_type, owner_id, event_time, updates, not_before)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(e.object_type, e.object_id, e.aspect_type, e.owner_id, e.event_time, JSON.stringify(e.updates), Math.max(this.now(), this.pausedUntil));
-    if (r.changes === 0) return "duplicate";
-    this.kick();
-    return "queued";
+    const receipt = enqueueEvent(this.store, e, { notBefore: Math.max(this.now(), this.pausedUntil), log: this.log });
+    if (receipt === "queued") this.kick();
+    return receipt;
   }
 
   /** Starts draining the queue (events left from before a restart included); safe to call often. */
@@ -162,13 +173,16 @@ export class StravaEventProcessor {
     }
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.running = this.drain()
+      // Only a database gone away (closed at shutdown) gets here; the event stays queued for the next start.
+      .catch((err) => this.log(`strava: event queue stopped: ${(err as Error).message}`))
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
   }
 
   /** Resolves once every due event has been applied or deferred. */
@@ -183,8 +197,17 @@ export class StravaEventProcessor {
     this.timer = null;
   }
 
+  /**
+   * Stops, giving the event under way up to `graceMs` to finish before the
+   * database closes. One cut short stays queued and is applied after a restart.
+   */
+  async close(graceMs = 3000): Promise<void> {
+    this.stop();
+    await Promise.race([this.idle(), Bun.sleep(graceMs)]);
+  }
+
   pending(): number {
-    return (this.store.db.query("SELECT count(*) AS n FROM strava_events").get() as { n: number }).n;
+    return queuedCount(this.store);
   }
 
   private async drain(): Promise<void> {
