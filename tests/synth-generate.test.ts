@@ -134,6 +134,14 @@ describe("generateActivities", () => {
     expect(new Set(mix.map((a) => a.region)).size).toBeGreaterThanOrEqual(3);
   });
 
+  test("activities follow one another, even on a crowded calendar", () => {
+    const crowded = [...generateActivities({ seed: 5, targetKm: 3000, years: 0.5 })];
+    for (let i = 1; i < crowded.length; i++) {
+      expect(crowded[i].startTime).toBeGreaterThanOrEqual(crowded[i - 1].startTime + crowded[i - 1].csv.elapsed * 1000);
+      expect(crowded[i].id).toBeGreaterThan(crowded[i - 1].id);
+    }
+  });
+
   test("generated files parse back with the same points and type", () => {
     // One of each format, gzip, GPX variant and a virtual ride.
     const picks = new Map<string, GeneratedActivity>();

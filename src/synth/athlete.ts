@@ -195,7 +195,7 @@ export function chooseDevice(kind: Kind, shares: FormatShares, rng: Random): Dev
   const gz = rng.chance(shares.gz);
   const virtual = kind.type === "Virtual Ride";
   // Watches on long hikes save battery with smart recording more often.
-  const everySecond = (format === "gpx" ? 0.6 : format === "tcx" ? 0.45 : 0.35) * (kind.movement === "hike" ? 0.5 : 1);
+  const everySecond = (format === "gpx" ? 0.5 : format === "tcx" ? 0.45 : 0.35) * (kind.movement === "hike" ? 0.5 : 1);
   const sampling = virtual || rng.chance(everySecond) ? "every" : "smart";
   const barometer = format === "fit" ? 0.85 : format === "tcx" ? 0.5 : 0.25;
   const autoPause = !virtual && rng.chance(0.5);

@@ -39,7 +39,7 @@ import { RealismCollector, type Realism } from "./stats.ts";
 export type { ActivityType, FileFormat, FormatShares } from "./athlete.ts";
 
 /** Bumped whenever the output for a given seed changes, so cached data sets are regenerated. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 3;
 
 export interface GenerateOptions {
   seed: number;
@@ -96,6 +96,7 @@ export function* generateActivities(options: GenerateOptions): Generator<Generat
 
   let km = 0;
   let day = firstDay;
+  let busyUntil = 0;
   let id = 1_200_000_000 + calendar.int(50_000_000);
   let trip: { trip: Trip; day: number; start: number } | null = null;
   let nextTrip = 0;
@@ -130,7 +131,12 @@ export function* generateActivities(options: GenerateOptions): Generator<Generat
     if (route.length < 500) continue; // a degenerate plan; the next index tries again
 
     const hour = startHour(kind, date, calendar);
-    const startTime = (day * DAY_MS + Math.round((hour - offset) * 3600) * 1000);
+    let startTime = day * DAY_MS + Math.round((hour - offset) * 3600) * 1000;
+    // One thing at a time: an activity starting before the last one ended moves to the next day.
+    while (startTime < busyUntil) {
+      startTime += DAY_MS;
+      day++;
+    }
     const choice = chooseDevice(kind, shares, rng);
     const speed = rng.range(kind.speed[0], kind.speed[1]) / 3.6;
     const stops = kind.type === "Virtual Ride" ? [] : planStops(route, kind.movement, rng);
@@ -141,6 +147,7 @@ export function* generateActivities(options: GenerateOptions): Generator<Generat
     const filename = `activities/${uploadId}.${choice.format}${choice.gz ? ".gz" : ""}`;
     const name = title(kind, hour, rng);
     km += route.length / 1000;
+    busyUntil = startTime + rec.elapsed * 1000 + 1_800_000;
     yield {
       title: name,
       type: kind.fileType,

@@ -128,39 +128,43 @@ export class Planner {
     const sx = net.nodeX[start];
     const sy = net.nodeY[start];
     const waypoints = back ? 1 : 2 + rng.int(3);
-    const theta = via === undefined ? rng.range(0, 2 * Math.PI) : Math.atan2(net.nodeY[via] - sy, net.nodeX[via] - sx);
-    let scale = 1;
     let best: number[] = [];
     let bestError = Infinity;
-    for (let attempt = 0; attempt < 4; attempt++) {
-      const stops: number[] = [];
-      if (back) {
-        const r = (scale * targetM) / (2 * DETOUR);
-        stops.push(nearestNode(net, sx + r * Math.cos(theta), sy + r * Math.sin(theta)));
-      } else {
-        const r = (scale * targetM) / (2 * Math.PI * DETOUR);
-        const cx = sx + r * Math.cos(theta);
-        const cy = sy + r * Math.sin(theta);
-        for (let k = 1; k <= waypoints; k++) {
-          const a = theta + Math.PI + (2 * Math.PI * k) / (waypoints + 1);
-          stops.push(nearestNode(net, cx + r * Math.cos(a), cy + r * Math.sin(a)));
+    // Near the edge of the network a direction can fail; try others, the summit only first.
+    for (let direction = 0; direction < 3 && bestError > 0.25; direction++) {
+      const summit = direction === 0 ? via : undefined;
+      const theta = summit === undefined ? rng.range(0, 2 * Math.PI) : Math.atan2(net.nodeY[summit] - sy, net.nodeX[summit] - sx);
+      let scale = 1;
+      for (let attempt = 0; attempt < 4; attempt++) {
+        const stops: number[] = [];
+        if (back) {
+          const r = (scale * targetM) / (2 * DETOUR);
+          stops.push(nearestNode(net, sx + r * Math.cos(theta), sy + r * Math.sin(theta)));
+        } else {
+          const r = (scale * targetM) / (2 * Math.PI * DETOUR);
+          const cx = sx + r * Math.cos(theta);
+          const cy = sy + r * Math.sin(theta);
+          for (let k = 1; k <= waypoints; k++) {
+            const a = theta + Math.PI + (2 * Math.PI * k) / (waypoints + 1);
+            stops.push(nearestNode(net, cx + r * Math.cos(a), cy + r * Math.sin(a)));
+          }
         }
+        if (summit !== undefined) stops[stops.length >> 1] = summit;
+        const path: number[] = [];
+        let at = start;
+        for (const next of [...stops, start]) {
+          path.push(...cheapestPath(net, cost, at, next));
+          at = next;
+        }
+        const length = pathLength(net, path);
+        const error = Math.abs(length / targetM - 1);
+        if (length > 0 && error < bestError) {
+          best = path;
+          bestError = error;
+        }
+        if (error < 0.15) break;
+        scale *= length > 0 ? targetM / length : 2;
       }
-      if (via !== undefined) stops[stops.length >> 1] = via;
-      const path: number[] = [];
-      let at = start;
-      for (const next of [...stops, start]) {
-        path.push(...cheapestPath(net, cost, at, next));
-        at = next;
-      }
-      const length = pathLength(net, path);
-      const error = Math.abs(length / targetM - 1);
-      if (length > 0 && error < bestError) {
-        best = path;
-        bestError = error;
-      }
-      if (error < 0.15) break;
-      scale *= length > 0 ? targetM / length : 2;
     }
     return best;
   }
