@@ -54,12 +54,7 @@ export function clipTrack(track: Track, zoomLevels: readonly number[], extent: n
   for (const z of zooms) {
     const scale = 2 ** z * extent;
     lines = lines.map((line) => simplify(line, SIMPLIFY_TOLERANCE / scale));
-    cutIntoTiles(
-      lines.map((line) => quantise(line, scale)),
-      z,
-      extent,
-      out,
-    );
+    new TileCutter(z, extent).cut(lines).collect(out);
   }
   return out;
 }
@@ -146,27 +141,16 @@ function farthestFrom(line: Float64Array, first: number, last: number, ax: numbe
   return index;
 }
 
-/** World space → integer units of the whole zoom level (tile origin = multiple of extent); repeats dropped. */
-function quantise(line: Float64Array, scale: number): Float64Array {
-  const out = new Float64Array(line.length);
-  let k = 0;
-  for (let i = 0; i < line.length; i += 2) {
-    const x = Math.round(line[i] * scale);
-    const y = Math.round(line[i + 1] * scale);
-    if (k > 0 && x === out[k - 2] && y === out[k - 1]) continue;
-    out[k++] = x;
-    out[k++] = y;
-  }
-  return out.subarray(0, k);
-}
-
-/** The pieces of one activity in one tile while cutting. */
+/** The pieces of one activity in one tile, while cutting. */
 interface TilePieces {
   x: number;
   y: number;
-  /** Interleaved tile-unit x,y per piece; the last one may still grow. */
-  pieces: number[][];
-  /** Index of the last segment that reached this tile, and whether it reached it up to its end point. */
+  /** Interleaved tile-unit x,y of all pieces, one after another; only the last piece may still grow. */
+  coords: Int32Array;
+  length: number;
+  /** Where each piece starts in `coords`. */
+  starts: number[];
+  /** The last segment that reached this tile, and whether it reached it up to its end point. */
   lastSegment: number;
   openAtEnd: boolean;
 }
@@ -186,89 +170,152 @@ interface TilePieces {
  *
  * A piece continues while consecutive segments reach the tile end to start;
  * leaving the buffered rectangle ends it, re-entering starts a new one.
+ * Vertices are rounded in units of the whole zoom level, so neighbouring
+ * tiles share them exactly.
  */
-function cutIntoTiles(lines: Float64Array[], z: number, extent: number, out: TileGeometry[]): void {
-  const tilesPerSide = 2 ** z;
-  const tiles = new Map<number, TilePieces>();
-  const b = CLIP_BUFFER;
-  let segment = 0;
-  for (const q of lines) {
-    segment++; // never continue a piece from one line into the next
-    for (let s = 0; s + 3 < q.length; s += 2, segment++) {
-      const ax = q[s];
-      const ay = q[s + 1];
-      const dx = q[s + 2] - ax;
-      const dy = q[s + 3] - ay;
-      const tx0 = Math.max(0, Math.floor((Math.min(ax, ax + dx) - b) / extent));
-      const tx1 = Math.min(tilesPerSide - 1, Math.floor((Math.max(ax, ax + dx) + b) / extent));
-      for (let tx = tx0; tx <= tx1; tx++) {
-        const colLo = tx * extent - b;
-        if (!clipAxis(ax, dx, colLo, colLo + extent + 2 * b, 0, 1)) continue;
-        const u0 = clipFrom;
-        const u1 = clipTo;
-        const yA = ay + dy * u0;
-        const yB = ay + dy * u1;
-        const ty0 = Math.max(0, Math.floor((Math.min(yA, yB) - b) / extent));
-        const ty1 = Math.min(tilesPerSide - 1, Math.floor((Math.max(yA, yB) + b) / extent));
-        for (let ty = ty0; ty <= ty1; ty++) {
-          const rowLo = ty * extent - b;
-          if (!clipAxis(ay, dy, rowLo, rowLo + extent + 2 * b, u0, u1)) continue;
-          const key = tx * tilesPerSide + ty;
-          let tile = tiles.get(key);
-          if (tile === undefined) {
-            tile = { x: tx, y: ty, pieces: [], lastSegment: -2, openAtEnd: false };
-            tiles.set(key, tile);
-          }
-          const ox = tx * extent;
-          const oy = ty * extent;
-          const endX = Math.round(ax + dx * clipTo) - ox;
-          const endY = Math.round(ay + dy * clipTo) - oy;
-          if (tile.openAtEnd && tile.lastSegment === segment - 1 && clipFrom === 0) {
-            const piece = tile.pieces[tile.pieces.length - 1];
-            if (endX !== piece[piece.length - 2] || endY !== piece[piece.length - 1]) piece.push(endX, endY);
-          } else {
-            const startX = Math.round(ax + dx * clipFrom) - ox;
-            const startY = Math.round(ay + dy * clipFrom) - oy;
-            const piece = [startX, startY];
-            if (endX !== startX || endY !== startY) piece.push(endX, endY);
-            tile.pieces.push(piece);
-          }
-          tile.lastSegment = segment;
-          tile.openAtEnd = clipTo === 1;
+class TileCutter {
+  private readonly tiles = new Map<number, TilePieces>();
+  private readonly tilesPerSide: number;
+  private readonly scale: number;
+  private segment = 0;
+  // clipAxis' result, in fields so the hot loop allocates nothing.
+  private from = 0;
+  private to = 0;
+
+  constructor(
+    private readonly z: number,
+    private readonly extent: number,
+  ) {
+    this.tilesPerSide = 2 ** z;
+    this.scale = this.tilesPerSide * extent;
+  }
+
+  cut(lines: Float64Array[]): this {
+    const { scale, extent } = this;
+    for (const line of lines) {
+      this.segment++; // never continue a piece from one line into the next
+      let px = Math.round(line[0] * scale);
+      let py = Math.round(line[1] * scale);
+      // The tile whose rectangle shrunk by the buffer holds (px, py) strictly inside, so no
+      // other tile's buffered rectangle reaches it: a segment from there to another point
+      // inside belongs to that tile alone and extends its last piece (most segments do).
+      let inner: TilePieces | null = null;
+      for (let i = 2; i < line.length; i += 2) {
+        const qx = Math.round(line[i] * scale);
+        const qy = Math.round(line[i + 1] * scale);
+        if (qx === px && qy === py) continue;
+        this.segment++;
+        if (inner !== null && this.inside(inner, qx, qy)) {
+          this.append(inner, qx - inner.x * extent, qy - inner.y * extent);
+          inner.lastSegment = this.segment;
+        } else {
+          this.cutSegment(px, py, qx - px, qy - py);
+          const tile = this.tiles.get(Math.floor(qx / extent) * this.tilesPerSide + Math.floor(qy / extent));
+          inner = tile !== undefined && this.inside(tile, qx, qy) ? tile : null;
         }
+        px = qx;
+        py = qy;
+      }
+    }
+    return this;
+  }
+
+  /** Encodes every tile that holds a piece of 2 or more points. */
+  collect(out: TileGeometry[]): void {
+    for (const tile of this.tiles.values()) {
+      const pieces: Int32Array[] = [];
+      for (let k = 0; k < tile.starts.length; k++) {
+        const end = k + 1 < tile.starts.length ? tile.starts[k + 1] : tile.length;
+        // Rounding can shrink a sliver through a buffer corner to one point: nothing to draw.
+        if (end - tile.starts[k] >= 4) pieces.push(tile.coords.subarray(tile.starts[k], end));
+      }
+      if (pieces.length > 0) out.push({ z: this.z, x: tile.x, y: tile.y, geometry: encodeLines(pieces) });
+    }
+  }
+
+  /** Whether (x, y) in zoom units lies strictly inside the tile's rectangle shrunk by the buffer. */
+  private inside(tile: TilePieces, x: number, y: number): boolean {
+    const ox = tile.x * this.extent;
+    const oy = tile.y * this.extent;
+    const b = CLIP_BUFFER;
+    return x > ox + b && x < ox + this.extent - b && y > oy + b && y < oy + this.extent - b;
+  }
+
+  /** Adds segment (ax, ay) + t (dx, dy), 0 <= t <= 1, to every tile whose buffered rectangle it crosses. */
+  private cutSegment(ax: number, ay: number, dx: number, dy: number): void {
+    const { extent, tilesPerSide } = this;
+    const b = CLIP_BUFFER;
+    const tx0 = Math.max(0, Math.floor((Math.min(ax, ax + dx) - b) / extent));
+    const tx1 = Math.min(tilesPerSide - 1, Math.floor((Math.max(ax, ax + dx) + b) / extent));
+    for (let tx = tx0; tx <= tx1; tx++) {
+      const colLo = tx * extent - b;
+      if (!this.clipAxis(ax, dx, colLo, colLo + extent + 2 * b, 0, 1)) continue;
+      const u0 = this.from;
+      const u1 = this.to;
+      const yA = ay + dy * u0;
+      const yB = ay + dy * u1;
+      const ty0 = Math.max(0, Math.floor((Math.min(yA, yB) - b) / extent));
+      const ty1 = Math.min(tilesPerSide - 1, Math.floor((Math.max(yA, yB) + b) / extent));
+      for (let ty = ty0; ty <= ty1; ty++) {
+        const rowLo = ty * extent - b;
+        if (this.clipAxis(ay, dy, rowLo, rowLo + extent + 2 * b, u0, u1)) this.addPart(tx, ty, ax, ay, dx, dy);
       }
     }
   }
-  for (const tile of tiles.values()) {
-    // Rounding can shrink a sliver through a buffer corner to a single point: nothing to draw.
-    const pieces = tile.pieces.filter((p) => p.length >= 4);
-    if (pieces.length > 0) out.push({ z, x: tile.x, y: tile.y, geometry: encodeLines(pieces) });
-  }
-}
 
-// clipAxis' result, kept in module variables so the hot loop allocates nothing.
-let clipFrom = 0;
-let clipTo = 0;
-
-/**
- * Narrows the parameter range [from, to] of the segment a + t*d to where
- * lo <= a + t*d <= hi. Sets clipFrom/clipTo; false when less than a point is left.
- */
-function clipAxis(a: number, d: number, lo: number, hi: number, from: number, to: number): boolean {
-  if (d === 0) {
-    if (a < lo || a > hi) return false;
-  } else {
-    const t0 = (lo - a) / d;
-    const t1 = (hi - a) / d;
-    if (d > 0) {
-      if (t0 > from) from = t0;
-      if (t1 < to) to = t1;
-    } else {
-      if (t1 > from) from = t1;
-      if (t0 < to) to = t0;
+  /** Adds the part this.from..this.to of the segment to tile (tx, ty). */
+  private addPart(tx: number, ty: number, ax: number, ay: number, dx: number, dy: number): void {
+    const key = tx * this.tilesPerSide + ty;
+    let tile = this.tiles.get(key);
+    if (tile === undefined) {
+      tile = { x: tx, y: ty, coords: new Int32Array(64), length: 0, starts: [], lastSegment: -2, openAtEnd: false };
+      this.tiles.set(key, tile);
     }
+    const ox = tx * this.extent;
+    const oy = ty * this.extent;
+    if (!(tile.openAtEnd && tile.lastSegment === this.segment - 1 && this.from === 0)) {
+      tile.starts.push(tile.length);
+      this.append(tile, Math.round(ax + dx * this.from) - ox, Math.round(ay + dy * this.from) - oy, true);
+    }
+    this.append(tile, Math.round(ax + dx * this.to) - ox, Math.round(ay + dy * this.to) - oy);
+    tile.lastSegment = this.segment;
+    tile.openAtEnd = this.to === 1;
   }
-  clipFrom = from;
-  clipTo = to;
-  return from < to;
+
+  /** Appends a point to the tile's last piece, unless it repeats that piece's last point. */
+  private append(tile: TilePieces, x: number, y: number, first = false): void {
+    const n = tile.length;
+    if (!first && x === tile.coords[n - 2] && y === tile.coords[n - 1]) return;
+    if (n + 2 > tile.coords.length) {
+      const grown = new Int32Array(2 * tile.coords.length);
+      grown.set(tile.coords);
+      tile.coords = grown;
+    }
+    tile.coords[n] = x;
+    tile.coords[n + 1] = y;
+    tile.length = n + 2;
+  }
+
+  /**
+   * Narrows the parameter range [from, to] of the segment a + t*d to where
+   * lo <= a + t*d <= hi, into this.from/this.to; false when less than a point is left.
+   */
+  private clipAxis(a: number, d: number, lo: number, hi: number, from: number, to: number): boolean {
+    if (d === 0) {
+      if (a < lo || a > hi) return false;
+    } else {
+      const t0 = (lo - a) / d;
+      const t1 = (hi - a) / d;
+      if (d > 0) {
+        if (t0 > from) from = t0;
+        if (t1 < to) to = t1;
+      } else {
+        if (t1 > from) from = t1;
+        if (t0 < to) to = t0;
+      }
+    }
+    this.from = from;
+    this.to = to;
+    return from < to;
+  }
 }

@@ -3,8 +3,8 @@
  * properties. Runs in import workers on millions of points per second, so the
  * points live in flat typed columns and no loop allocates per point.
  *
- *   segments ──clean──▶ points ──stats──▶ properties
- *                          └────trim, project──▶ Track (world-space lines)
+ *   segments ──validate, project──▶ points ──drop spikes, split at gaps──▶ points ──stats──▶ properties
+ *                                                                          └──trim──▶ Track (world-space lines)
  */
 import { HotpotError } from "./errors.ts";
 import { groundDistance } from "./geo.ts";
@@ -43,7 +43,7 @@ const SPIKE_RETURN_RATIO = 0.5;
 const SPIKE_SPEED_RATIO = 3;
 
 /*
- * Moving time: the line is cut into spans of at least MOVING_SPAN_S seconds; a span counts as moving when
+ * Moving time: each line is cut into spans of at least MOVING_SPAN_MS / 1000 s; a span counts as moving when
  * the straight distance between its ends divided by its duration is at least MOVING_MIN_SPEED. Over 10 s a
  * standing receiver drifts 1-3 m, less than the 5 m of the slowest walk counted; a single long leg (auto-pause,
  * lost fix) is its own span, so a 5-minute gap at the same spot is a pause and one 2 km away is not.
@@ -80,7 +80,7 @@ export function buildTrack(a: ParsedActivity, options: TrackOptions): { track: T
   if (!Number.isFinite(trimDist) || trimDist < 0) {
     throw new HotpotError("bad_argument", `trimDist: expected a distance in metres >= 0, found ${trimDist}`);
   }
-  const pts = dropSpikes(readValidPoints(a));
+  const pts = dropSpikesAndSplit(readValidPoints(a));
   const stats = computeStats(pts);
   if (stats === null) return null;
   const lines = trim(pts, trimDist);
@@ -112,7 +112,12 @@ function columns(size: number): Omit<Points, "n" | "xy"> {
   };
 }
 
-/** Projects valid points into columns, measuring legs and breaking lines at segment ends and gaps. */
+/**
+ * Projects valid points into columns and measures legs. Lines start with each
+ * segment and where a leg crosses the antimeridian (in world space it would
+ * span the whole map); gaps are split later, once spikes, whose legs can be
+ * longer than any gap, are gone.
+ */
 function readValidPoints(a: ParsedActivity): Points {
   let total = 0;
   for (const s of a.segments) total += s.lat.length;
@@ -139,10 +144,8 @@ function readValidPoints(a: ParsedActivity): Points {
       lineStart[n] = 1;
       if (n > first) {
         const px = xy[2 * n - 2];
-        const d = groundDistance(px, xy[2 * n - 1], cos[n - 1], x, y, c);
-        // A leg over the antimeridian would span the whole map in world space: break the line there too.
-        if (d <= GAP_M && Math.abs(x - px) < 0.5) {
-          leg[n] = d;
+        if (Math.abs(x - px) < 0.5) {
+          leg[n] = groundDistance(px, xy[2 * n - 1], cos[n - 1], x, y, c);
           lineStart[n] = 0;
         }
       }
@@ -165,10 +168,11 @@ function speed(time: Float64Array, a: number, b: number, metres: number): number
 }
 
 /**
- * Removes lone spikes (see SPIKE_MIN_M) in place. Compacts as it goes, so the
- * previous kept point is always at w-1 and `leg[i]` always measures from it.
+ * Removes lone spikes (see SPIKE_MIN_M) in place, then breaks lines at legs
+ * longer than GAP_M. Compacts as it goes, so the previous kept point is always
+ * at w-1 and `leg[i]` always measures from it.
  */
-function dropSpikes(p: Points): Points {
+function dropSpikesAndSplit(p: Points): Points {
   const { xy, cos, ele, time, leg, lineStart, n } = p;
   let w = 0;
   for (let i = 0; i < n; i++) {
@@ -181,6 +185,10 @@ function dropSpikes(p: Points): Points {
           continue;
         }
       }
+    }
+    if (leg[i] > GAP_M) {
+      leg[i] = 0;
+      lineStart[i] = 1;
     }
     if (w !== i) {
       xy[2 * w] = xy[2 * i];

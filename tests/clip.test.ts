@@ -46,6 +46,28 @@ function crosses(a: number[], b: number[], x0: number, y0: number, x1: number, y
   return sides.has(1) && sides.has(-1);
 }
 
+/** Segments [ax, ay, bx, by] of decoded pieces, shifted by (ox, oy). */
+function segmentsOf(pieces: [number, number][][], ox = 0, oy = 0): number[][] {
+  const out: number[][] = [];
+  for (const piece of pieces) {
+    for (let k = 1; k < piece.length; k++) out.push([piece[k - 1][0] + ox, piece[k - 1][1] + oy, piece[k][0] + ox, piece[k][1] + oy]);
+  }
+  return out;
+}
+
+/** Whether (px, py) is within `reach` of one of the segments. */
+function near(px: number, py: number, segments: number[][], reach: number): boolean {
+  for (const [ax, ay, bx, by] of segments) {
+    if (px < Math.min(ax, bx) - reach || px > Math.max(ax, bx) + reach) continue;
+    if (py < Math.min(ay, by) - reach || py > Math.max(ay, by) + reach) continue;
+    const dx = bx - ax;
+    const dy = by - ay;
+    const t = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)));
+    if (Math.hypot(px - ax - t * dx, py - ay - t * dy) <= reach) return true;
+  }
+  return false;
+}
+
 describe("cutting into tiles", () => {
   test("a line crossing a tile edge is in both tiles, overlapping by the buffer at exact crossings", () => {
     // Zoom 1 units; the seam between tiles x=0 and x=1 is at 2048.
@@ -153,6 +175,42 @@ describe("cutting into tiles", () => {
     }
   });
 
+  test("every tile holds all of the line that passes through its buffered rectangle", () => {
+    // A noisy line in zoom-12 units that runs along the seam x = 4096 (in and out of the
+    // buffers), loops through the corner at (4096, 4096), and crosses rows and columns.
+    const z = 12;
+    const units: number[] = [];
+    for (let i = 0; i < 1200; i++) {
+      const a = i / 60;
+      units.push(4096 + 20 * Math.sin(i * 0.9) + 900 * Math.sin(a) * (i > 600 ? 1 : 0.05), 3000 + i * 2 + 15 * Math.cos(i * 1.3));
+    }
+    const tiles = [...decoded(clipTrack(track(z, units), [z], EXTENT))].map(([key, pieces]) => {
+      const [, tx, ty] = key.split("/").map(Number);
+      return { tx, ty, segments: segmentsOf(pieces) };
+    });
+    const reach = (SIMPLIFY_TOLERANCE * 4) / 3 + 1;
+    // Well inside the buffered rectangle, so rounding at its edges does not matter.
+    const margin = -B + reach;
+    let checked = 0;
+    let missed = 0;
+    for (let i = 2; i < units.length; i += 2) {
+      for (let f = 0; f < 1; f += 0.25) {
+        const x = units[i - 2] + (units[i] - units[i - 2]) * f;
+        const y = units[i - 1] + (units[i + 1] - units[i - 1]) * f;
+        for (const { tx, ty, segments } of tiles) {
+          const lx = x - tx * EXTENT;
+          const ly = y - ty * EXTENT;
+          if (lx < margin || ly < margin || lx > EXTENT - margin || ly > EXTENT - margin) continue;
+          if (!near(lx, ly, segments, reach)) missed++;
+          checked++;
+        }
+      }
+    }
+    expect(missed).toBe(0);
+    expect(tiles.length).toBeGreaterThanOrEqual(4);
+    expect(checked).toBeGreaterThan(3000);
+  });
+
   test("lines on the world's edge keep only tiles that exist", () => {
     const tiles = clipTrack(track(1, [10, 10, 500, 10]), [1], EXTENT);
     expect(tiles.map((t) => `${t.x}/${t.y}`)).toEqual(["0/0"]);
@@ -207,34 +265,16 @@ describe("simplification", () => {
       const scale = 2 ** z * EXTENT;
       // Reassemble the zoom's pieces in whole-zoom units.
       const segments: number[][] = [];
-      for (const tile of tiles.filter((g) => g.z === z)) {
-        const { coords, ends } = decodeLines(tile.geometry);
-        let start = 0;
-        for (const end of ends) {
-          for (let i = start + 1; i < end; i++) {
-            const ox = tile.x * EXTENT;
-            const oy = tile.y * EXTENT;
-            segments.push([coords[2 * i - 2] + ox, coords[2 * i - 1] + oy, coords[2 * i] + ox, coords[2 * i + 1] + oy]);
-          }
-          start = end;
-        }
-      }
-      let worst = 0;
-      const line = t.lines[0];
-      for (let i = 0; i < line.length; i += 2) {
-        const px = line[i] * scale;
-        const py = line[i + 1] * scale;
-        let best = Infinity;
-        for (const [ax, ay, bx, by] of segments) {
-          const dx = bx - ax;
-          const dy = by - ay;
-          const f = Math.max(0, Math.min(1, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)));
-          best = Math.min(best, Math.hypot(px - ax - f * dx, py - ay - f * dy));
-        }
-        worst = Math.max(worst, best);
+      for (const [key, pieces] of decoded(tiles.filter((g) => g.z === z))) {
+        const [, tx, ty] = key.split("/").map(Number);
+        segments.push(...segmentsOf(pieces, tx * EXTENT, ty * EXTENT));
       }
       // Zooms two apart: 1 + 1/4 + 1/16 + ... < 4/3 of the tolerance, plus rounding to whole units.
-      expect(worst).toBeLessThanOrEqual((SIMPLIFY_TOLERANCE * 4) / 3 + Math.SQRT1_2);
+      const reach = (SIMPLIFY_TOLERANCE * 4) / 3 + Math.SQRT1_2;
+      const line = t.lines[0];
+      let missed = 0;
+      for (let i = 0; i < line.length; i += 2) if (!near(line[i] * scale, line[i + 1] * scale, segments, reach)) missed++;
+      expect(missed).toBe(0);
       expect(segments.length).toBeLessThan(z === 16 ? 1499 : 750);
     }
   });

@@ -156,6 +156,7 @@ describe("lone spikes", () => {
   test.each([
     ["a 300 m spike at 1 s, 8 m/s", 19, withSpike(east(20, 8), 10, 300)],
     ["a 2 km spike at 1 s", 19, withSpike(east(20, 8), 10, 2000)],
+    ["a 20 km spike, beyond the gap limit, at 1 s", 19, withSpike(east(20, 8), 10, 20_000)],
     ["a 400 m spike at 10 s, 80 m steps", 19, withSpike(east(20, 80, { dt: 10 }), 10, 400)],
     ["a 300 m spike without times", 19, untimed(withSpike(east(20, 8), 10, 300))],
     ["a spike next to the line's second point", 19, withSpike(east(20, 8), 1, 300)],
