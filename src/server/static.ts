@@ -1,7 +1,7 @@
 /**
  * The page at / and its assets under /static/. Assets come from an
- * AssetSource: the public/ folder on disk when run from source, files
- * embedded in the executable when compiled (issue 7 supplies that source).
+ * AssetSource (page.ts: the page's files, read from public/ when run from
+ * source and embedded when compiled).
  *
  * No request may leave the asset folder. URL parsers already fold `..` and
  * `%2e%2e` segments, but `%2f` and `%5c` survive them and decode to path
@@ -9,7 +9,6 @@
  * nothing starting with a dot (which also hides dotfiles), no empty segment
  * (so no absolute path).
  */
-import { resolve, sep } from "node:path";
 import { ifNoneMatch } from "./etag.ts";
 import { textResponse } from "./http.ts";
 
@@ -17,23 +16,6 @@ export interface AssetSource {
   /** The file at a checked relative path (`a/b.js`), or null. */
   get(path: string): Promise<Blob | null>;
 }
-
-/** Assets read from a folder, re-read on each request so editing the page needs no restart. */
-export function folderAssets(root: string): AssetSource {
-  const base = resolve(root);
-  return {
-    async get(path) {
-      const full = resolve(base, path);
-      // Belt and braces: checkedPath already rules escapes out.
-      if (!full.startsWith(base + sep)) return null;
-      const file = Bun.file(full);
-      return (await file.exists()) ? file : null;
-    },
-  };
-}
-
-/** The repository's public/ folder, next to src/. */
-export const PUBLIC_DIR = resolve(import.meta.dir, "../../public");
 
 /** The decoded relative path of a URL path below `prefix`, or null if it could name anything outside. */
 export function checkedPath(urlPath: string, prefix: string): string | null {

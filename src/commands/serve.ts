@@ -1,0 +1,149 @@
+/**
+ * hotpot serve: the map page, tiles, the JSON API and (when asked) uploads and
+ * image export over HTTP, on every core.
+ */
+import { defineCommand } from "citty";
+import { availableParallelism } from "node:os";
+import { HotpotError } from "../errors.ts";
+import { createApp, DEFAULT_CACHE_BYTES } from "../server/app.ts";
+import { TileCache } from "../server/cache.ts";
+import { Peers, PEER_ENV, primaryGone } from "../server/cluster.ts";
+import { listen, type HttpServer } from "../server/listen.ts";
+import { BatchedStdout } from "../server/log.ts";
+import { InlineRenderer, RenderPool, type Renderer } from "../server/render-pool.ts";
+import { DEFAULT_UPLOAD, type UploadOptions } from "../server/upload.ts";
+import type { Store } from "../store.ts";
+import { globalArgs, storeFromArgs, type GlobalArgs } from "./_shared.ts";
+
+const MB = 1024 * 1024;
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  upload: boolean;
+  render: boolean;
+  cors: boolean;
+  cacheBytes: number;
+  uploadLimitBytes: number;
+  workers: number;
+  quiet: boolean;
+}
+
+const args = {
+  ...globalArgs,
+  host: { type: "string", alias: "H", description: "address to listen on (0.0.0.0 for every interface)", default: "127.0.0.1" },
+  port: { type: "string", alias: "p", description: "TCP port (0 picks a free one)", default: "8080" },
+  upload: { type: "boolean", description: "accept POST /upload (set HOTPOT_UPLOAD_TOKEN to require a token)", default: false },
+  render: { type: "boolean", description: "answer GET /render (image export)", default: false },
+  fetch: { type: "boolean", description: "accept POST /fetch/intervals.icu", default: false },
+  "strava-webhook": { type: "boolean", description: "receive Strava webhook events at /strava/webhook", default: false },
+  cors: { type: "boolean", description: "allow GET from any origin (Access-Control-Allow-Origin: *)", default: false },
+  "cache-mb": { type: "string", description: "megabytes of encoded tiles kept in memory per process (0 = none)", default: String(DEFAULT_CACHE_BYTES / MB) },
+  "upload-limit-mb": { type: "string", description: `largest upload request in MB (default $HOTPOT_UPLOAD_LIMIT_MB or ${DEFAULT_UPLOAD.maxBodyBytes / MB})` },
+  workers: { type: "string", description: "server processes sharing the port (default: one per core)" },
+  quiet: { type: "boolean", description: "no request log on stdout", default: false },
+} as const;
+
+function number(text: string, flag: string, min: number, max: number, integer: boolean): number {
+  const value = Number(text);
+  if (text.trim() === "" || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
+    throw new HotpotError("bad_argument", `--${flag}: expected ${integer ? "an integer" : "a number"} from ${min} to ${max}, found '${text}'`);
+  }
+  return value;
+}
+
+export function serveOptions(a: Record<string, unknown>, env: Record<string, string | undefined> = process.env): ServeOptions {
+  const limitText = (a["upload-limit-mb"] as string | undefined) ?? env.HOTPOT_UPLOAD_LIMIT_MB ?? String(DEFAULT_UPLOAD.maxBodyBytes / MB);
+  return {
+    host: a.host as string,
+    port: number(a.port as string, "port", 0, 65535, true),
+    upload: a.upload as boolean,
+    render: a.render as boolean,
+    cors: a.cors as boolean,
+    cacheBytes: Math.round(number(a["cache-mb"] as string, "cache-mb", 0, 65536, false) * MB),
+    uploadLimitBytes: Math.round(number(limitText, "upload-limit-mb", 0.001, 1024, false) * MB),
+    workers: a.workers === undefined ? availableParallelism() : number(a.workers as string, "workers", 1, 256, true),
+    quiet: a.quiet as boolean,
+  };
+}
+
+/** HOTPOT_UPLOAD_TOKEN, refusing one that is set but blank (the server would look protected and not be). */
+function uploadToken(env: Record<string, string | undefined>): string | null {
+  const token = env.HOTPOT_UPLOAD_TOKEN;
+  if (token === undefined) return null;
+  if (token.trim() === "") throw new HotpotError("config", "HOTPOT_UPLOAD_TOKEN is set but empty: set a long random value, or unset it to accept uploads from anyone");
+  return token;
+}
+
+/** The CLI arguments a peer process is started with: this process's settings, its actual port, one process. */
+function peerArgs(global: GlobalArgs, o: ServeOptions, port: number): string[] {
+  const flags = (["upload", "render", "cors", "quiet"] as const).filter((f) => o[f]).map((f) => `--${f}`);
+  return [
+    "serve",
+    "--db", global.db,
+    "--host", o.host,
+    "--port", String(port),
+    "--cache-mb", String(o.cacheBytes / MB),
+    "--upload-limit-mb", String(o.uploadLimitBytes / MB),
+    "--workers", "1",
+    ...flags,
+  ];
+}
+
+export default defineCommand({
+  meta: { name: "serve", description: "Serve the map, tiles and API over HTTP" },
+  args,
+  async run({ args: a }) {
+    if (a.fetch || a["strava-webhook"]) {
+      throw new HotpotError("config", "--fetch and --strava-webhook are not available in this build yet");
+    }
+    const options = serveOptions(a);
+    const global = a as unknown as GlobalArgs;
+    const peer = process.env[PEER_ENV] === "1";
+    const token = options.upload ? uploadToken(process.env) : null;
+    if (global["in-memory"] && options.workers > 1) options.workers = 1; // other processes could not see the data
+    const store = storeFromArgs(global, { mustExist: !options.upload });
+
+    const upload: UploadOptions | undefined = options.upload ? { ...DEFAULT_UPLOAD, token, maxBodyBytes: options.uploadLimitBytes } : undefined;
+    const renderer: Renderer | undefined = options.render ? (global["in-memory"] ? new InlineRenderer(store) : new RenderPool(store.path)) : undefined;
+    const tileCache = options.cacheBytes > 0 ? new TileCache(options.cacheBytes) : null;
+    const app = createApp({ store, tileCache, cors: options.cors, upload, renderer });
+    const out = new BatchedStdout();
+    const server = listen(app, {
+      hostname: options.host,
+      port: options.port,
+      reusePort: options.workers > 1 || peer,
+      log: options.quiet ? null : out.sink,
+      maxRequestBodySize: options.uploadLimitBytes + MB,
+    });
+
+    const peers = new Peers(peerArgs(global, options, server.port!));
+    if (!peer) {
+      peers.start(options.workers - 1);
+      const features = [options.upload && (token ? "upload (token required)" : "upload (open)"), options.render && "render", options.cors && "cors"].filter(Boolean);
+      console.log(`hotpot: serving ${global["in-memory"] ? "an in-memory database" : store.path} at http://${urlHost(options.host)}:${server.port}/ with ${options.workers} process${options.workers > 1 ? "es" : ""}${features.length ? `; ${features.join(", ")}` : ""}`);
+      if (options.upload && !token) console.error("hotpot: warning: HOTPOT_UPLOAD_TOKEN is not set, so anyone who can reach this port can upload");
+    }
+    await new Promise<string>((resolve) => {
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+      process.once("SIGINT", () => resolve("SIGINT"));
+      if (peer) primaryGone().then(() => resolve("primary gone"));
+    });
+    await shutdown(server, peers, store, renderer, out);
+    process.exit(0);
+  },
+});
+
+/** New connections are refused at once; requests under way finish; then the database closes. */
+async function shutdown(server: HttpServer, peers: Peers, store: Store, renderer: Renderer | undefined, out: BatchedStdout): Promise<void> {
+  // A second Ctrl-C means "now".
+  process.once("SIGINT", () => process.exit(130));
+  await Promise.all([server.stop(false), peers.stop()]);
+  renderer?.close();
+  await out.flush();
+  store.close();
+}
+
+function urlHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}

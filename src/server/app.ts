@@ -1,0 +1,104 @@
+/**
+ * The HTTP application, without a listening socket: routes by concern, error
+ * mapping and CORS. Tests drive it with `app.handle(new Request(...))`;
+ * listen.ts puts it on a port. A feature that is switched off has no route,
+ * so it answers 404 like any unknown path.
+ */
+import { Elysia, type AnyElysia } from "elysia";
+import { isHotpotError } from "../errors.ts";
+import type { Store } from "../store.ts";
+import { apiHandlers } from "./api.ts";
+import { TileCache } from "./cache.ts";
+import { textResponse } from "./http.ts";
+import { renderHandler } from "./render.ts";
+import type { Renderer } from "./render-pool.ts";
+import { featuresHandler } from "./features.ts";
+import { pageAssets } from "./page.ts";
+import { assetResponse, checkedPath, rawPath, type AssetSource } from "./static.ts";
+import { tileHandler } from "./tiles.ts";
+import { uploadHandler, type UploadOptions } from "./upload.ts";
+
+export interface AppOptions {
+  store: Store;
+  /** Where / and /static/ come from (default: public/ and the map library, embedded in a compiled executable). */
+  assets?: AssetSource;
+  /** Encoded tiles kept in this process (--cache-mb); default a 64 MB cache, null for none. */
+  tileCache?: TileCache | null;
+  /** Access-Control-Allow-Origin: * on GET answers (--cors; default off: no CORS headers at all). */
+  cors?: boolean;
+  /** POST /upload settings (--upload); absent = no such route. */
+  upload?: UploadOptions;
+  /** Draws /render images (--render); absent = no such route. */
+  renderer?: Renderer;
+  /** Routes of optional sources (the Strava webhook, fetch), mounted as they are. */
+  plugins?: AnyElysia[];
+}
+
+export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
+
+export function createApp(options: AppOptions): AnyElysia {
+  const { store } = options;
+  const assets = options.assets ?? pageAssets();
+  const cache = options.tileCache === undefined ? new TileCache(DEFAULT_CACHE_BYTES) : options.tileCache;
+  const tile = tileHandler({ store, cache });
+  const api = apiHandlers(store);
+  const features = featuresHandler(store, { upload: !!options.upload, token: !!options.upload?.token, render: !!options.renderer });
+  const allowOrigin = (request: Request, response: Response) => {
+    if (options.cors && request.method === "GET") response.headers.set("Access-Control-Allow-Origin", "*");
+    return response;
+  };
+
+  // Hooks first: Elysia applies a hook only to routes added after it.
+  let app: AnyElysia = new Elysia().onError({ as: "global" }, ({ code, error, request }) => {
+    if (isHotpotError(error)) return allowOrigin(request, textResponse(error.status, error.message));
+    if (code === "NOT_FOUND") return allowOrigin(request, textResponse(404, "not found"));
+    if (code === "PARSE") return textResponse(400, "the request body could not be read");
+    console.error(error);
+    return textResponse(500, "internal error (logged on the server)");
+  });
+  if (options.cors) app = withCors(app, allowOrigin);
+
+  // Handlers destructure only what they use: Elysia reads that to skip parsing bodies and queries they do not need.
+  app = app
+    .get("/tile/:z/:x/:y", ({ request, params }) => tile(request, params.z, params.x, params.y))
+    .get("/api/activity-count", ({ request }) => api.count(request))
+    .get("/api/properties", () => api.properties())
+    .get("/api/activities", ({ request }) => api.activities(request))
+    .get("/api/activities/:file", ({ params }) => api.geojson(params.file))
+    .get("/api/bounds", ({ request }) => api.bounds(request))
+    .get("/api/features", featuresHandler(store, { upload: !!options.upload, token: !!options.upload?.token, render: !!options.renderer }))
+    .get("/api/features", () => features())
+    .get("/healthz", () => api.health())
+    .get("/", ({ request }) => assetResponse(request, assets, "index.html"))
+    .get("/static/*", ({ request }) => assetResponse(request, assets, checkedPath(rawPath(request), "/static/")));
+  if (options.renderer) {
+    const render = renderHandler(store, options.renderer);
+    app = app.get("/render", ({ request }) => render(request));
+  }
+  if (options.upload) {
+    const upload = uploadHandler(store, options.upload);
+    app = app.post("/upload", ({ request }) => upload(request), { parse: "none" });
+  }
+  for (const plugin of options.plugins ?? []) app = app.use(plugin);
+  return app;
+}
+
+/** GET from any origin, and the preflight a cross-origin conditional request needs. */
+function withCors(app: AnyElysia, allowOrigin: (request: Request, response: Response) => Response): AnyElysia {
+  return app
+    .onAfterHandle({ as: "global" }, ({ request, responseValue }) => {
+      if (responseValue instanceof Response) allowOrigin(request, responseValue);
+    })
+    .options("/*", () =>
+      new Response(null, {
+        status: 204,
+        headers: {
+          "Access-Control-Allow-Origin": "*",
+          "Access-Control-Allow-Methods": "GET",
+          "Access-Control-Allow-Headers": "If-None-Match, Accept",
+          // Browsers may skip the preflight for a day.
+          "Access-Control-Max-Age": "86400",
+        },
+      }),
+    );
+}

@@ -1,0 +1,44 @@
+/**
+ * Puts an app on a port: Bun.serve with the request log around every route
+ * (plugins included) and a drain for shutdown.
+ */
+import type { AnyElysia } from "elysia";
+import { requestLine, type LogSink } from "./log.ts";
+
+export interface ListenOptions {
+  hostname: string;
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** Let other processes bind the same port; the kernel spreads connections among them. */
+  reusePort: boolean;
+  /** Where request lines go; null for none. */
+  log: LogSink | null;
+  /** Bun refuses larger bodies before any handler runs; upload.ts gives the friendlier 413 below it. */
+  maxRequestBodySize: number;
+}
+
+export type HttpServer = ReturnType<typeof Bun.serve>;
+
+export function listen(app: AnyElysia, options: ListenOptions): HttpServer {
+  const { log } = options;
+  const handle = app.fetch;
+  return Bun.serve({
+    hostname: options.hostname,
+    port: options.port,
+    reusePort: options.reusePort,
+    maxRequestBodySize: options.maxRequestBodySize,
+    development: false,
+    fetch: log
+      ? (request) => {
+          const start = performance.now();
+          const done = (response: Response) => {
+            const length = response.headers.get("content-length");
+            log(requestLine(request.method, request.url, response.status, performance.now() - start, length === null ? null : Number(length)));
+            return response;
+          };
+          const response = handle(request);
+          return response instanceof Promise ? response.then(done) : done(response);
+        }
+      : handle,
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * GET /render?bounds=W,S,E,N&width&height&format&color|gradient&filter&before&after
+ * (only with --render): the `render` command over HTTP. Drawn by a Renderer
+ * (a worker thread), so a slow 3000 × 3000 image does not hold up tiles.
+ */
+import { HotpotError } from "../errors.ts";
+import type { Store } from "../store.ts";
+import { planBounds } from "../render.ts";
+import type { Bounds } from "../tile.ts";
+import { etagOf, ifNoneMatch } from "./etag.ts";
+import { bytesResponse, searchParams, textResponse } from "./http.ts";
+import { CONTENT_TYPE } from "./image.ts";
+import { activityQuery, intParam, paletteParam, type ImageFormat } from "./params.ts";
+import { RenderBusy, type Renderer } from "./render-pool.ts";
+
+/** Largest width or height: 3000² counts plus the RGBA canvas are about 45 MB. */
+export const MAX_RENDER_SIZE = 3000;
+
+/** `W,S,E,N` as four numbers; their ranges are render.ts's to check (planBounds). */
+export function parseBounds(text: string | null): Bounds {
+  const parts = (text ?? "").split(",").map((p) => (p.trim() === "" ? NaN : Number(p)));
+  if (parts.length !== 4 || !parts.every(Number.isFinite)) {
+    throw new HotpotError("bad_argument", `bounds: expected four numbers W,S,E,N in degrees, found '${(text ?? "").slice(0, 80)}'`);
+  }
+  const [west, south, east, north] = parts;
+  return { west, south, east, north };
+}
+
+function formatParam(params: URLSearchParams): ImageFormat {
+  const format = params.get("format") || "png";
+  if (format !== "png" && format !== "webp") throw new HotpotError("bad_argument", `format: expected png or webp, found '${format.slice(0, 20)}'`);
+  return format;
+}
+
+export function renderHandler(store: Store, renderer: Renderer) {
+  return async (request: Request): Promise<Response> => {
+    const params = searchParams(request);
+    const bounds = parseBounds(params.get("bounds"));
+    const width = intParam(params, "width", 1, MAX_RENDER_SIZE);
+    const height = intParam(params, "height", 1, MAX_RENDER_SIZE);
+    // Checks the bounds here, so a mistake is a 400 now rather than an error from the worker.
+    planBounds(store, bounds, width, height);
+    const format = formatParam(params);
+    const palette = paletteParam(params);
+    const { query, key: queryKey } = activityQuery(params);
+    const etag = etagOf(`render|${store.dataVersion()}|${Object.values(bounds).join(",")}|${width}x${height}|${format}|${palette.key}|${queryKey}`);
+    const headers = {
+      "Content-Type": CONTENT_TYPE[format],
+      // Exports are one-offs: keep nothing, but let a repeat ask with If-None-Match.
+      "Cache-Control": "no-cache",
+      ETag: etag,
+    };
+    if (ifNoneMatch(request.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers });
+    let bytes: Uint8Array | null;
+    try {
+      bytes = await renderer.render({
+        bounds,
+        width,
+        height,
+        color: params.get("color") || undefined,
+        gradient: params.get("gradient") || undefined,
+        query,
+        format,
+      });
+    } catch (e) {
+      if (e instanceof RenderBusy) return textResponse(503, `render: busy (${e.message}); try again shortly`, { "Retry-After": "5" });
+      throw e;
+    }
+    if (!bytes) return new Response(null, { status: 204, headers });
+    return bytesResponse(bytes, headers);
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * GET /tile/{z}/{x}/{y}[@2x|@small][.png|.webp]: reads like the HTTP spec.
+ * Bad parameter → 400; matching If-None-Match → 304 before any rendering;
+ * cached → the stored bytes; nothing drawn → 204; else render, encode, keep.
+ *
+ * Per request the only SQLite work on the cached path is reading the data
+ * version (one row of a one-row table), which is also what makes a write by
+ * another server process visible at once.
+ */
+import { renderTileCounts } from "../render.ts";
+import type { Store } from "../store.ts";
+import type { TileCache, CachedTile } from "./cache.ts";
+import { etagOf, ifNoneMatch } from "./etag.ts";
+import { bytesResponse, searchParams } from "./http.ts";
+import { CONTENT_TYPE, encodeImage } from "./image.ts";
+import { activityQuery, negotiateFormat, paletteParam, parseTileAddress } from "./params.ts";
+
+const CACHE_CONTROL = [
+  // Tiles show nothing the server does not show to anyone, so shared caches may keep them too.
+  "public",
+  // Always ask again: a new upload must show up, and asking costs a 304 when nothing changed.
+  "max-age=0",
+  // ...but for a day a client may show the tile it has while that question is under way.
+  "stale-while-revalidate=86400",
+].join(", ");
+
+export interface TileContext {
+  store: Store;
+  /** null when --cache-mb is 0. */
+  cache: TileCache | null;
+}
+
+export function tileHandler({ store, cache }: TileContext) {
+  return (request: Request, zText: string, xText: string, yText: string): Response | Promise<Response> => {
+    const tile = parseTileAddress(zText, xText, yText);
+    const params = searchParams(request);
+    const palette = paletteParam(params);
+    const { query, key: queryKey } = activityQuery(params);
+    const format = negotiateFormat(request, tile.format);
+    const version = store.dataVersion();
+    cache?.useVersion(version);
+
+    const key = `${version}|${tile.z}/${tile.x}/${tile.y}|${tile.size}|${format}|${palette.key}|${queryKey}`;
+    const hit = cache?.get(key);
+    const etag = hit?.etag ?? etagOf(key);
+    const headers = {
+      "Content-Type": CONTENT_TYPE[format],
+      "Cache-Control": CACHE_CONTROL,
+      ETag: etag,
+      // The same URL answers PNG or WebP depending on Accept.
+      Vary: "Accept",
+    };
+    if (ifNoneMatch(request.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers });
+    if (hit) return answer(hit, headers);
+
+    const counts = renderTileCounts(store, tile.z, tile.x, tile.y, { size: tile.size, query });
+    const keep = (bytes: Uint8Array): Response => {
+      const entry: CachedTile = { bytes, etag };
+      // A write that landed while rendering may or may not be in these pixels: do not file them under the old version.
+      if (cache && store.dataVersion() === version) cache.set(key, entry);
+      return answer(entry, headers);
+    };
+    if (!counts) return keep(new Uint8Array(0));
+    const encoded = encodeImage(counts, tile.size, tile.size, palette, format);
+    return encoded instanceof Promise ? encoded.then(keep) : keep(encoded);
+  };
+}
+
+function answer(tile: CachedTile, headers: Record<string, string>): Response {
+  if (tile.bytes.byteLength === 0) return new Response(null, { status: 204, headers: { "Cache-Control": headers["Cache-Control"], ETag: headers.ETag, Vary: "Accept" } });
+  return bytesResponse(tile.bytes, headers);
+}
