@@ -39,7 +39,7 @@ import { RealismCollector, type Realism } from "./stats.ts";
 export type { ActivityType, FileFormat, FormatShares } from "./athlete.ts";
 
 /** Bumped whenever the output for a given seed changes, so cached data sets are regenerated. */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4;
 
 export interface GenerateOptions {
   seed: number;

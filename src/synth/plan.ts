@@ -80,7 +80,11 @@ export class Planner {
     }
     const start = spec.trailhead ? rng.pick(this.trailheads) : this.home;
     const via = rng.chance(spec.climb) ? this.summitWithin(start, targetM) : undefined;
-    return assembleRoute(this.net, this.loop(cost, start, targetM, rng, rng.chance(spec.outAndBack), via));
+    const path = this.loop(cost, start, targetM, rng, rng.chance(spec.outAndBack), via);
+    if (pathLength(this.net, path) <= targetM * 1.6) return assembleRoute(this.net, path);
+    // The network's edge bent every try out of shape: do the favourite closest in length instead.
+    const closest = favourites.reduce((a, b) => (Math.abs(b.length - targetM) < Math.abs(a.length - targetM) ? b : a));
+    return assembleRoute(this.net, closest.path);
   }
 
   /** A commute between home and work, either way. */
