@@ -123,12 +123,18 @@ export class Store {
     this.path = path;
     this.db = new Database(path, options.readonly ? { readonly: true } : { create: true, readwrite: true });
     if (!options.readonly) {
+      // Only takes effect before the first table exists: 8 KiB pages keep most tile geometry out of
+      // overflow pages, which makes the file about 7% smaller than with 4 KiB.
+      this.db.exec("PRAGMA page_size = 8192");
       this.db.exec("PRAGMA journal_mode = WAL");
       // WAL with synchronous=NORMAL cannot corrupt on a crash; at worst the last commit is lost.
       this.db.exec("PRAGMA synchronous = NORMAL");
     }
     // Readers and the single writer wait for each other instead of failing with SQLITE_BUSY.
     this.db.exec("PRAGMA busy_timeout = 10000");
+    // Up to 64 MiB of page cache instead of 2: an import inserts all over the clustered tile table,
+    // and with the default cache every batch rereads the pages it touches (measured 25-40% slower).
+    this.db.exec("PRAGMA cache_size = -65536");
     if (!options.readonly) this.migrate();
   }
 
@@ -258,6 +264,19 @@ export class Store {
     return this.db
       .query("SELECT activity_id, x, y, geometry FROM activity_tiles WHERE z = ?1 AND x >= ?2 AND x < ?3 AND y >= ?4 AND y < ?5")
       .all(z, x0, x1, y0, y1) as TileRow[];
+  }
+
+  /** Hashes of every stored file, so an import can skip known files before parsing them. */
+  fileHashes(): string[] {
+    return this.db.query("SELECT file_hash FROM activities WHERE file_hash IS NOT NULL").values().flat() as string[];
+  }
+
+  /**
+   * Rewrites the file in key order. Inserts landing all over the clustered tile table leave its
+   * pages partly empty (about a tenth of the file after a bulk import); this gets that space back.
+   */
+  compact(): void {
+    this.db.exec("VACUUM");
   }
 
   activityCount(): number {

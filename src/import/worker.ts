@@ -2,8 +2,7 @@
  * An import worker: CPU work only, never the database. For each task it reads
  * the file (or inflates the zip entry the main thread read for it), prepares
  * the activity and sends the record back with its tiles packed into one
- * transferable buffer. Reads start as soon as a task arrives, so the next
- * file is loading while this one is parsed.
+ * transferable buffer. The next file is read while this one is parsed.
  */
 import { errorReason, prepareActivity, type PrepareOptions, type PrepareResult } from "./prepare.ts";
 import { packTiles } from "./pack.ts";
@@ -40,8 +39,15 @@ export type WorkerResult =
 let init: WorkerInit | null = null;
 let known = new Set<string>();
 const isKnown = (hash: string) => known.has(hash);
-// Tasks finish in arrival order; each waits for its own read and for the task before it.
-let queue: Promise<void> = Promise.resolve();
+
+interface Queued {
+  id: number;
+  task: WorkerTask;
+  bytes?: Promise<Uint8Array | Error>;
+}
+/** Tasks in arrival order. At most two files are in memory: the one being parsed and the next, read ahead. */
+const queue: Queued[] = [];
+let draining = false;
 
 function load(task: WorkerTask): Promise<Uint8Array | Error> {
   if (task.path !== undefined) return Bun.file(task.path).bytes().catch((e: unknown) => new Error(errorReason(e)));
@@ -62,6 +68,23 @@ function handle(task: WorkerTask, bytes: Uint8Array | Error): { result: WorkerRe
   return { result: { ok: true, record, tiles: packed, points: prepared.points, bytes: bytes.byteLength }, transfer: [packed] };
 }
 
+async function drain(): Promise<void> {
+  draining = true;
+  while (queue.length > 0) {
+    const job = queue.shift()!;
+    job.bytes ??= load(job.task);
+    // Zip entries are inflated here, so only files on disk are read ahead.
+    if (queue[0]?.task.path !== undefined) queue[0].bytes ??= load(queue[0].task);
+    try {
+      const { result, transfer } = handle(job.task, await job.bytes);
+      self.postMessage({ id: job.id, result }, transfer);
+    } catch (e) {
+      self.postMessage({ id: job.id, result: { ok: false, status: "error", reason: errorReason(e), bytes: 0 } });
+    }
+  }
+  draining = false;
+}
+
 self.onmessage = (event: MessageEvent<{ init: WorkerInit } | { id: number; task: WorkerTask }>) => {
   const data = event.data;
   if ("init" in data) {
@@ -69,14 +92,6 @@ self.onmessage = (event: MessageEvent<{ init: WorkerInit } | { id: number; task:
     known = new Set(init.knownHashes);
     return;
   }
-  const { id, task } = data;
-  const bytes = load(task);
-  queue = queue.then(async () => {
-    try {
-      const { result, transfer } = handle(task, await bytes);
-      self.postMessage({ id, result }, transfer);
-    } catch (e) {
-      self.postMessage({ id, result: { ok: false, status: "error", reason: errorReason(e), bytes: 0 } });
-    }
-  });
+  queue.push(data);
+  if (!draining) void drain();
 };

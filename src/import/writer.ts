@@ -1,26 +1,32 @@
 /**
  * The import's only database writer. Records are committed in batches, one
- * transaction each: fast (one fsync per batch, not per activity) and safe, since
- * a killed import loses at most the open batch and leaves every committed one
- * whole; the next run skips what is stored and completes the rest.
+ * transaction each: a killed import loses at most the open batch and leaves
+ * every committed one whole; the next run skips what is stored and completes
+ * the rest.
+ *
+ * Batches are large on purpose. Tile rows land all over the clustered tile
+ * table, and each commit writes every page it touched to the WAL; the more
+ * rows share a commit, the more of them share a page (measured on 320,000
+ * rows: 100 activities per commit cost 1.5x the CPU of 500).
  */
 import type { InsertOutcome, Store } from "../store.ts";
 import type { ActivityRecord } from "../types.ts";
 
 export interface BatchOptions {
-  /** Activities per transaction. */
-  maxRecords: number;
-  /** Longest a record waits for its batch, so progress is durable even when files come slowly. */
+  /** Tile rows per transaction (an activity has tens to hundreds). */
+  maxRows: number;
+  /** Longest a record waits for its batch, so a slow import still commits as it goes. */
   maxDelayMs: number;
 }
 
-export const DEFAULT_BATCH: BatchOptions = { maxRecords: 200, maxDelayMs: 250 };
+export const DEFAULT_BATCH: BatchOptions = { maxRows: 20_000, maxDelayMs: 1000 };
 
 export class BatchWriter {
   private readonly store: Store;
   private readonly onWritten: (outcome: InsertOutcome) => void;
   private readonly options: BatchOptions;
   private batch: ActivityRecord[] = [];
+  private rows = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(store: Store, onWritten: (outcome: InsertOutcome) => void, options: BatchOptions = DEFAULT_BATCH) {
@@ -31,7 +37,8 @@ export class BatchWriter {
 
   add(record: ActivityRecord): void {
     this.batch.push(record);
-    if (this.batch.length >= this.options.maxRecords) this.flush();
+    this.rows += 1 + record.tiles.length;
+    if (this.rows >= this.options.maxRows) this.flush();
     else this.timer ??= setTimeout(() => this.flush(), this.options.maxDelayMs);
   }
 
@@ -41,6 +48,7 @@ export class BatchWriter {
     if (this.batch.length === 0) return;
     const records = this.batch;
     this.batch = [];
+    this.rows = 0;
     for (const outcome of this.store.insertActivities(records)) this.onWritten(outcome);
   }
 }

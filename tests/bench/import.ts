@@ -1,0 +1,184 @@
+/**
+ * Import throughput: `bun run bench import [DIR]` (default tests/bench/data, made
+ * by `bun run bench generate`). Imports the whole set into a fresh on-disk
+ * database with 1 worker and with 2, each in its own process so peak RSS is
+ * that run's alone, then times each pipeline stage on one thread to show where
+ * the time goes.
+ *
+ * Targets (issue 2, on a 2-core machine): <= 60 s, >= 50 MB/s of raw input,
+ * 2 workers >= 1.7x one, database <= 5% of raw input, peak RSS <= 1 GB.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { clipTrack } from "../../src/clip.ts";
+import { fileHash } from "../../src/import/prepare.ts";
+import { runImport } from "../../src/import/run.ts";
+import { isSupportedName, parseFile, stripCompression } from "../../src/parse/index.ts";
+import { openStore } from "../../src/store.ts";
+import { buildTrack } from "../../src/track.ts";
+
+const DEFAULT_DIR = join(import.meta.dir, "data");
+
+interface RunReport {
+  jobs: number;
+  seconds: number;
+  files: number;
+  imported: number;
+  failed: number;
+  points: number;
+  dbBytes: number;
+  peakRssBytes: number;
+  writeSeconds: number;
+  /** CPU time of all threads: on a busy machine this, not wall time, shows the parallel overhead. */
+  cpuSeconds: number;
+}
+
+/** Peak resident set of this process (workers are threads, so they are included). */
+function peakRss(): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "utf8"));
+  return m ? Number(m[1]) * 1024 : process.memoryUsage().rss;
+}
+
+/** One import in this process; prints its report as JSON for the parent. */
+async function child(dir: string, jobs: number): Promise<void> {
+  const tmp = mkdtempSync(join(tmpdir(), "hotpot-bench-import-"));
+  try {
+    const dbPath = join(tmp, "bench.sqlite3");
+    const store = openStore(dbPath);
+    // Count the main thread's time inside SQLite: the one stage that cannot run in parallel.
+    let writeMs = 0;
+    const insert = store.insertActivities.bind(store);
+    store.insertActivities = (records, options) => {
+      const t = performance.now();
+      try {
+        return insert(records, options);
+      } finally {
+        writeMs += performance.now() - t;
+      }
+    };
+    const s = await runImport(store, { path: dir, jobs });
+    store.close();
+    const dbBytes = ["", "-wal"].reduce((n, suffix) => n + (statSync(dbPath + suffix, { throwIfNoEntry: false })?.size ?? 0), 0);
+    const report: RunReport = {
+      jobs,
+      seconds: s.seconds,
+      files: s.files,
+      imported: s.imported,
+      failed: s.failed.length,
+      points: s.points,
+      dbBytes,
+      peakRssBytes: peakRss(),
+      writeSeconds: writeMs / 1000,
+      cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    };
+    console.log(JSON.stringify(report));
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function listFiles(dir: string): string[] {
+  return (readdirSync(dir, { recursive: true }) as string[]).map((f) => join(dir, f)).filter((p) => statSync(p).isFile());
+}
+
+/** Raw input: every activity file's uncompressed size (a .gz counts what it holds, from its trailer). */
+function rawBytes(files: string[]): number {
+  let total = 0;
+  for (const path of files) {
+    if (!isSupportedName(path)) continue;
+    const size = statSync(path).size;
+    if (!path.toLowerCase().endsWith(".gz")) total += size;
+    else {
+      const bytes = readFileSync(path);
+      total += bytes.readUInt32LE(bytes.length - 4);
+    }
+  }
+  return total;
+}
+
+/** Single-threaded time per stage over every file, to name the stage that limits throughput. */
+function stages(files: string[]): Record<string, number> {
+  const ms = { read: 0, gunzip: 0, hash: 0, parse: 0, track: 0, clip: 0 };
+  for (const path of files) {
+    if (!isSupportedName(path)) continue;
+    let t = performance.now();
+    const bytes = new Uint8Array(readFileSync(path));
+    let u = performance.now();
+    ms.read += u - t;
+    const plain = stripCompression(path, bytes);
+    t = performance.now();
+    ms.gunzip += t - u;
+    fileHash(plain.bytes);
+    u = performance.now();
+    ms.hash += u - t;
+    let parsed;
+    try {
+      parsed = parseFile(plain.name, plain.bytes);
+    } catch {
+      continue;
+    }
+    t = performance.now();
+    ms.parse += t - u;
+    if ("skip" in parsed) continue;
+    const built = buildTrack(parsed, { trimDist: 0 });
+    u = performance.now();
+    ms.track += u - t;
+    if (built) clipTrack(built.track, [2, 6, 10, 14, 16], 2048);
+    ms.clip += performance.now() - u;
+  }
+  return ms;
+}
+
+function spawnChild(dir: string, jobs: number): RunReport {
+  const p = Bun.spawnSync(["bun", import.meta.path, "--child", String(jobs), dir], { stdout: "pipe", stderr: "inherit" });
+  if (p.exitCode !== 0) throw new Error(`import run with ${jobs} worker(s) failed (exit ${p.exitCode})`);
+  return JSON.parse(p.stdout.toString().trim().split("\n").at(-1)!) as RunReport;
+}
+
+const mb = (bytes: number) => bytes / 1e6;
+const check = (ok: boolean) => (ok ? "ok  " : "MISS");
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === "--child") return child(args[2], Number(args[1]));
+  const dir = args[0] ?? DEFAULT_DIR;
+  if (!existsSync(dir)) {
+    console.error(`${dir} does not exist: run \`bun run bench generate\` first`);
+    process.exit(1);
+  }
+  const files = listFiles(dir);
+  const raw = rawBytes(files);
+  console.log(`data: ${dir}: ${files.length} files, ${mb(raw).toFixed(0)} MB of raw (uncompressed) activity data`);
+
+  const one = spawnChild(dir, 1);
+  const two = spawnChild(dir, 2);
+  for (const r of [one, two]) {
+    console.log(
+      `${r.jobs} worker${r.jobs > 1 ? "s" : " "}: ${r.seconds.toFixed(1).padStart(6)} s  ${(r.files / r.seconds).toFixed(0).padStart(5)} files/s  ` +
+        `${(r.points / r.seconds / 1e6).toFixed(2)} M points/s  ${(mb(raw) / r.seconds).toFixed(1).padStart(6)} MB/s  ` +
+        `CPU ${r.cpuSeconds.toFixed(1)} s, of which writes ${r.writeSeconds.toFixed(1)} s on the main thread  peak RSS ${mb(r.peakRssBytes).toFixed(0)} MB  ` +
+        `(${r.imported} imported, ${r.failed} failed)`,
+    );
+  }
+  const speedup = one.seconds / two.seconds;
+  const dbShare = two.dbBytes / raw;
+  const rate = mb(raw) / two.seconds;
+  const rss = Math.max(one.peakRssBytes, two.peakRssBytes);
+  console.log(`database: ${mb(two.dbBytes).toFixed(1)} MB = ${(100 * dbShare).toFixed(2)}% of raw input`);
+  console.log("targets:");
+  console.log(`  ${check(two.seconds <= 60)} whole set in ${two.seconds.toFixed(1)} s (<= 60 s)`);
+  console.log(`  ${check(rate >= 50)} ${rate.toFixed(1)} MB/s (>= 50 MB/s)`);
+  console.log(`  ${check(speedup >= 1.7)} 2 workers ${speedup.toFixed(2)}x one (>= 1.7x)`);
+  console.log(`  ${check(dbShare <= 0.05)} database ${(100 * dbShare).toFixed(2)}% of raw input (<= 5%)`);
+  console.log(`  ${check(rss <= 1e9)} peak RSS ${mb(rss).toFixed(0)} MB (<= 1000 MB)`);
+
+  const ms = stages(files);
+  const total = Object.values(ms).reduce((a, b) => a + b, 0);
+  console.log(`stages on one thread (${(total / 1000).toFixed(1)} s; one worker's ceiling ${(mb(raw) / (total / 1000)).toFixed(1)} MB/s):`);
+  for (const [stage, t] of Object.entries(ms)) {
+    console.log(`  ${stage.padEnd(7)} ${(t / 1000).toFixed(2).padStart(6)} s  ${((100 * t) / total).toFixed(0).padStart(3)}%  ${(mb(raw) / (t / 1000)).toFixed(0).padStart(6)} MB/s`);
+  }
+}
+
+await main();
