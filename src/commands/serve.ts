@@ -8,11 +8,15 @@ import { HotpotError } from "../errors.ts";
 import { createApp, DEFAULT_CACHE_BYTES } from "../server/app.ts";
 import { TileCache } from "../server/cache.ts";
 import { Peers, PEER_ENV, primaryGone } from "../server/cluster.ts";
-import { listen, type HttpServer } from "../server/listen.ts";
+import { listen } from "../server/listen.ts";
 import { BatchedStdout } from "../server/log.ts";
 import { InlineRenderer, RenderPool, type Renderer } from "../server/render-pool.ts";
 import { DEFAULT_UPLOAD, type UploadOptions } from "../server/upload.ts";
-import type { Store } from "../store.ts";
+import { fetchRoutes } from "../server/fetch-routes.ts";
+import { stravaWebhookRoutes } from "../server/strava-routes.ts";
+import { intervalsEnv } from "../sources/intervals.ts";
+import { stravaEnv } from "../sources/strava.ts";
+import { enqueueEvent, StravaEventProcessor } from "../sources/strava-events.ts";
 import { globalArgs, storeFromArgs, type GlobalArgs } from "./_shared.ts";
 
 const MB = 1024 * 1024;
@@ -22,6 +26,8 @@ export interface ServeOptions {
   port: number;
   upload: boolean;
   render: boolean;
+  fetch: boolean;
+  stravaWebhook: boolean;
   cors: boolean;
   cacheBytes: number;
   uploadLimitBytes: number;
@@ -59,6 +65,8 @@ export function serveOptions(a: Record<string, unknown>, env: Record<string, str
     port: number(a.port as string, "port", 0, 65535, true),
     upload: a.upload as boolean,
     render: a.render as boolean,
+    fetch: a.fetch as boolean,
+    stravaWebhook: a["strava-webhook"] as boolean,
     cors: a.cors as boolean,
     cacheBytes: Math.round(number(a["cache-mb"] as string, "cache-mb", 0, 65536, false) * MB),
     uploadLimitBytes: Math.round(number(limitText, "upload-limit-mb", 0.001, 1024, false) * MB),
@@ -77,7 +85,9 @@ function uploadToken(env: Record<string, string | undefined>): string | null {
 
 /** The CLI arguments a peer process is started with: this process's settings, its actual port, one process. */
 function peerArgs(global: GlobalArgs, o: ServeOptions, port: number): string[] {
-  const flags = (["upload", "render", "cors", "quiet"] as const).filter((f) => o[f]).map((f) => `--${f}`);
+  const flags = [o.upload && "--upload", o.render && "--render", o.fetch && "--fetch", o.stravaWebhook && "--strava-webhook", o.cors && "--cors", o.quiet && "--quiet"].filter(
+    (f): f is string => typeof f === "string",
+  );
   return [
     "serve",
     "--db", global.db,
@@ -94,20 +104,27 @@ export default defineCommand({
   meta: { name: "serve", description: "Serve the map, tiles and API over HTTP" },
   args,
   async run({ args: a }) {
-    if (a.fetch || a["strava-webhook"]) {
-      throw new HotpotError("config", "--fetch and --strava-webhook are not available in this build yet");
-    }
     const options = serveOptions(a);
     const global = a as unknown as GlobalArgs;
     const peer = process.env[PEER_ENV] === "1";
-    const token = options.upload ? uploadToken(process.env) : null;
+    const token = options.upload || options.fetch ? uploadToken(process.env) : null;
+    // Missing environment variables stop the start, naming them.
+    const strava = options.stravaWebhook ? stravaEnv("webhook") : null;
+    const intervals = options.fetch ? intervalsEnv() : null;
     if (global["in-memory"] && options.workers > 1) options.workers = 1; // other processes could not see the data
     const store = storeFromArgs(global, { mustExist: !options.upload });
 
     const upload: UploadOptions | undefined = options.upload ? { ...DEFAULT_UPLOAD, token, maxBodyBytes: options.uploadLimitBytes } : undefined;
     const renderer: Renderer | undefined = options.render ? (global["in-memory"] ? new InlineRenderer(store) : new RenderPool(store.path)) : undefined;
     const tileCache = options.cacheBytes > 0 ? new TileCache(options.cacheBytes) : null;
-    const app = createApp({ store, tileCache, cors: options.cors, upload, renderer });
+    const note = (line: string) => console.error(line);
+    // Events are applied by the primary alone; peers only queue them in the database, where its poll finds them.
+    const processor = strava && !peer ? new StravaEventProcessor(strava, store, { log: note }) : null;
+    const plugins = [
+      ...(strava ? [stravaWebhookRoutes(strava, processor ? (e) => processor.receive(e) : (e) => enqueueEvent(store, e, { notBefore: Date.now(), log: note }))] : []),
+      ...(intervals ? [fetchRoutes(store, intervals, token, note)] : []),
+    ];
+    const app = createApp({ store, tileCache, cors: options.cors, upload, renderer, plugins });
     const out = new BatchedStdout();
     const server = listen(app, {
       hostname: options.host,
@@ -118,31 +135,35 @@ export default defineCommand({
     });
 
     const peers = new Peers(peerArgs(global, options, server.port!));
+    // Events queued before a restart are applied now.
+    processor?.kick();
     if (!peer) {
       peers.start(options.workers - 1);
-      const features = [options.upload && (token ? "upload (token required)" : "upload (open)"), options.render && "render", options.cors && "cors"].filter(Boolean);
+      const writes = token ? "token required" : "open";
+      const features = [
+        options.upload && `upload (${writes})`,
+        options.render && "render",
+        options.fetch && `fetch (${writes})`,
+        options.stravaWebhook && "strava-webhook",
+        options.cors && "cors",
+      ].filter(Boolean);
       console.log(`hotpot: serving ${global["in-memory"] ? "an in-memory database" : store.path} at http://${urlHost(options.host)}:${server.port}/ with ${options.workers} process${options.workers > 1 ? "es" : ""}${features.length ? `; ${features.join(", ")}` : ""}`);
-      if (options.upload && !token) console.error("hotpot: warning: HOTPOT_UPLOAD_TOKEN is not set, so anyone who can reach this port can upload");
+      if ((options.upload || options.fetch) && !token) console.error("hotpot: warning: HOTPOT_UPLOAD_TOKEN is not set, so anyone who can reach this port can upload and fetch");
     }
     await new Promise<string>((resolve) => {
       process.once("SIGTERM", () => resolve("SIGTERM"));
       process.once("SIGINT", () => resolve("SIGINT"));
       if (peer) primaryGone().then(() => resolve("primary gone"));
     });
-    await shutdown(server, peers, store, renderer, out);
+    // New connections are refused at once; requests under way finish; then the database closes.
+    process.once("SIGINT", () => process.exit(130)); // a second Ctrl-C means "now"
+    await Promise.all([server.stop(false), peers.stop(), processor?.close()]);
+    renderer?.close();
+    await out.flush();
+    store.close();
     process.exit(0);
   },
 });
-
-/** New connections are refused at once; requests under way finish; then the database closes. */
-async function shutdown(server: HttpServer, peers: Peers, store: Store, renderer: Renderer | undefined, out: BatchedStdout): Promise<void> {
-  // A second Ctrl-C means "now".
-  process.once("SIGINT", () => process.exit(130));
-  await Promise.all([server.stop(false), peers.stop()]);
-  renderer?.close();
-  await out.flush();
-  store.close();
-}
 
 function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;

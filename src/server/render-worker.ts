@@ -27,11 +27,9 @@ self.onmessage = async (event: MessageEvent<RenderRequest>) => {
       store?.close();
       store = openStore(dbPath, { readonly: true, mustExist: true });
     }
-    let bytes = await runRenderJob(store, job);
-    // Only a buffer of its own can be transferred: an encoder may hand back a view into a shared pool.
-    if (bytes && (bytes.byteOffset !== 0 || bytes.byteLength !== bytes.buffer.byteLength)) bytes = bytes.slice();
-    const reply: RenderReply = { id, bytes };
-    self.postMessage(reply, bytes ? [bytes.buffer] : []);
+    // Copied, not transferred: encoders hand back memory owned by the native canvas, which cannot move.
+    const reply: RenderReply = { id, bytes: await runRenderJob(store, job) };
+    self.postMessage(reply);
   } catch (e) {
     const reply: RenderReply = { id, error: { code: isHotpotError(e) ? e.code : null, message: e instanceof Error ? e.message : String(e) } };
     self.postMessage(reply);
