@@ -33,7 +33,7 @@ export const LINES: Line[] = [
 
 /** The crossing of A and B, and points on one track only. */
 export const CROSSING = { lat: 47.37, lng: 8.53 };
-export const ON_A_ONLY = { lat: 47.37, lng: 8.515 };
+export const ON_A_ONLY = { lat: 47.37, lng: 8.545 };
 
 /** A GPX of a straight line at about 18 km/h, a point every 5 s, so cleaning keeps all of it. */
 export function lineGpx(line: Line): Uint8Array {
