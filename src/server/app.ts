@@ -66,7 +66,6 @@ export function createApp(options: AppOptions): AnyElysia {
     .get("/api/activities", ({ request }) => api.activities(request))
     .get("/api/activities/:file", ({ params }) => api.geojson(params.file))
     .get("/api/bounds", ({ request }) => api.bounds(request))
-    .get("/api/features", featuresHandler(store, { upload: !!options.upload, token: !!options.upload?.token, render: !!options.renderer }))
     .get("/api/features", () => features())
     .get("/healthz", () => api.health())
     .get("/", ({ request }) => assetResponse(request, assets, "index.html"))
