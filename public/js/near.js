@@ -24,7 +24,10 @@ export function setupNear({ heatmap, getQuery }) {
     heatmap.showTrack(null);
   }
   $("near-close").addEventListener("click", close);
-  panel.addEventListener("keydown", (e) => e.key === "Escape" && close());
+  // Escape closes the list from anywhere but the settings panel (where it folds the panel) and dialogs.
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape" && !panel.hidden && !e.target.closest?.("#panel, dialog")) close();
+  });
 
   async function lookup(lngLat, zoom) {
     controller?.abort();
