@@ -13,7 +13,7 @@ import { runImport } from "../src/import/run.ts";
 import { activityIdSet } from "../src/query.ts";
 import { listen, type HttpServer } from "../src/server/listen.ts";
 import { stravaWebhookRoutes } from "../src/server/strava-routes.ts";
-import { StravaEventProcessor } from "../src/sources/strava-events.ts";
+import { enqueueEvent, parseEvent, StravaEventProcessor } from "../src/sources/strava-events.ts";
 import { exchangeCode, storedTokens, stravaEnv, type StravaEnv } from "../src/sources/strava.ts";
 import { openStore, type Store } from "../src/store.ts";
 import { latToY, lngToX } from "../src/tile.ts";
@@ -345,6 +345,20 @@ describe("POST /strava/webhook: events", () => {
     await processor.idle();
     expect(processor.pending()).toBe(0);
     expect(stored(1002)?.title).toBe("Renamed");
+  });
+
+  test("events queued by another server process are found by the processor's poll, without a kick", async () => {
+    processor.stop();
+    processor = new StravaEventProcessor(env, store, { log: (line) => logs.push(line), now: () => clock.t, pollMs: 20 });
+    processor.kick();
+    await processor.idle();
+    fake.activities.set(1001, fakeRide(1001, RIDE_AT));
+    // What a peer process does with a webhook POST: queue it, nothing more.
+    expect(enqueueEvent(store, parseEvent(event()), { notBefore: clock.t, log: () => {} })).toBe("queued");
+    for (let i = 0; i < 200 && store.activityCount() === 0; i++) await Bun.sleep(10);
+    await processor.idle();
+    expect(store.activityCount()).toBe(1);
+    expect(processor.pending()).toBe(0);
   });
 
   test("a restart with events still queued: a new processor on the same file applies them", async () => {

@@ -112,7 +112,7 @@ export default defineCommand({
     const strava = options.stravaWebhook ? stravaEnv("webhook") : null;
     const intervals = options.fetch ? intervalsEnv() : null;
     if (global["in-memory"] && options.workers > 1) options.workers = 1; // other processes could not see the data
-    const store = storeFromArgs(global, { mustExist: !options.upload });
+    const store = storeFromArgs(global, { mustExist: !(options.upload || options.fetch) });
 
     const upload: UploadOptions | undefined = options.upload ? { ...DEFAULT_UPLOAD, token, maxBodyBytes: options.uploadLimitBytes } : undefined;
     const renderer: Renderer | undefined = options.render ? (global["in-memory"] ? new InlineRenderer(store) : new RenderPool(store.path)) : undefined;

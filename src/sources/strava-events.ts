@@ -135,6 +135,8 @@ export interface ProcessorOptions {
   log?: (line: string) => void;
   /** The clock (Unix ms); tests move it forward instead of waiting out a back-off. */
   now?: () => number;
+  /** Milliseconds between looks at the queue for events other processes queued (default POLL_MS, 10 s). */
+  pollMs?: number;
 }
 
 /** Applies queued events; one instance per database (the primary server process). */
@@ -147,6 +149,7 @@ export class StravaEventProcessor {
   private pausedUntil = 0;
   private readonly log: (line: string) => void;
   private readonly now: () => number;
+  private readonly pollMs: number;
 
   constructor(
     private readonly env: StravaEnv,
@@ -155,6 +158,7 @@ export class StravaEventProcessor {
   ) {
     this.log = options.log ?? ((line) => console.log(line));
     this.now = options.now ?? Date.now;
+    this.pollMs = options.pollMs ?? POLL_MS;
   }
 
   /** Queues an event from the webhook and starts on it. */
@@ -229,7 +233,7 @@ export class StravaEventProcessor {
   private schedule(): void {
     if (this.stopped) return;
     const { due } = this.store.db.query(`SELECT min(e.not_before) AS due ${HEADS}`).get() as { due: number | null };
-    const wait = due === null ? POLL_MS : Math.min(Math.max(due - this.now(), 0), POLL_MS);
+    const wait = due === null ? this.pollMs : Math.min(Math.max(due - this.now(), 0), this.pollMs);
     this.timer = setTimeout(() => this.kick(), wait);
     // The queue never keeps a process alive by itself (the server does; a test may end).
     this.timer.unref?.();
