@@ -95,6 +95,15 @@ describe("privacyZonesReport", () => {
     expect(store.dataVersion()).toBe(version);
   });
 
+  test("a zone the mask rules refuse is reported, the others added", () => {
+    const store = openStore(":memory:");
+    const odd = parsePrivacyZones("Address,Radius,lat,lng\nPole,200 m,89.9,10\nHuge,80 km,52,13\nHome,200 m,52.52,13.405\n");
+    const text = privacyZonesReport(store, odd, { apply: true, dbArg: "" });
+    expect(text).toContain("strava_zone_1: not added: latitude: expected");
+    expect(text).toContain("strava_zone_2: not added: radius: expected more than 0 and at most 50000 metres, found 80000");
+    expect(store.masks().map((m) => m.name)).toEqual(["strava_zone_3"]);
+  });
+
   test("keeps the user's own masks and replaces a zone mask that moved", () => {
     const store = openStore(":memory:");
     store.setConfig("activity_masks", [

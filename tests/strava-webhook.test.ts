@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runImport } from "../src/import/run.ts";
-import { activityIdSet } from "../src/query.ts";
+import { renderTileCounts } from "../src/render.ts";
 import { listen, type HttpServer } from "../src/server/listen.ts";
 import { stravaWebhookRoutes } from "../src/server/strava-routes.ts";
 import { enqueueEvent, parseEvent, StravaEventProcessor } from "../src/sources/strava-events.ts";
@@ -85,17 +85,16 @@ async function deliver(body: Record<string, unknown>): Promise<string> {
 }
 
 /**
- * What the z14 tile under the ride's start holds: the ids of the activities
- * drawn there that match the filter. Until the renderer lands this reads the
- * stored tile rows; any create, update (through a filter) or delete changes it.
+ * The rendered z14 tile under the ride's start, as lit pixels: 0 when nothing
+ * matching the filter is drawn there. A create lights it, an update changes
+ * what a filter on the changed property shows, a delete clears it.
  */
-function tileActivities(filter?: string): number[] {
+function tilePixels(filter?: string): number {
   const z = 14;
   const x = Math.floor(lngToX(RIDE_AT.lng) * 2 ** z);
   const y = Math.floor(latToY(RIDE_AT.lat) * 2 ** z);
-  const allowed = activityIdSet(store, filter ? { filter } : {});
-  const ids = new Set(store.tileRows(z, x, x + 1, y, y + 1).map((r) => r.activity_id));
-  return [...ids].filter((id) => allowed === null || allowed.has(id)).sort();
+  const counts = renderTileCounts(store, z, x, y, { size: 256, query: filter ? { filter } : undefined });
+  return counts ? counts.reduce((n, c) => n + (c > 0 ? 1 : 0), 0) : 0;
 }
 
 const stored = (id: number) =>
@@ -151,29 +150,30 @@ describe("GET /strava/webhook: subscription validation", () => {
 describe("POST /strava/webhook: events", () => {
   test("create, update and delete end to end, the tile changing after each", async () => {
     fake.activities.set(1001, fakeRide(1001, { ...RIDE_AT, name: "Morning ride" }));
-    expect(tileActivities()).toEqual([]);
+    expect(tilePixels()).toBe(0);
 
     expect(await deliver(event())).toBe("queued");
     expect(stored(1001)).toEqual({ title: "Morning ride", type: "Ride", private: 0 });
-    const [id] = tileActivities();
-    expect(tileActivities()).toEqual([id]);
-    expect(tileActivities("activity_type = Run")).toEqual([]);
-    // The streams' timestamps and elevation survive: the track has a duration and a start.
-    const row = store.db.query("SELECT start_time, properties ->> '$.activity_id' AS sid, properties ->> '$.embed_token' AS embed FROM activities WHERE id = ?").get(id);
+    const lit = tilePixels();
+    expect(lit).toBeGreaterThan(50);
+    expect(tilePixels("activity_type = Run")).toBe(0);
+    // The streams' timestamps and elevation survive: the track has a start, and only chosen fields become properties.
+    const row = store.db.query("SELECT start_time, properties ->> '$.activity_id' AS sid, properties ->> '$.embed_token' AS embed FROM activities WHERE key = 'strava:1001'").get();
     expect(row).toEqual({ start_time: Date.parse("2026-05-01T07:00:00Z"), sid: 1001, embed: null });
     expect(fake.requests).toContain("GET /api/v3/activities/1001/streams?keys=latlng,time,altitude&key_by_type=true");
 
     const versionBefore = store.dataVersion();
     await deliver(event({ aspect_type: "update", event_time: 1_777_000_100, updates: { title: "Evening run", type: "Run", private: "true" } }));
     expect(stored(1001)).toEqual({ title: "Evening run", type: "Run", private: 1 });
-    expect(tileActivities("activity_type = Run")).toEqual([id]);
-    expect(tileActivities("private = true")).toEqual([id]);
+    expect(tilePixels("activity_type = Run")).toBe(lit);
+    expect(tilePixels("activity_type = Ride")).toBe(0);
+    expect(tilePixels("private = true")).toBe(lit);
     expect(store.dataVersion()).toBeGreaterThan(versionBefore);
 
     fake.activities.delete(1001);
     await deliver(event({ aspect_type: "delete", event_time: 1_777_000_200 }));
     expect(stored(1001)).toBeNull();
-    expect(tileActivities()).toEqual([]);
+    expect(tilePixels()).toBe(0);
     expect(store.db.query("SELECT count(*) AS n FROM activity_tiles").get()).toEqual({ n: 0 });
     expect(processor.pending()).toBe(0);
   });

@@ -10,9 +10,11 @@
  */
 import { readFileSync } from "node:fs";
 import { strFromU8 } from "fflate";
+import { isHotpotError } from "../errors.ts";
 import { parseCsv } from "../import/csv.ts";
 import { openSource } from "../import/sources.ts";
 import { inflateEntry } from "../import/zip.ts";
+import { addMask, DEFAULT_MASK_RADIUS_M } from "../mask.ts";
 import type { Store } from "../store.ts";
 import type { Mask } from "../types.ts";
 import { shellQuote } from "./_shell.ts";
@@ -107,9 +109,6 @@ export function privacyZonesNote(store: Store, path: string, options: { apply: b
   return privacyZonesReport(store, zones, { apply: options.apply, dbArg });
 }
 
-/** The default radius of `hotpot mask add` when a zone's radius cell is unreadable. */
-const FALLBACK_RADIUS = 500;
-
 /**
  * What an import says about the zones, and with `apply` the masks it adds.
  * `dbArg` is the `--db` option to repeat in printed commands ("" for the default).
@@ -124,10 +123,10 @@ export function privacyZonesReport(store: Store, zones: PrivacyZone[], options: 
     );
   }
   const lines = [`${ZONES_FILE}: ${plural(zones.length, "Strava privacy zone")}.`];
-  const masks = new Map(store.masks().map((m) => [m.name, m]));
+  let masks = store.masks();
   let changed = false;
   for (const z of zones) {
-    const radius = z.radius ?? FALLBACK_RADIUS;
+    const radius = z.radius ?? DEFAULT_MASK_RADIUS_M;
     if (z.lat === null || z.lng === null) {
       lines.push(
         `  ${z.name}: "${z.address ?? "no address"}" has no coordinates, and hotpot cannot look addresses up offline. Find its latitude and longitude (for example on openstreetmap.org: right-click the place, "Show address") and run:`,
@@ -136,16 +135,22 @@ export function privacyZonesReport(store: Store, zones: PrivacyZone[], options: 
       continue;
     }
     const mask: Mask = { name: z.name, lat: z.lat, lng: z.lng, radius };
-    const old = masks.get(z.name);
     const where = `${z.lat}, ${z.lng}, radius ${radius} m${z.radius === null ? ", the default: the file's radius was unreadable" : ""}`;
+    const old = masks.find((m) => m.name === z.name);
     if (old && old.lat === mask.lat && old.lng === mask.lng && old.radius === mask.radius) {
       lines.push(`  ${z.name}: mask already present (${where}).`);
       continue;
     }
-    masks.set(z.name, mask);
-    changed = true;
-    lines.push(`  ${z.name}: ${old ? "replaced the mask of that name" : "added mask"} (${where}).`);
+    try {
+      const added = addMask(masks, mask);
+      masks = added.masks;
+      changed = true;
+      lines.push(`  ${z.name}: ${added.replaced ? "replaced the mask of that name" : "added mask"} (${where}).`);
+    } catch (e) {
+      if (!isHotpotError(e)) throw e;
+      lines.push(`  ${z.name}: not added: ${e.message}`);
+    }
   }
-  if (changed) store.setConfig("activity_masks", [...masks.values()]);
+  if (changed) store.setConfig("activity_masks", masks);
   return lines.join("\n");
 }

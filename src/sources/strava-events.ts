@@ -110,7 +110,7 @@ export function enqueueEvent(store: Store, e: StravaEvent, options: { notBefore:
 /** After this many failures (not counting rate limits) an event is dropped, with its error logged. */
 const MAX_ATTEMPTS = 8;
 /** Back-off after the n-th failure: 30 s doubling, at most 6 h (the 8 tries span about an hour). */
-export const backoff = (attempts: number) => Math.min(30_000 * 2 ** (attempts - 1), 6 * 3600_000);
+const backoff = (attempts: number) => Math.min(30_000 * 2 ** (attempts - 1), 6 * 3600_000);
 /** Without a kick, look at the queue this often: events may be queued by another server process. */
 const POLL_MS = 10_000;
 
