@@ -1,0 +1,133 @@
+import { describe, expect, test } from "bun:test";
+import { createCanvas, loadImage } from "@napi-rs/canvas";
+import { crc32, inflateSync } from "node:zlib";
+import { encodePng, encodeWebp } from "../src/encode.ts";
+import { parseGradient, presetGradient, type Palette } from "../src/palette.ts";
+
+interface Chunk {
+  type: string;
+  data: Uint8Array;
+}
+
+/** Splits a PNG into chunks, checking the signature and every CRC. */
+function chunks(png: Uint8Array): Chunk[] {
+  expect(Array.from(png.subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  const out: Chunk[] = [];
+  for (let at = 8; at < png.length; ) {
+    const length = view.getUint32(at);
+    const type = new TextDecoder().decode(png.subarray(at + 4, at + 8));
+    expect(view.getUint32(at + 8 + length)).toBe(crc32(png.subarray(at + 4, at + 8 + length)));
+    out.push({ type, data: png.subarray(at + 8, at + 8 + length) });
+    at += 12 + length;
+  }
+  return out;
+}
+
+/** Decodes an image with the canvas library: RGBA, un-premultiplied. */
+async function pixels(bytes: Uint8Array, width: number, height: number): Promise<Uint8ClampedArray> {
+  const image = await loadImage(Buffer.from(bytes));
+  expect([image.width, image.height]).toEqual([width, height]);
+  const canvas = createCanvas(width, height);
+  const ctx = canvas.getContext("2d");
+  ctx.drawImage(image, 0, 0);
+  return ctx.getImageData(0, 0, width, height).data;
+}
+
+/** A test pattern: every count 0..255 somewhere, runs of zeros, a saturated block. */
+function pattern(width: number, height: number): Uint8Array {
+  const counts = new Uint8Array(width * height);
+  for (let i = 0; i < counts.length; i++) counts[i] = (i * 7) % 3 === 0 ? 0 : (i * 31) % 256;
+  return counts;
+}
+
+/** Expects decoded pixels to be the palette's colours (partial alpha may round by 2 through premultiplication). */
+function expectColours(decoded: Uint8ClampedArray, counts: Uint8Array, palette: Palette): void {
+  let worst = 0;
+  for (let i = 0; i < counts.length; i++) {
+    const c = counts[i];
+    const alpha = palette.rgba[c * 4 + 3];
+    expect(decoded[i * 4 + 3]).toBe(alpha);
+    if (alpha === 0) continue;
+    for (let k = 0; k < 3; k++) worst = Math.max(worst, Math.abs(decoded[i * 4 + k] - palette.rgba[c * 4 + k]) * (alpha === 255 ? 100 : 1));
+  }
+  expect(worst).toBeLessThanOrEqual(2);
+}
+
+describe("encodePng", () => {
+  test.each([
+    [1, 1],
+    [7, 3],
+    [256, 256],
+    [512, 300],
+  ])("%p x %p: rows, palette and transparency are exact", (width, height) => {
+    const counts = pattern(width, height);
+    const palette = presetGradient("pinkish");
+    const png = encodePng(counts, width, height, palette);
+    const parts = chunks(png);
+    expect(parts.map((c) => c.type)).toEqual(["IHDR", "PLTE", "tRNS", "IDAT", "IEND"]);
+    const ihdr = new DataView(parts[0].data.buffer, parts[0].data.byteOffset);
+    expect([ihdr.getUint32(0), ihdr.getUint32(4), parts[0].data[8], parts[0].data[9]]).toEqual([width, height, 8, 3]);
+    const max = counts.reduce((m, v) => Math.max(m, v), 0);
+    expect(parts[1].data.length).toBe((max + 1) * 3);
+    // pinkish: 0 is transparent, 1..9 partly, 10 and up opaque, so tRNS stops after 9 (or the highest count).
+    expect(Array.from(parts[2].data)).toEqual(Array.from({ length: Math.min(10, max + 1) }, (_, i) => palette.rgba[i * 4 + 3]));
+    const raw = inflateSync(parts[3].data);
+    for (let y = 0; y < height; y++) {
+      expect(raw[y * (width + 1)]).toBe(0);
+      expect(Array.from(raw.subarray(y * (width + 1) + 1, (y + 1) * (width + 1)))).toEqual(Array.from(counts.subarray(y * width, (y + 1) * width)));
+    }
+  });
+
+  test("decodes to the palette's colours", async () => {
+    const counts = pattern(64, 48);
+    for (const palette of [presetGradient("orange"), presetGradient("pinkish"), parseGradient("1:0000ff80;255:ff0000")]) {
+      expectColours(await pixels(encodePng(counts, 64, 48, palette), 64, 48), counts, palette);
+    }
+  });
+
+  test("an empty image is a one-entry palette, fully transparent", async () => {
+    const png = encodePng(new Uint8Array(32 * 32), 32, 32, presetGradient("orange"));
+    const parts = chunks(png);
+    expect(parts.find((c) => c.type === "PLTE")!.data.length).toBe(3);
+    expect(Array.from(parts.find((c) => c.type === "tRNS")!.data)).toEqual([0]);
+    const decoded = await pixels(png, 32, 32);
+    expect(decoded.every((v) => v === 0)).toBe(true);
+  });
+
+  test("an opaque palette needs no tRNS beyond count 0", () => {
+    const counts = new Uint8Array([0, 1, 2, 3]);
+    const parts = chunks(encodePng(counts, 2, 2, parseGradient("1:000;2:fff")));
+    expect(Array.from(parts.find((c) => c.type === "tRNS")!.data)).toEqual([0]);
+  });
+
+  test("a wrong number of counts is refused", () => {
+    expect(() => encodePng(new Uint8Array(10), 4, 4, presetGradient("orange"))).toThrow(/expected 4 x 4 counts, found 10/);
+  });
+});
+
+describe("encodeWebp", () => {
+  test("is lossless WebP of the palette's colours", async () => {
+    const counts = pattern(96, 40);
+    for (const palette of [presetGradient("orange"), presetGradient("pinkish")]) {
+      const webp = encodeWebp(counts, 96, 40, palette);
+      expect(new TextDecoder().decode(webp.subarray(0, 4))).toBe("RIFF");
+      const text = new TextDecoder("latin1").decode(webp);
+      expect(text.slice(8, 12)).toBe("WEBP");
+      // Lossless is the VP8L bitstream (lossy would be "VP8 " plus an ALPH chunk).
+      expect(text).toContain("VP8L");
+      expect(text).not.toContain("VP8 ");
+      expectColours(await pixels(webp, 96, 40), counts, palette);
+    }
+  });
+
+  test("sizes alternate without mixing up canvases", async () => {
+    const small = new Uint8Array(16 * 16).fill(5);
+    const big = new Uint8Array(32 * 24).fill(60);
+    const palette = presetGradient("red");
+    for (let i = 0; i < 2; i++) {
+      expectColours(await pixels(encodeWebp(small, 16, 16, palette), 16, 16), small, palette);
+      expectColours(await pixels(encodeWebp(big, 32, 24, palette), 32, 24), big, palette);
+    }
+  });
+});
