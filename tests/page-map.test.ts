@@ -143,6 +143,18 @@ describe("the map page", () => {
     expect(await page.isHidden("#filter-error")).toBe(true);
   });
 
+  test("a link with a filter the server refuses shows why and draws everything meanwhile", async () => {
+    const url = await heatTile(() => true, () => load(page, `${HASH}&filter=activity_type%20%3D`));
+    expect(url).not.toContain("filter=");
+    expect(await page.textContent("#filter-error")).toMatch(/^filter: /);
+    expect(await page.inputValue("#filter")).toBe("activity_type =");
+    expect(watched.errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
+    watched.errors.length = 0;
+    await page.evaluate((h) => (location.hash = h), HASH);
+    await page.waitForSelector("#filter-error", { state: "hidden" });
+    expect(await page.inputValue("#filter")).toBe("");
+  });
+
   test("a gradient change changes the drawn colours", async () => {
     await heatTile((u) => u.includes("color=ice"), () => page.click('[data-name="ice"]'));
     let px = await shot("page-gradient-ice");

@@ -69,7 +69,9 @@ export class Heatmap {
     this.map.addLayer({ id, type: "raster", source: id, paint: { "raster-opacity": this.opacity, "raster-fade-duration": 0 } }, "probe");
     this.heatLayers.push(id);
     const swap = () => {
-      if (!this.map.getSource(id) || !this.map.isSourceLoaded(id)) return;
+      // Replaced before it finished: nothing to swap any more.
+      if (!this.map.getSource(id)) return this.map.off("sourcedata", swap);
+      if (!this.map.isSourceLoaded(id)) return;
       this.map.off("sourcedata", swap);
       while (this.heatLayers[0] !== id) this.removeHeat(this.heatLayers.shift());
     };

@@ -20,6 +20,13 @@ try {
   // An older server without /api/features: the page still shows the heat.
 }
 
+// On a phone the open panel covers the map, so the list of a click goes.
+setupPanelToggle({ onOpen: () => near.close() });
+const panel = setupPanel({ getState: () => state, apply });
+panel.show(state);
+// A link with a filter the server refuses: the field says why, the map shows everything meanwhile.
+if (!(await panel.recount())) state = { ...state, filter: "", after: "", before: "" };
+
 // A first visit opens on the data: asked before the map exists, so no world-wide tiles are fetched first.
 const initialBounds = state.view ? null : await api.bounds(filterQuery(state)).catch(() => null);
 
@@ -87,10 +94,6 @@ async function refresh() {
   panel.recount();
 }
 
-// On a phone the open panel covers the map, so the list of a click goes.
-setupPanelToggle({ onOpen: () => near.close() });
-const panel = setupPanel({ getState: () => state, apply });
-panel.show(state);
 $("tile-size").addEventListener("change", () => apply({}));
 const gradients = setupGradients({ presets: features.gradients, state, onChange: apply });
 setupHelp();
@@ -103,7 +106,6 @@ showBasemap();
 heatmap.setOpacity(state.opacity);
 heatmap.setHeat(heatTemplate());
 $("tile-url").value = shareUrl(state, Number($("tile-size").value));
-panel.recount();
 if (!state.view && !initialBounds) toast(features.upload ? "No activities yet. Add some with “Add activities”." : "No activities yet.", 5000);
 state.view = heatmap.view();
 writeHash(state);

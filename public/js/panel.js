@@ -34,6 +34,7 @@ export function setupPanel({ getState, apply }) {
   const before = $("before");
   let pending = null;
 
+  /** Asks the server to count with the change; applies it if accepted. Resolves whether it was. */
   async function check(change) {
     pending?.abort();
     const controller = (pending = new AbortController());
@@ -45,13 +46,15 @@ export function setupPanel({ getState, apply }) {
       fieldError(after, $("date-error"), "");
       before.removeAttribute("aria-invalid");
       showCount(n);
-      apply(change);
+      if (Object.keys(change).length) apply(change);
+      return true;
     } catch (err) {
-      if (err.name === "AbortError") return;
+      if (err.name === "AbortError") return false;
       // The server names the parameter it rejects: dates say "after:"/"before:", the rest is the filter's.
       if (/^(after|before)\b/.test(err.message)) fieldError(/^before/.test(err.message) ? before : after, $("date-error"), err.message);
       else fieldError(filter, $("filter-error"), err.message);
       $("count").textContent = "–";
+      return false;
     } finally {
       if (pending === controller) $("count").classList.remove("busy");
     }
