@@ -5,7 +5,7 @@
  *   GET /api/activity-count?filter&before&after          {"count": n}
  *   GET /api/properties                                  {"properties": [{key, count, types}]}
  *   GET /api/activities?limit&offset&filter&before&after {"total": n, "activities": [...]}
- *   GET /api/activities?near=LAT,LNG&zoom=Z&...           {"activities": [...]} (nearest passes first)
+ *   GET /api/activities?near=LAT,LNG&zoom=Z&...           {"activities": [...]} (newest first)
  *   GET /api/activities/{key}.geojson                    the track as a GeoJSON Feature
  *   GET /api/bounds?filter&before&after                   {"bounds": [W, S, E, N] | null}
  *   GET /healthz                                         {"status": "ok", "data_version": v, "activities": n}
