@@ -28,7 +28,7 @@ async function resolveTarget(cmd: CommandDef<any>, argv: string[]): Promise<[Com
   let parent: CommandDef<any> | undefined;
   for (const arg of argv) {
     if (arg.startsWith("-")) break;
-    const subs = typeof current.subCommands === "function" ? await current.subCommands() : current.subCommands;
+    const subs = await (typeof current.subCommands === "function" ? current.subCommands() : current.subCommands);
     const next = subs?.[arg];
     if (!next) break;
     parent = current;
