@@ -1,0 +1,174 @@
+/**
+ * Rendering orchestration: which stored tiles an image needs, drawing their
+ * rows activity by activity into a count buffer, then the privacy masks.
+ * A tile and a bounding-box image are the same thing here: a rectangle of
+ * world space laid out as pixels (a PixelView).
+ *
+ *   z < stored level Z:  the 2^(Z-z) x 2^(Z-z) source tiles under the tile, scaled down
+ *   z > deepest level:   the one source tile above it, a sub-rectangle scaled up
+ */
+import { decodeLinesInto, lineBuffer } from "./codec.ts";
+import { HotpotError } from "./errors.ts";
+import { applyMasks } from "./mask.ts";
+import { activityIdSet, type ActivityQuery } from "./query.ts";
+import { Raster, type PixelView, type Transform } from "./raster.ts";
+import type { Store, TileRow } from "./store.ts";
+import { isValidTile, latToY, lngToX, MAX_LAT, MAX_ZOOM, sourceZoom, type Bounds } from "./tile.ts";
+
+export type TileSize = 256 | 512 | 1024;
+export const TILE_SIZES: readonly TileSize[] = [256, 512, 1024];
+
+/** Largest side of a bounding-box image: 8192² counts plus their stamps is about 340 MB. */
+export const MAX_IMAGE_SIDE = 8192;
+
+export interface TileOptions {
+  size: TileSize;
+  query?: ActivityQuery;
+}
+
+export interface BoundsOptions {
+  query?: ActivityQuery;
+}
+
+/** How a bounding-box image will be drawn. */
+export interface BoundsPlan {
+  view: PixelView;
+  /** The zoom (fractional) at which a 512 px tile has this image's resolution. */
+  zoom: number;
+  /** The stored level drawn from. */
+  sourceZoom: number;
+  /** Set when the stored data is coarser than the image: says so, with the numbers. */
+  warning: string | null;
+}
+
+/**
+ * Pen radius for a line `width` px wide: anti-aliasing touches about half a
+ * pixel beyond each side of the stroke (see raster.ts).
+ */
+const penRadius = (lineWidth: number) => (lineWidth + 1) / 2;
+
+/** The line is one CSS pixel: one device pixel at 256 and 512, two at 1024 (a @2x tile). */
+const tileLineWidth = (size: TileSize) => Math.max(1, size / 512);
+
+/**
+ * A tile's counts (size x size, row-major), or null when nothing is drawn
+ * (no data, a filter that matches nothing, or everything masked).
+ */
+export function renderTileCounts(store: Store, z: number, x: number, y: number, options: TileOptions): Uint8Array | null {
+  if (!isValidTile(z, x, y)) {
+    throw new HotpotError("bad_argument", `tile: expected z 0-${MAX_ZOOM} and x, y 0 to 2^z-1, found ${z}/${x}/${y}`);
+  }
+  const { size } = options;
+  if (!TILE_SIZES.includes(size)) {
+    throw new HotpotError("bad_argument", `tile size: expected one of ${TILE_SIZES.join(", ")}, found ${size}`);
+  }
+  const n = 2 ** z;
+  const view: PixelView = { width: size, height: size, x0: x / n, y0: y / n, scaleX: size * n, scaleY: size * n };
+  return draw(store, view, sourceZoom(z, store.config().zoom_levels), tileLineWidth(size), options.query);
+}
+
+/** An image of exactly width x height covering `bounds`, or null when nothing is drawn. */
+export function renderBounds(store: Store, bounds: Bounds, width: number, height: number, options: BoundsOptions = {}): Uint8Array | null {
+  const plan = planBounds(store, bounds, width, height);
+  return draw(store, plan.view, plan.sourceZoom, 1, options.query);
+}
+
+/** Checks bounds and size, and picks the stored level that gives full resolution. */
+export function planBounds(store: Store, bounds: Bounds, width: number, height: number): BoundsPlan {
+  checkBounds(bounds);
+  for (const [name, v] of [["width", width], ["height", height]] as const) {
+    if (!Number.isInteger(v) || v < 1 || v > MAX_IMAGE_SIDE) {
+      throw new HotpotError("bad_argument", `${name}: expected an integer from 1 to ${MAX_IMAGE_SIDE}, found ${v}`);
+    }
+  }
+  const x0 = lngToX(bounds.west);
+  const x1 = lngToX(bounds.east);
+  const y0 = latToY(bounds.north);
+  const y1 = latToY(bounds.south);
+  const view: PixelView = { width, height, x0, y0, scaleX: width / (x1 - x0), scaleY: height / (y1 - y0) };
+  const scale = Math.max(view.scaleX, view.scaleY);
+  const zoom = Math.log2(scale / 512);
+  const { zoom_levels: levels, tile_extent: extent } = store.config();
+  const source = sourceZoom(Math.min(MAX_ZOOM, Math.max(0, Math.ceil(zoom - 1e-9))), levels);
+  // Stored lines are exact to one tile unit: more pixels than units across is upscaling.
+  const deepest = Math.max(...levels);
+  const unitsAcross = Math.round((x1 - x0) * 2 ** deepest * extent);
+  const unitsDown = Math.round((y1 - y0) * 2 ** deepest * extent);
+  const warning =
+    width > unitsAcross || height > unitsDown
+      ? `the deepest stored zoom (${deepest}) resolves only about ${unitsAcross} x ${unitsDown} px across these bounds, ` +
+        `fewer than the ${width} x ${height} asked for: the image is upscaled and lines look blocky`
+      : null;
+  return { view, zoom, sourceZoom: source, warning };
+}
+
+function checkBounds(b: Bounds): void {
+  const text = `${b.west},${b.south},${b.east},${b.north}`;
+  const all = [b.west, b.south, b.east, b.north];
+  if (!all.every(Number.isFinite)) throw new HotpotError("bad_argument", `bounds: expected four numbers W,S,E,N, found ${text}`);
+  if (b.west < -180 || b.east > 180) {
+    throw new HotpotError("bad_argument", `bounds: expected longitudes from -180 to 180, found ${text}`);
+  }
+  if (b.south < -MAX_LAT || b.north > MAX_LAT) {
+    throw new HotpotError("bad_argument", `bounds: expected latitudes from -${MAX_LAT.toFixed(2)} to ${MAX_LAT.toFixed(2)} (the Web Mercator map's extent), found ${text}`);
+  }
+  if (b.west >= b.east) throw new HotpotError("bad_argument", `bounds: expected west < east, found ${text} (swapped?)`);
+  if (b.south >= b.north) throw new HotpotError("bad_argument", `bounds: expected south < north, found ${text} (swapped?)`);
+}
+
+/** Decoded geometry of the row being drawn, reused (drawing is synchronous). */
+const lines = lineBuffer();
+const transform: Transform = { scaleX: 0, scaleY: 0, offsetX: 0, offsetY: 0 };
+
+/** Draws the stored tiles of level `zs` under `view`, then the masks. */
+function draw(store: Store, view: PixelView, zs: number, lineWidth: number, query: ActivityQuery | undefined): Uint8Array | null {
+  const ids = query ? activityIdSet(store, query) : null;
+  if (ids && ids.size === 0) return null;
+  const extent = store.config().tile_extent;
+  const n = 2 ** zs;
+  // Source tiles meeting [x0, x1) x [y0, y1). Lines just beyond the view that still reach
+  // into it through the pen's width are in those tiles' buffers (clip.ts CLIP_BUFFER).
+  const tx0 = Math.max(0, Math.floor(view.x0 * n));
+  const ty0 = Math.max(0, Math.floor(view.y0 * n));
+  const tx1 = Math.min(n, Math.ceil((view.x0 + view.width / view.scaleX) * n));
+  const ty1 = Math.min(n, Math.ceil((view.y0 + view.height / view.scaleY) * n));
+  const rows = store.tileRows(zs, tx0, tx1, ty0, ty1);
+  if (rows.length === 0) return null;
+
+  const raster = new Raster(view.width, view.height, penRadius(lineWidth));
+  transform.scaleX = view.scaleX / (n * extent);
+  transform.scaleY = view.scaleY / (n * extent);
+  for (const row of byActivity(rows)) {
+    if (ids && !ids.has(row.activity_id)) continue;
+    decodeLinesInto(row.geometry, lines);
+    transform.offsetX = (row.x / n - view.x0) * view.scaleX;
+    transform.offsetY = (row.y / n - view.y0) * view.scaleY;
+    raster.activity(row.activity_id);
+    raster.lines(lines, transform);
+  }
+  if (raster.empty) return null;
+  const masks = store.masks();
+  if (masks.length > 0 && applyMasks(raster.counts, view, masks) && allZero(raster.counts, raster.top * view.width, (raster.bottom + 1) * view.width)) {
+    return null;
+  }
+  return raster.counts;
+}
+
+/**
+ * Rows with each activity's rows together, as the raster needs them to count
+ * an activity once. One source tile's rows come in activity order already
+ * (the table is clustered on z, x, y, activity_id); rows of several tiles
+ * are sorted in place (a comparator sort measured faster than packing keys
+ * into a typed array).
+ */
+function byActivity(rows: TileRow[]): TileRow[] {
+  for (let i = 1; i < rows.length; i++) {
+    if (rows[i - 1].activity_id > rows[i].activity_id) return rows.sort((a, b) => a.activity_id - b.activity_id);
+  }
+  return rows;
+}
+
+function allZero(counts: Uint8Array, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (counts[i] !== 0) return false;
+  return true;
+}
