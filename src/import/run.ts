@@ -36,13 +36,6 @@ export interface ImportOptions {
 }
 
 /**
- * Compact the database after an import that made up at least this share of it: the
- * space random-order inserts leave in b-tree pages is about a tenth of the file, and
- * rewriting a small import's worth is not worth rewriting the whole file.
- */
-const COMPACT_SHARE = 0.2;
-
-/**
  * Tasks queued per worker. A batch commit holds the main thread for about 150 ms, the
  * time a worker takes for 20 or so files; a deeper queue keeps it busy meanwhile. Only
  * the task messages wait (and zip entries' compressed bytes), not the files' contents.
@@ -164,7 +157,6 @@ export async function runImport(store: Store, options: ImportOptions): Promise<I
   } finally {
     source.zip?.close();
   }
-  if (summary.imported > 0 && summary.imported >= COMPACT_SHARE * store.activityCount()) store.compact();
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
 }

@@ -1,6 +1,6 @@
 /**
- * Import throughput: `bun run bench import [DIR]` (default tests/bench/data, made
- * by `bun run bench generate`). Imports the whole set into a fresh on-disk
+ * Import throughput: `bun run bench import [DIR]` (default: the shared synthetic
+ * data set, generated on first use). Imports the whole set into a fresh on-disk
  * database with 1 worker and with 2, each in its own process so peak RSS is
  * that run's alone, then times each pipeline stage on one thread to show where
  * the time goes.
@@ -17,8 +17,7 @@ import { runImport } from "../../src/import/run.ts";
 import { isSupportedName, parseFile, stripCompression } from "../../src/parse/index.ts";
 import { openStore } from "../../src/store.ts";
 import { buildTrack } from "../../src/track.ts";
-
-const DEFAULT_DIR = join(import.meta.dir, "data");
+import { ensureDataset } from "./_data.ts";
 
 interface RunReport {
   jobs: number;
@@ -32,6 +31,14 @@ interface RunReport {
   writeSeconds: number;
   /** CPU time of all threads: on a busy machine this, not wall time, shows the parallel overhead. */
   cpuSeconds: number;
+  /** CPU time of the main thread alone (planning, messages, SQLite writes). */
+  mainCpuSeconds: number;
+}
+
+/** utime + stime of a /proc stat file, in seconds (fields 14 and 15, in 1/100 s). */
+function statCpu(path: string): number {
+  const fields = readFileSync(path, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Peak resident set of this process (workers are threads, so they are included). */
@@ -70,7 +77,8 @@ async function child(dir: string, jobs: number): Promise<void> {
       dbBytes,
       peakRssBytes: peakRss(),
       writeSeconds: writeMs / 1000,
-      cpuSeconds: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+      cpuSeconds: statCpu("/proc/self/stat"),
+      mainCpuSeconds: statCpu("/proc/thread-self/stat"),
     };
     console.log(JSON.stringify(report));
   } finally {
@@ -142,9 +150,9 @@ const check = (ok: boolean) => (ok ? "ok  " : "MISS");
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === "--child") return child(args[2], Number(args[1]));
-  const dir = args[0] ?? DEFAULT_DIR;
+  const dir = args[0] ?? (await ensureDataset()).dir;
   if (!existsSync(dir)) {
-    console.error(`${dir} does not exist: run \`bun run bench generate\` first`);
+    console.error(`${dir} does not exist (expected a folder of activity files)`);
     process.exit(1);
   }
   const files = listFiles(dir);
@@ -157,7 +165,7 @@ async function main(): Promise<void> {
     console.log(
       `${r.jobs} worker${r.jobs > 1 ? "s" : " "}: ${r.seconds.toFixed(1).padStart(6)} s  ${(r.files / r.seconds).toFixed(0).padStart(5)} files/s  ` +
         `${(r.points / r.seconds / 1e6).toFixed(2)} M points/s  ${(mb(raw) / r.seconds).toFixed(1).padStart(6)} MB/s  ` +
-        `CPU ${r.cpuSeconds.toFixed(1)} s, of which writes ${r.writeSeconds.toFixed(1)} s on the main thread  peak RSS ${mb(r.peakRssBytes).toFixed(0)} MB  ` +
+        `CPU ${r.cpuSeconds.toFixed(1)} s (main thread ${r.mainCpuSeconds.toFixed(1)} s; in SQLite writes ${r.writeSeconds.toFixed(1)} s wall)  peak RSS ${mb(r.peakRssBytes).toFixed(0)} MB  ` +
         `(${r.imported} imported, ${r.failed} failed)`,
     );
   }
