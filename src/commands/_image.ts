@@ -1,0 +1,51 @@
+/** Options and output shared by `hotpot tile` and `hotpot render`: which activities, which colours, which file. */
+import { encodePng, encodeWebp } from "../encode.ts";
+import { HotpotError } from "../errors.ts";
+import { compileFilter } from "../filter.ts";
+import { PRESETS, resolveGradient, type Palette } from "../palette.ts";
+import { parseDate, type ActivityQuery } from "../query.ts";
+
+export const imageArgs = {
+  before: { type: "string", description: "only activities that start before this day (UTC)", valueHint: "YYYY-MM-DD" },
+  after: { type: "string", description: "only activities that start on or after this day (UTC)", valueHint: "YYYY-MM-DD" },
+  filter: { type: "string", alias: "f", description: "property filter, e.g. 'activity_type = \"ride\"'", valueHint: "EXPR" },
+  gradient: { type: "string", alias: "g", description: "custom colour stops COUNT:COLOUR;..., e.g. '1:FF0000;255:FFFFFF'", valueHint: "STOPS" },
+  color: { type: "string", description: `preset gradient: ${Object.keys(PRESETS).join(", ")} (default orange)`, valueHint: "PRESET" },
+} as const;
+
+export interface ImageArgs {
+  before?: string;
+  after?: string;
+  filter?: string;
+  gradient?: string;
+  color?: string;
+}
+
+/** The query and palette the options ask for, checked before the database is opened. */
+export function imageOptions(args: ImageArgs): { query: ActivityQuery; palette: Palette } {
+  // Empty values mean "not given" to the query layer (an empty form field); on the command line they are mistakes.
+  if (args.before !== undefined) parseDate(args.before, "before");
+  if (args.after !== undefined) parseDate(args.after, "after");
+  if (args.filter !== undefined) compileFilter(args.filter);
+  if (args.gradient === "" || args.color === "") {
+    throw new HotpotError("bad_gradient", `${args.gradient === "" ? "gradient" : "color"}: expected a value, found an empty string`);
+  }
+  const palette = resolveGradient({ color: args.color, gradient: args.gradient });
+  return { query: { before: args.before, after: args.after, filter: args.filter }, palette };
+}
+
+/** Encodes by the output's extension (.png, or .webp for lossless WebP) and writes it; counts null = fully transparent. */
+export async function writeImage(path: string, counts: Uint8Array | null, width: number, height: number, palette: Palette): Promise<number> {
+  const ext = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
+  if (ext !== "png" && ext !== "webp") {
+    throw new HotpotError("bad_argument", `output: expected a file name ending in .png or .webp, found '${path}'`);
+  }
+  const pixels = counts ?? new Uint8Array(width * height);
+  const bytes = ext === "webp" ? encodeWebp(pixels, width, height, palette) : encodePng(pixels, width, height, palette);
+  return Bun.write(path, bytes);
+}
+
+/** `12.3 KB` */
+export function size(bytes: number): string {
+  return bytes < 1024 ? `${bytes} B` : `${(bytes / 1024).toFixed(1)} KB`;
+}
