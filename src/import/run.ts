@@ -15,10 +15,12 @@ import { readJoinTable, normaliseJoinPath, type JoinRow, type JoinTable } from "
 import { unpackTiles } from "./pack.ts";
 import { WorkerPool } from "./pool.ts";
 import { Progress } from "./progress.ts";
+import { errorReason } from "./prepare.ts";
 import { openSource, ROOT_CSV, type Source, type SourceItem } from "./sources.ts";
 import { emptySummary, type ImportSummary } from "./summary.ts";
 import type { WorkerInit, WorkerResult, WorkerTask } from "./worker.ts";
 import { BatchWriter } from "./writer.ts";
+import type { ZipArchive } from "./zip.ts";
 
 export interface ImportOptions {
   /** A file, a folder (walked recursively) or a .zip archive. */
@@ -49,7 +51,13 @@ interface Planned {
   row?: JoinRow;
 }
 
-function openJoin(given: string, source: Source, joinPath: string | undefined): { table: JoinTable; dir: string | null } | null {
+interface Joined {
+  table: JoinTable;
+  /** The folder the CSV's paths are relative to; null inside an archive, where they are entry names. */
+  dir: string | null;
+}
+
+function openJoin(given: string, source: Source, joinPath: string | undefined): Joined | null {
   if (joinPath !== undefined) {
     let text: string;
     try {
@@ -71,92 +79,98 @@ function displayPath(given: string, source: Source, rel: string): string {
   return join(given, rel);
 }
 
+/** Decides each file's fate on this thread, cheapest checks first: a re-imported Strava export reads no file. */
+function plan(store: Store, given: string, source: Source, joined: Joined | null, summary: ImportSummary): Planned[] {
+  const seenRows = new Set<string>();
+  const planned: Planned[] = [];
+  for (const item of source.items) {
+    summary.files++;
+    const joinKey = joined ? normaliseJoinPath(item.path && joined.dir ? relative(joined.dir, item.path) : item.rel) : "";
+    const row = joined?.table.rows.get(joinKey);
+    if (row) seenRows.add(joinKey);
+    if (!isSupportedName(item.rel)) summary.skipped.unsupported++;
+    else if (row?.key && store.findExisting(row.key, null)) summary.skipped.already_stored++;
+    else planned.push({ item, display: displayPath(given, source, item.rel), row });
+  }
+  if (joined) summary.csv = { source: joined.table.source, withoutFile: joined.table.rows.size - seenRows.size, manual: joined.table.manual };
+  return planned;
+}
+
+/** The worker's task for a file, with the buffers to transfer. Throws when a zip entry cannot be read. */
+function taskFor({ item, row }: Planned, zip: ZipArchive | null): { task: WorkerTask; transfer: Transferable[] } {
+  const task: WorkerTask = { name: item.rel, path: item.path, key: row?.key, title: row?.title, startTime: row?.startTime, properties: row?.properties };
+  if (!item.entry) return { task, transfer: [] };
+  task.raw = zip!.readRaw(item.entry);
+  task.method = item.entry.method;
+  task.size = item.entry.size;
+  return { task, transfer: [task.raw.buffer as ArrayBuffer] };
+}
+
 export async function runImport(store: Store, options: ImportOptions): Promise<ImportSummary> {
   const started = performance.now();
   const source = openSource(options.path);
   const summary = emptySummary();
   try {
+    // Everything that can refuse the import (a bad CSV) comes before anything is changed.
     const joined = openJoin(options.path, source, options.join);
     if (options.reset) store.reset();
     if (options.trim !== undefined) store.setConfig("trim_dist", options.trim);
-    const config = store.config();
-
-    // Plan on this thread: cheap checks first, so re-importing a Strava export reads no file twice.
-    const seenRows = new Set<string>();
-    const planned: Planned[] = [];
-    for (const item of source.items) {
-      summary.files++;
-      const joinKey = joined ? normaliseJoinPath(item.path && joined.dir ? relative(joined.dir, item.path) : item.rel) : "";
-      const row = joined?.table.rows.get(joinKey);
-      if (row) seenRows.add(joinKey);
-      if (!isSupportedName(item.rel)) summary.skipped.unsupported++;
-      else if (row?.key && store.findExisting(row.key, null)) summary.skipped.already_stored++;
-      else planned.push({ item, display: displayPath(options.path, source, item.rel), row });
-    }
-    if (joined) {
-      summary.csv = { source: joined.table.source, withoutFile: joined.table.rows.size - seenRows.size, manual: joined.table.manual };
-    }
-
-    const progress = options.progress ? new Progress({ total: summary.files, ...options.progress }) : null;
-    let done = summary.files - planned.length;
-    const writer = new BatchWriter(store, (outcome) => {
-      if (outcome === "added") summary.imported++;
-      else summary.skipped.already_stored++;
-    });
-    const onResult = (p: Planned, r: WorkerResult) => {
-      done++;
-      summary.bytes += r.bytes;
-      if (r.ok) {
-        summary.points += r.points;
-        writer.add({ ...r.record, tiles: unpackTiles(r.tiles) });
-      } else if (r.status === "skipped") {
-        summary.skipped[r.reason]++;
-      } else {
-        summary.failed.push({ path: p.display, reason: r.reason });
-      }
-      progress?.update(done, summary.imported);
-    };
-
-    if (planned.length > 0) {
-      const init: WorkerInit = {
-        options: { zoomLevels: config.zoom_levels, tileExtent: config.tile_extent, trimDist: config.trim_dist },
-        knownHashes: options.reset ? [] : store.fileHashes(),
-      };
-      const jobs = options.jobs ?? navigator.hardwareConcurrency;
-      const pool = new WorkerPool<WorkerTask, WorkerResult>(() => new Worker(new URL("./worker.ts", import.meta.url)), { size: jobs, depth: DEPTH, init });
-      try {
-        const all: Promise<void>[] = [];
-        for (const p of planned) {
-          await pool.available();
-          const { row, item } = p;
-          const task: WorkerTask = { name: item.rel, path: item.path, key: row?.key, title: row?.title, startTime: row?.startTime, properties: row?.properties };
-          const transfer: Transferable[] = [];
-          if (item.entry) {
-            try {
-              task.raw = source.zip!.readRaw(item.entry);
-            } catch (e) {
-              onResult(p, { ok: false, status: "error", reason: (e as Error).message, bytes: 0 });
-              continue;
-            }
-            task.method = item.entry.method;
-            task.size = item.entry.size;
-            transfer.push(task.raw.buffer as ArrayBuffer);
-          }
-          all.push(pool.run(task, transfer).then(
-            (r) => onResult(p, r),
-            (e: Error) => onResult(p, { ok: false, status: "error", reason: e.message, bytes: 0 }),
-          ));
-        }
-        await Promise.all(all);
-      } finally {
-        pool.terminate();
-        writer.flush();
-        progress?.finish();
-      }
-    }
+    const planned = plan(store, options.path, source, joined, summary);
+    if (planned.length > 0) await prepareAndWrite(store, planned, source.zip, summary, options);
   } finally {
     source.zip?.close();
   }
   summary.seconds = (performance.now() - started) / 1000;
   return summary;
+}
+
+/** Fans the planned files out to workers and writes what comes back, in batches. */
+async function prepareAndWrite(store: Store, planned: Planned[], zip: ZipArchive | null, summary: ImportSummary, options: ImportOptions): Promise<void> {
+  const config = store.config();
+  const progress = options.progress ? new Progress({ total: summary.files, ...options.progress }) : null;
+  let done = summary.files - planned.length;
+  const writer = new BatchWriter(store, (outcome) => {
+    if (outcome === "added") summary.imported++;
+    else summary.skipped.already_stored++;
+  });
+  const onResult = (p: Planned, r: WorkerResult) => {
+    done++;
+    summary.bytes += r.bytes;
+    if (r.ok) {
+      summary.points += r.points;
+      writer.add({ ...r.record, tiles: unpackTiles(r.tiles) });
+    } else if (r.status === "skipped") {
+      summary.skipped[r.reason]++;
+    } else {
+      summary.failed.push({ path: p.display, reason: r.reason });
+    }
+    progress?.update(done, summary.imported);
+  };
+  const failed = (p: Planned, e: unknown) => onResult(p, { ok: false, status: "error", reason: errorReason(e), bytes: 0 });
+
+  const init: WorkerInit = {
+    options: { zoomLevels: config.zoom_levels, tileExtent: config.tile_extent, trimDist: config.trim_dist },
+    knownHashes: store.fileHashes(),
+  };
+  const jobs = options.jobs ?? navigator.hardwareConcurrency;
+  const pool = new WorkerPool<WorkerTask, WorkerResult>(() => new Worker(new URL("./worker.ts", import.meta.url)), { size: jobs, depth: DEPTH, init });
+  try {
+    const all: Promise<void>[] = [];
+    for (const p of planned) {
+      await pool.available();
+      let work;
+      try {
+        work = taskFor(p, zip);
+      } catch (e) {
+        failed(p, e);
+        continue;
+      }
+      all.push(pool.run(work.task, work.transfer).then((r) => onResult(p, r), (e: unknown) => failed(p, e)));
+    }
+    await Promise.all(all);
+  } finally {
+    pool.terminate();
+    writer.flush();
+    progress?.finish();
+  }
 }
