@@ -20,6 +20,7 @@ export const main = defineCommand({
     serve: lazy(() => import("./commands/serve.ts")),
     "strava-auth": lazy(() => import("./commands/strava-auth.ts")),
     fetch: lazy(() => import("./commands/fetch.ts")),
+    demo: lazy(() => import("./commands/demo.ts")),
   },
 });
 
