@@ -16,6 +16,7 @@ interface FlyConfig {
   mounts: { source: string; destination: string };
   http_service: { internal_port: number; auto_stop_machines: string; auto_start_machines: boolean; processes: string[]; checks: { path: string; method: string }[] };
   vm: { size: string; memory: string }[];
+  swap_size_mb: number;
   env?: Record<string, string>;
 }
 
@@ -40,9 +41,9 @@ function flag(args: string[], name: string): string {
 }
 
 describe("Dockerfile and fly.toml agree", () => {
-  test("fly runs the image's command with --upload added", () => {
+  test("fly runs the image's command with uploads on and a smaller tile cache", () => {
     expect(flyCmd.slice(0, dockerCmd.length)).toEqual(dockerCmd);
-    expect(flyCmd.slice(dockerCmd.length)).toEqual(["--upload"]);
+    expect(flyCmd.slice(dockerCmd.length)).toEqual(["--upload", "--cache-mb", "32"]);
     expect(execForm(only("ENTRYPOINT"))).toEqual(["hotpot"]);
     expect(flag(dockerCmd, "--host")).toBe("0.0.0.0");
   });
@@ -82,6 +83,7 @@ describe("Dockerfile and fly.toml agree", () => {
 describe("fly.toml", () => {
   test("the smallest machine, stopped when idle, serving the app process", () => {
     expect(fly.vm).toEqual([{ size: "shared-cpu-1x", memory: "256mb" }]);
+    expect(fly.swap_size_mb).toBeGreaterThan(0);
     expect(fly.http_service).toMatchObject({ auto_stop_machines: "stop", auto_start_machines: true, processes: ["app"] });
     expect(fly.mounts.source).toBe("hotpot_data");
   });
