@@ -103,7 +103,7 @@ function taskFor({ item, row }: Planned, zip: ZipArchive | null): { task: Worker
   task.raw = zip!.readRaw(item.entry);
   task.method = item.entry.method;
   task.size = item.entry.size;
-  return { task, transfer: [task.raw.buffer as ArrayBuffer] };
+  return { task, transfer: [task.raw.buffer] };
 }
 
 export async function runImport(store: Store, options: ImportOptions): Promise<ImportSummary> {

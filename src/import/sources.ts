@@ -5,7 +5,6 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { strFromU8 } from "fflate";
 import { HotpotError } from "../errors.ts";
 import { ZipArchive, inflateEntry, type ZipEntry } from "./zip.ts";
 
@@ -78,7 +77,13 @@ export function openSource(path: string): Source {
     const items = zip.entries.filter((e) => !ignored(e.name)).map((entry): SourceItem => ({ rel: entry.name.replace(/^\/+/, ""), entry }));
     items.sort(byName);
     const csv = items.find((i) => i.rel === ROOT_CSV);
-    const rootCsv = csv ? strFromU8(inflateEntry(csv.rel, csv.entry!.method, zip.readRaw(csv.entry!), csv.entry!.size)) : null;
+    let rootCsv: string | null = null;
+    try {
+      if (csv) rootCsv = new TextDecoder().decode(inflateEntry(csv.entry!.method, zip.readRaw(csv.entry!), csv.entry!.size));
+    } catch (e) {
+      zip.close();
+      throw new HotpotError("bad_file", `${path}:${ROOT_CSV}: ${(e as Error).message}`);
+    }
     return { root, kind: "zip", items: items.filter((i) => i !== csv), rootCsv, zip };
   }
   return { root: dirname(root), kind: "file", items: [{ rel: basename(root), path: root }], rootCsv: null, zip: null };

@@ -22,7 +22,7 @@ export interface WorkerTask {
   /** A file on disk, read here. */
   path?: string;
   /** A zip entry's stored bytes, with its compression method and size. */
-  raw?: Uint8Array;
+  raw?: Uint8Array<ArrayBuffer>;
   method?: number;
   size?: number;
   key?: string;
@@ -52,7 +52,7 @@ let draining = false;
 function load(task: WorkerTask): Promise<Uint8Array | Error> {
   if (task.path !== undefined) return Bun.file(task.path).bytes().catch((e: unknown) => new Error(errorReason(e)));
   try {
-    return Promise.resolve(inflateEntry(task.name, task.method ?? 0, task.raw!, task.size ?? 0));
+    return Promise.resolve(inflateEntry(task.method ?? 0, task.raw!, task.size ?? 0));
   } catch (e) {
     return Promise.resolve(new Error(errorReason(e)));
   }

@@ -3,13 +3,13 @@
  * 1 GB Strava export is never held in memory: the entry list (names, sizes)
  * is known before anything is decompressed, which gives the progress bar its
  * total and finds activities.csv wherever the archive stores it; each entry's
- * compressed bytes are then read with one positioned read and inflated by
- * fflate in a worker.
+ * compressed bytes are then read with one positioned read and inflated in a
+ * worker. Inflating uses the runtime's zlib: fflate's JavaScript inflate
+ * measured 45-60 MB/s on activity files, Bun.inflateSync 620-730 MB/s.
  *
  *   [local header + data]* [central directory] [zip64 EOCD] [zip64 locator] [EOCD]
  *                            ^ read once           ^ only when counts or offsets overflow 32 bits
  */
-import { inflateSync } from "fflate";
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 import { HotpotError } from "../errors.ts";
 
@@ -47,7 +47,7 @@ export class ZipArchive {
     }
   }
 
-  private read(position: number, length: number): Uint8Array {
+  private read(position: number, length: number): Uint8Array<ArrayBuffer> {
     const buf = new Uint8Array(length);
     let done = 0;
     while (done < length) {
@@ -119,11 +119,14 @@ export class ZipArchive {
     return entries;
   }
 
-  /** The entry's bytes as stored in the archive (still compressed); pair with inflateEntry. */
-  readRaw(entry: ZipEntry): Uint8Array {
+  /**
+   * The entry's bytes as stored in the archive (still compressed); pair with inflateEntry.
+   * Errors do not repeat the entry's name: callers report it with the path.
+   */
+  readRaw(entry: ZipEntry): Uint8Array<ArrayBuffer> {
     const header = new DataView(this.read(entry.offset, 30).buffer);
     if (header.getUint32(0, true) !== LOCAL) {
-      throw new HotpotError("bad_file", `${this.path}: ${entry.name}: no local header at offset ${entry.offset}`);
+      throw new HotpotError("bad_file", `damaged zip entry (expected a local header at offset ${entry.offset})`);
     }
     const dataStart = entry.offset + 30 + header.getUint16(26, true) + header.getUint16(28, true);
     return this.read(dataStart, entry.compressedSize);
@@ -134,9 +137,17 @@ export class ZipArchive {
   }
 }
 
-/** Decompresses bytes from readRaw. `name` is for the error message. */
-export function inflateEntry(name: string, method: number, raw: Uint8Array, size: number): Uint8Array {
+/** Decompresses bytes from readRaw to the entry's `size`. Errors do not name the entry, as for readRaw. */
+export function inflateEntry(method: number, raw: Uint8Array<ArrayBuffer>, size: number): Uint8Array {
   if (method === 0) return raw;
-  if (method === 8) return inflateSync(raw, { out: new Uint8Array(size) });
-  throw new HotpotError("unsupported", `${name}: zip compression method ${method} is not supported (expected 0 stored or 8 deflate)`);
+  if (method !== 8) throw new HotpotError("unsupported", `zip compression method ${method} is not supported (expected 0 stored or 8 deflate)`);
+  let bytes: Uint8Array;
+  try {
+    // Raw deflate, no zlib header (window bits negative), as zip stores it.
+    bytes = Bun.inflateSync(raw, { windowBits: -15 });
+  } catch (e) {
+    throw new HotpotError("bad_file", `damaged zip entry (${(e as Error).message})`);
+  }
+  if (bytes.length !== size) throw new HotpotError("bad_file", `damaged zip entry (expected ${size} bytes, inflated ${bytes.length})`);
+  return bytes;
 }
