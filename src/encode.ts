@@ -2,13 +2,13 @@
  * Counts + palette → image bytes. Counts map straight to palette entries, so
  * PNG is written by hand as 8-bit indexed colour: one byte a pixel to deflate
  * instead of four, which makes a dense 512 px tile about 20x faster to encode
- * than the canvas's RGBA PNG. WebP (lossless) goes through @napi-rs/canvas.
+ * than the canvas's RGBA PNG. Lossless WebP is written the same way (webp.ts).
  *
  *   PNG = signature, IHDR, PLTE (RGB per count), tRNS (alpha per count), IDAT (zlib rows), IEND
  */
-import { createCanvas, ImageData, type Canvas } from "@napi-rs/canvas";
 import { crc32, deflateSync } from "node:zlib";
 import type { Palette } from "./palette.ts";
+import { encodeIndexedWebp } from "./webp.ts";
 
 /**
  * zlib level for IDAT. Measured on tiles of the benchmark data: level 2 is
@@ -28,16 +28,13 @@ export function encodePng(counts: Uint8Array, width: number, height: number, pal
   const stride = width + 1;
   if (scratch.length < stride * height) scratch = new Uint8Array(stride * height);
   const raw = scratch.subarray(0, stride * height);
-  let max = 0;
   for (let y = 0; y < height; y++) {
-    const row = counts.subarray(y * width, (y + 1) * width);
     // Filter type 0 (None): the filters that predict from neighbours cost time and barely help sparse lines.
     raw[y * stride] = 0;
-    raw.set(row, y * stride + 1);
-    for (let i = 0; i < width; i++) if (row[i] > max) max = row[i];
+    raw.set(counts.subarray(y * width, (y + 1) * width), y * stride + 1);
   }
   // The palette only needs entries up to the highest count present: a sparse tile stays small.
-  const entries = max + 1;
+  const entries = highestCount(counts) + 1;
   const plte = new Uint8Array(entries * 3);
   let transparent = 0;
   for (let i = 0; i < entries; i++) {
@@ -81,39 +78,25 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Tile-sized canvases are reused, one per size: creating a canvas per tile costs more than filling one. */
-const canvases = new Map<number, Canvas>();
-/** Larger images (/render) get a canvas of their own, so a 3000 px export does not stay in memory. */
-const REUSE_MAX_PIXELS = 1024 * 1024;
-/** Sizes kept: the three tile sizes plus a few /render sizes. */
-const REUSE_MAX_SIZES = 6;
-
-function canvasFor(width: number, height: number): Canvas {
-  if (width * height > REUSE_MAX_PIXELS) return createCanvas(width, height);
-  const key = width * 65536 + height;
-  let canvas = canvases.get(key);
-  if (!canvas) {
-    canvas = createCanvas(width, height);
-    if (canvases.size >= REUSE_MAX_SIZES) canvases.delete(canvases.keys().next().value!);
-    canvases.set(key, canvas);
-  }
-  return canvas;
-}
-
 /**
- * Lossless WebP. Colours with partial alpha may come back off by one or two
- * levels: the canvas stores premultiplied alpha.
+ * Lossless WebP, by webp.ts: counts index a palette of the gradient's
+ * colours up to the highest count present.
  */
 export function encodeWebp(counts: Uint8Array, width: number, height: number, palette: Palette): Uint8Array {
   checkSize(counts, width, height);
-  const rgba = new Uint8ClampedArray(width * height * 4);
-  const pixels = new Uint32Array(rgba.buffer);
-  const table = new Uint32Array(palette.rgba.buffer, palette.rgba.byteOffset, 256);
-  for (let i = 0; i < counts.length; i++) pixels[i] = table[counts[i]];
-  const canvas = canvasFor(width, height);
-  canvas.getContext("2d").putImageData(new ImageData(rgba, width, height), 0, 0);
-  // Quality 100 is libwebp's lossless mode.
-  return canvas.encodeSync("webp", 100);
+  const entries = highestCount(counts) + 1;
+  const argb = new Uint32Array(entries);
+  const rgba = palette.rgba;
+  for (let i = 0; i < entries; i++) {
+    argb[i] = ((rgba[i * 4 + 3] << 24) | (rgba[i * 4] << 16) | (rgba[i * 4 + 1] << 8) | rgba[i * 4 + 2]) >>> 0;
+  }
+  return encodeIndexedWebp(counts, width, height, argb);
+}
+
+function highestCount(counts: Uint8Array): number {
+  let max = 0;
+  for (let i = 0; i < counts.length; i++) if (counts[i] > max) max = counts[i];
+  return max;
 }
 
 function checkSize(counts: Uint8Array, width: number, height: number): void {

@@ -107,27 +107,35 @@ describe("encodePng", () => {
 });
 
 describe("encodeWebp", () => {
-  test("is lossless WebP of the palette's colours", async () => {
-    const counts = pattern(96, 40);
+  /** Images that take every path of the encoder: runs, rows like the row above, literals, tiny and padded palettes. */
+  const IMAGES: [string, number, number, (i: number, width: number) => number][] = [
+    ["1 x 1, count 0", 1, 1, () => 0],
+    ["1 x 1, count 7", 1, 1, () => 7],
+    ["all transparent", 64, 64, () => 0],
+    ["one count everywhere", 33, 17, () => 12],
+    ["two counts in stripes", 40, 9, (i) => (i % 40 < 20 ? 1 : 2)],
+    ["rows repeating", 50, 30, (i, w) => ((i % w) * 5) % 256],
+    ["every count, no runs", 96, 40, (i) => (i * 97 + (i >> 3)) % 256],
+    ["sparse lines", 512, 300, (i, w) => (Math.abs((i % w) - Math.floor(i / w) * 1.3) < 1.5 ? 1 + (i % 200) : 0)],
+    ["wider than a reference reaches", 5000, 3, (i) => (i % 4999 === 0 ? 3 : 0)],
+  ];
+
+  test.each(IMAGES)("%p: lossless VP8L of the palette's colours", async (_, width, height, count) => {
+    const counts = Uint8Array.from({ length: width * height }, (_, i) => count(i, width));
     for (const palette of [presetGradient("orange"), presetGradient("pinkish")]) {
-      const webp = encodeWebp(counts, 96, 40, palette);
-      expect(new TextDecoder().decode(webp.subarray(0, 4))).toBe("RIFF");
+      const webp = encodeWebp(counts, width, height, palette);
       const text = new TextDecoder("latin1").decode(webp);
-      expect(text.slice(8, 12)).toBe("WEBP");
+      expect(text.slice(0, 4)).toBe("RIFF");
+      expect(new DataView(webp.buffer, webp.byteOffset).getUint32(4, true)).toBe(webp.length - 8);
       // Lossless is the VP8L bitstream (lossy would be "VP8 " plus an ALPH chunk).
-      expect(text).toContain("VP8L");
-      expect(text).not.toContain("VP8 ");
-      expectColours(await pixels(webp, 96, 40), counts, palette);
+      expect(text.slice(8, 16)).toBe("WEBPVP8L");
+      expectColours(await pixels(webp, width, height), counts, palette);
     }
   });
 
-  test("sizes alternate without mixing up canvases", async () => {
-    const small = new Uint8Array(16 * 16).fill(5);
-    const big = new Uint8Array(32 * 24).fill(60);
-    const palette = presetGradient("red");
-    for (let i = 0; i < 2; i++) {
-      expectColours(await pixels(encodeWebp(small, 16, 16, palette), 16, 16), small, palette);
-      expectColours(await pixels(encodeWebp(big, 32, 24, palette), 32, 24), big, palette);
-    }
+  test("runs and repeated rows make a sparse tile small", () => {
+    const counts = new Uint8Array(512 * 512);
+    for (let x = 0; x < 512; x++) counts[200 * 512 + x] = counts[201 * 512 + x] = 1 + (x % 5);
+    expect(encodeWebp(counts, 512, 512, presetGradient("orange")).length).toBeLessThan(600);
   });
 });
