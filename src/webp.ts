@@ -222,19 +222,81 @@ function prefixOf(v: number): number {
 
 const extraBitsOf = (prefix: number) => (prefix < 4 ? 0 : (prefix - 2) >> 1);
 
+/** Byte shifts of green, red, blue and alpha in ARGB: the order VP8L codes a pixel's channels in. */
+const CHANNEL_SHIFTS = [8, 16, 0, 24];
+
 /** Writes pixels as green/red/blue/alpha literals only, with their own codes (the palette sub-image). */
 function writeLiteralImage(bits: Bits, argb: Uint32Array): void {
-  const channels = [8, 16, 0, 24].map((shift) => argb.map((p) => (p >>> shift) & 0xff));
   bits.write(0, 1); // no colour cache
-  const codes = channels.map((values, c) => {
+  const codes: PrefixCode[] = [];
+  for (let c = 0; c < 4; c++) {
     const counts = new Uint32Array(c === 0 ? 256 + LENGTH_CODES : 256);
-    for (const v of values) counts[v]++;
+    for (let i = 0; i < argb.length; i++) counts[(argb[i] >>> CHANNEL_SHIFTS[c]) & 0xff]++;
     const lengths = codeLengths(counts, MAX_CODE_LENGTH);
     writeCode(bits, lengths);
-    return prefixCode(lengths);
-  });
+    codes.push(prefixCode(lengths));
+  }
   writeCode(bits, new Uint8Array(DISTANCE_CODES)); // no references: any code will do
-  for (let i = 0; i < argb.length; i++) for (let c = 0; c < 4; c++) emit(bits, codes[c], channels[c][i]);
+  for (let i = 0; i < argb.length; i++) {
+    for (let c = 0; c < 4; c++) emit(bits, codes[c], (argb[i] >>> CHANNEL_SHIFTS[c]) & 0xff);
+  }
+}
+
+/** Token flag of a backward reference: COPY | (length - 1) << 1 | (1 if from above, 0 if from the left). */
+const COPY = 0x10000;
+/** Tokens of the last image, reused (encoding is synchronous); grown to the largest image seen. */
+let tokenScratch = new Uint32Array(0);
+
+/**
+ * The indices as literals and backward references, chosen greedily: the
+ * longer of "the pixel to the left, repeated" and "the pixels above". Kept
+ * a small function of its own: inside the large encoder JSC compiled these
+ * loops four times slower.
+ */
+function tokenize(indices: Uint8Array, width: number, n: number): Uint32Array {
+  if (tokenScratch.length < n) tokenScratch = new Uint32Array(n);
+  const tokens = tokenScratch;
+  let count = 0;
+  for (let p = 0; p < n; ) {
+    const end = p + MAX_COPY < n ? p + MAX_COPY : n;
+    let left = 0;
+    if (p > 0) {
+      const v = indices[p - 1];
+      let q = p;
+      while (q < end && indices[q] === v) q++;
+      left = q - p;
+    }
+    let above = 0;
+    if (p >= width) {
+      let q = p;
+      while (q < end && indices[q] === indices[q - width]) q++;
+      above = q - p;
+    }
+    const length = left > above ? left : above;
+    if (length >= MIN_COPY) {
+      tokens[count++] = COPY | ((length - 1) << 1) | (above >= left ? 1 : 0);
+      p += length;
+    } else {
+      tokens[count++] = indices[p++];
+    }
+  }
+  return tokens.subarray(0, count);
+}
+
+function writeTokens(bits: Bits, tokens: Uint32Array, greenCode: PrefixCode, distanceCode: PrefixCode): void {
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t < COPY) {
+      emit(bits, greenCode, t);
+      continue;
+    }
+    const v = (t & 0xffff) >>> 1;
+    const prefix = prefixOf(v);
+    const extraBits = extraBitsOf(prefix);
+    emit(bits, greenCode, 256 + prefix);
+    if (extraBits > 0) bits.write(v - ((2 + (prefix & 1)) << extraBits), extraBits);
+    emit(bits, distanceCode, t & 1 ? ABOVE - 1 : LEFT - 1);
+  }
 }
 
 /**
@@ -272,35 +334,17 @@ export function encodeIndexedWebp(indices: Uint8Array, width: number, height: nu
   writeLiteralImage(bits, deltas);
   bits.write(0, 1); // no more transforms
 
-  // The indices as literals and backward references, chosen greedily: the longer of
-  // "same as the pixel to the left, repeated" and "same as the pixels above".
-  const n = width * height;
-  const tokens = new Uint32Array(n); // literal: index; copy: 0x10000 | (length - 1) << 1 | above
-  let count = 0;
+  const tokens = tokenize(indices, width, width * height);
   const green = new Uint32Array(256 + LENGTH_CODES);
   const distance = new Uint32Array(DISTANCE_CODES);
-  for (let p = 0; p < n; ) {
-    let left = 0;
-    if (p > 0) {
-      const v = indices[p - 1];
-      while (p + left < n && left < MAX_COPY && indices[p + left] === v) left++;
-    }
-    let above = 0;
-    if (p >= width) {
-      while (p + above < n && above < MAX_COPY && indices[p + above] === indices[p + above - width]) above++;
-    }
-    const length = left > above ? left : above;
-    if (length >= MIN_COPY) {
-      const fromAbove = above >= left;
-      tokens[count++] = 0x10000 | ((length - 1) << 1) | (fromAbove ? 1 : 0);
-      green[256 + prefixOf(length - 1)]++;
-      // ABOVE - 1 = 0 and LEFT - 1 = 1 are their own prefixes, with no extra bits.
-      distance[fromAbove ? ABOVE - 1 : LEFT - 1]++;
-      p += length;
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (t < COPY) {
+      green[t]++;
     } else {
-      tokens[count++] = indices[p];
-      green[indices[p]]++;
-      p++;
+      green[256 + prefixOf((t & 0xffff) >>> 1)]++;
+      // ABOVE - 1 = 0 and LEFT - 1 = 1 are their own prefixes, with no extra bits.
+      distance[t & 1 ? ABOVE - 1 : LEFT - 1]++;
     }
   }
 
@@ -312,21 +356,7 @@ export function encodeIndexedWebp(indices: Uint8Array, width: number, height: nu
   // Red, blue and alpha of an indexed image are unused: one symbol (0) each, costing no bits.
   for (let c = 0; c < 3; c++) writeCode(bits, new Uint8Array(256));
   writeCode(bits, distanceLengths);
-  const greenCode = prefixCode(greenLengths);
-  const distanceCode = prefixCode(distanceLengths);
-  for (let i = 0; i < count; i++) {
-    const t = tokens[i];
-    if (t < 0x10000) {
-      emit(bits, greenCode, t);
-      continue;
-    }
-    const v = (t & 0xffff) >>> 1;
-    const prefix = prefixOf(v);
-    const extraBits = extraBitsOf(prefix);
-    emit(bits, greenCode, 256 + prefix);
-    if (extraBits > 0) bits.write(v - ((2 + (prefix & 1)) << extraBits), extraBits);
-    emit(bits, distanceCode, t & 1 ? ABOVE - 1 : LEFT - 1);
-  }
+  writeTokens(bits, tokens, prefixCode(greenLengths), prefixCode(distanceLengths));
   const data = bits.finish();
 
   const padded = data.length + (data.length & 1);
