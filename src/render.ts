@@ -64,13 +64,80 @@ export function renderTileCounts(store: Store, z: number, x: number, y: number, 
   }
   const n = 2 ** z;
   const view: PixelView = { width: size, height: size, x0: x / n, y0: y / n, scaleX: size * n, scaleY: size * n };
-  return draw(store, view, sourceZoom(z, store.config().zoom_levels), tileLineWidth(size), options.query);
+  return drawView(store, view, sourceZoom(z, store.config().zoom_levels), tileLineWidth(size), options.query);
 }
 
 /** An image of exactly width x height covering `bounds`, or null when nothing is drawn. */
 export function renderBounds(store: Store, bounds: Bounds, width: number, height: number, options: BoundsOptions = {}): Uint8Array | null {
   const plan = planBounds(store, bounds, width, height);
-  return draw(store, plan.view, plan.sourceZoom, 1, options.query);
+  return drawView(store, plan.view, plan.sourceZoom, BOUNDS_LINE_WIDTH, options.query);
+}
+
+/** Bounding-box images draw 1 px lines, as a 512 px tile does. */
+const BOUNDS_LINE_WIDTH = 1;
+/** Smaller images are drawn on the calling thread: starting workers would cost more than it saves. */
+const PARALLEL_MIN_PIXELS = 1_000_000;
+
+/** What a strip worker (strip-worker.ts) is asked to draw. */
+export interface StripJob {
+  dbPath: string;
+  view: PixelView;
+  sourceZoom: number;
+  lineWidth: number;
+  query?: ActivityQuery;
+}
+
+/**
+ * renderBounds on `jobs` threads (default one per core): the image is cut
+ * into horizontal strips, each drawn by a worker with its own read-only
+ * connection from the same stored tiles, then put together. Small images,
+ * in-memory stores and jobs = 1 draw here instead.
+ */
+export async function renderBoundsParallel(
+  store: Store,
+  bounds: Bounds,
+  width: number,
+  height: number,
+  options: BoundsOptions & { jobs?: number } = {},
+): Promise<Uint8Array | null> {
+  const plan = planBounds(store, bounds, width, height);
+  const jobs = Math.min(options.jobs ?? navigator.hardwareConcurrency, height);
+  if (jobs <= 1 || width * height < PARALLEL_MIN_PIXELS || store.path === ":memory:") {
+    return drawView(store, plan.view, plan.sourceZoom, BOUNDS_LINE_WIDTH, options.query);
+  }
+  const { view } = plan;
+  const strips = Array.from({ length: jobs }, (_, i) => {
+    const top = Math.floor((height * i) / jobs);
+    const bottom = Math.floor((height * (i + 1)) / jobs);
+    const job: StripJob = {
+      dbPath: store.path,
+      view: { ...view, height: bottom - top, y0: view.y0 + top / view.scaleY },
+      sourceZoom: plan.sourceZoom,
+      lineWidth: BOUNDS_LINE_WIDTH,
+      query: options.query,
+    };
+    return drawStrip(job).then((counts) => ({ top, counts }));
+  });
+  const out = new Uint8Array(width * height);
+  let drawn = false;
+  for (const { top, counts } of await Promise.all(strips)) {
+    if (!counts) continue;
+    out.set(counts, top * width);
+    drawn = true;
+  }
+  return drawn ? out : null;
+}
+
+function drawStrip(job: StripJob): Promise<Uint8Array | null> {
+  const worker = new Worker(new URL("./strip-worker.ts", import.meta.url));
+  const reply = Promise.withResolvers<Uint8Array | null>();
+  worker.onmessage = (event: MessageEvent<{ counts: Uint8Array | null } | { error: string }>) => {
+    if ("error" in event.data) reply.reject(new Error(`render: a strip worker failed: ${event.data.error}`));
+    else reply.resolve(event.data.counts);
+  };
+  worker.onerror = (event) => reply.reject(new Error(`render: a strip worker failed: ${event.message}`));
+  worker.postMessage(job);
+  return reply.promise.finally(() => worker.terminate());
 }
 
 /** Checks bounds and size, and picks the stored level that gives full resolution. */
@@ -120,8 +187,8 @@ function checkBounds(b: Bounds): void {
 const lines = lineBuffer();
 const transform: Transform = { scaleX: 0, scaleY: 0, offsetX: 0, offsetY: 0 };
 
-/** Draws the stored tiles of level `zs` under `view`, then the masks. */
-function draw(store: Store, view: PixelView, zs: number, lineWidth: number, query: ActivityQuery | undefined): Uint8Array | null {
+/** Draws the stored tiles of level `zs` under `view`, then the masks; null when nothing is drawn. */
+export function drawView(store: Store, view: PixelView, zs: number, lineWidth: number, query: ActivityQuery | undefined): Uint8Array | null {
   const ids = query ? activityIdSet(store, query) : null;
   if (ids && ids.size === 0) return null;
   const extent = store.config().tile_extent;

@@ -254,6 +254,28 @@ describe("hotpot render", () => {
     expect(r.stderr).toMatch(message);
   });
 
+  test("-j 1 and -j 2 draw the same picture", async () => {
+    const one = join(dir, "j1.png");
+    const two = join(dir, "j2.png");
+    for (const [jobs, out] of [
+      ["1", one],
+      ["2", two],
+    ]) {
+      expect((await hotpot("render", "--bounds", BOUNDS, "-w", "1200", "-H", "900", "-j", jobs, "-o", out, "--db", db)).code).toBe(0);
+    }
+    const [a, b] = await Promise.all([decode(one), decode(two)]);
+    let drawn = 0;
+    let differing = 0;
+    for (let i = 3; i < a.data.length; i += 4) {
+      if (a.data[i] || b.data[i]) drawn++;
+      if (a.data[i] !== b.data[i] || a.data[i - 1] !== b.data[i - 1]) differing++;
+    }
+    expect(drawn).toBeGreaterThan(0);
+    expect(differing).toBeLessThanOrEqual(Math.ceil(drawn * 0.005));
+    const bad = await hotpot("render", "--bounds", BOUNDS, "-j", "0", "--db", db, "-o", join(dir, "bad.png"));
+    expect(bad.stderr).toMatch(/jobs: expected 1 to 64, found 0/);
+  });
+
   test("--width 0 fails", async () => {
     const r = await hotpot("render", "--bounds", BOUNDS, "-w", "0", "--db", db, "-o", join(dir, "bad.png"));
     expect(r.code).toBe(1);

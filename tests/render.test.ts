@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { clipTrack } from "../src/clip.ts";
 import { HotpotError } from "../src/errors.ts";
-import { planBounds, renderBounds, renderTileCounts, type TileSize } from "../src/render.ts";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { planBounds, renderBounds, renderBoundsParallel, renderTileCounts, type TileSize } from "../src/render.ts";
 import { Store } from "../src/store.ts";
 import { latToY, lngToX, tileBounds, xToLng, yToLat } from "../src/tile.ts";
 import type { Mask, Properties } from "../src/types.ts";
@@ -416,6 +419,43 @@ describe("renderBounds", () => {
     expect(planBounds(store, km(200), 1000, 1000).sourceZoom).toBe(10);
     // 100 m at 4000 px: 2.5 cm a pixel, far below what zoom 16 holds.
     expect(planBounds(store, km(0.1), 4000, 4000).warning).toMatch(/deepest stored zoom \(16\) resolves only about \d+ x \d+ px .* 4000 x 4000 asked for: the image is upscaled/);
+  });
+
+  test("in parallel strips: the same image, the same masks and filters", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hotpot-render-parallel-"));
+    const store = new Store(join(dir, "db.sqlite3"));
+    try {
+      for (let i = 0; i < 4; i++) {
+        addActivity(store, [line(ROAD, 0.05, i + 1)], { activity_type: i % 2 ? "run" : "ride" });
+        addActivity(store, [
+          line([
+            [LAT - 0.009, 13.39 + i * 0.004],
+            [LAT + 0.009, 13.392 + i * 0.004],
+          ]),
+        ], { activity_type: "ride" });
+      }
+      store.setConfig("activity_masks", [{ name: "m", lat: LAT, lng: 13.4, radius: 120 }]);
+      for (const query of [{}, { filter: 'activity_type = "run"' }]) {
+        const one = renderBounds(store, B, 1200, 1000, { query })!;
+        const parallel = (await renderBoundsParallel(store, B, 1200, 1000, { query, jobs: 3 }))!;
+        let drawn = 0;
+        let differing = 0;
+        for (let i = 0; i < one.length; i++) {
+          if (one[i]) drawn++;
+          if (one[i] !== parallel[i]) differing++;
+        }
+        expect(drawn).toBeGreaterThan(1000);
+        // Strips meet like tiles do: at most a fringe pixel where a neighbouring source tile's buffer is simplified differently.
+        expect(differing).toBeLessThanOrEqual(Math.ceil(drawn * 0.005));
+      }
+      expect(await renderBoundsParallel(store, B, 1200, 1000, { query: { filter: 'activity_type = "swim"' }, jobs: 2 })).toBeNull();
+      // Small images and jobs = 1 are drawn right here: exactly renderBounds.
+      expect(await renderBoundsParallel(store, B, 300, 200)).toEqual(renderBounds(store, B, 300, 200));
+      expect(await renderBoundsParallel(store, B, 1200, 1000, { jobs: 1 })).toEqual(renderBounds(store, B, 1200, 1000));
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test.each([

@@ -1,7 +1,7 @@
 /** `hotpot render --bounds W,S,E,N`: an image of exactly the asked size over any area. */
 import { defineCommand } from "citty";
 import { HotpotError } from "../errors.ts";
-import { planBounds, renderBounds } from "../render.ts";
+import { planBounds, renderBoundsParallel } from "../render.ts";
 import type { Bounds } from "../tile.ts";
 import { imageArgs, imageOptions, size, writeImage } from "./_image.ts";
 import { globalArgs, storeFromArgs } from "./_shared.ts";
@@ -17,9 +17,9 @@ function parseBounds(text: string): Bounds {
   return { west, south, east, north };
 }
 
-function parseSide(text: string, name: string): number {
+function parseWhole(text: string, name: string): number {
   const v = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!Number.isInteger(v)) throw new HotpotError("bad_argument", `${name}: expected a whole number of pixels, found '${text}'`);
+  if (!Number.isInteger(v)) throw new HotpotError("bad_argument", `${name}: expected a whole number, found '${text}'`);
   return v;
 }
 
@@ -31,18 +31,21 @@ export default defineCommand({
     width: { type: "string", alias: "w", description: "image width in pixels", default: "1024" },
     height: { type: "string", alias: "H", description: "image height in pixels", default: "1024" },
     output: { type: "string", alias: "o", description: "output file (.png or .webp)", default: "heatmap.png" },
+    jobs: { type: "string", alias: "j", valueHint: "N", description: `threads drawing in parallel (default: one per core, here ${navigator.hardwareConcurrency}; 1 draws on the main thread)` },
     ...imageArgs,
   },
   async run({ args }) {
     const bounds = parseBounds(args.bounds);
-    const width = parseSide(args.width, "width");
-    const height = parseSide(args.height, "height");
+    const width = parseWhole(args.width, "width");
+    const height = parseWhole(args.height, "height");
+    const jobs = args.jobs === undefined ? undefined : parseWhole(args.jobs, "jobs");
+    if (jobs !== undefined && (jobs < 1 || jobs > 64)) throw new HotpotError("bad_argument", `jobs: expected 1 to 64, found ${jobs}`);
     const { query, palette } = imageOptions(args);
     const store = storeFromArgs(args, { mustExist: true });
     try {
       const plan = planBounds(store, bounds, width, height);
       if (plan.warning) console.warn(`hotpot: warning: ${plan.warning}`);
-      const counts = renderBounds(store, bounds, width, height, { query });
+      const counts = await renderBoundsParallel(store, bounds, width, height, { query, jobs });
       const bytes = await writeImage(args.output, counts, width, height, palette);
       console.log(`${args.output}: ${width} x ${height} px from zoom ${plan.sourceZoom}, ${counts ? size(bytes) : "empty (nothing to draw)"}`);
     } finally {
