@@ -72,11 +72,12 @@ describe("hotpot import", () => {
 
 describe("a killed import", () => {
   test("kill -9 mid-way leaves a valid database; the re-run completes it without duplicates", async () => {
-    const FILES = 300;
+    // Enough work that the import runs for several seconds and commits several batches.
+    const FILES = 800;
     const dir = join(tmp, "kill");
     for (let i = 0; i < FILES; i++) {
       mkdirSync(join(dir, String(i % 10)), { recursive: true });
-      writeFileSync(join(dir, String(i % 10), `a${i}.gpx`), writeGpx(walkActivity(i, 2000)));
+      writeFileSync(join(dir, String(i % 10), `a${i}.gpx`), writeGpx(walkActivity(i, 3000)));
     }
     const db = join(tmp, "kill.sqlite3");
     const count = (): number => {

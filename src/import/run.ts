@@ -38,11 +38,11 @@ export interface ImportOptions {
 }
 
 /**
- * Tasks queued per worker. A batch commit holds the main thread for about 150 ms, the
- * time a worker takes for 20 or so files; a deeper queue keeps it busy meanwhile. Only
- * the task messages wait (and zip entries' compressed bytes), not the files' contents.
+ * Tasks queued per worker. A batch commit holds the main thread for a few hundred ms,
+ * the time a worker takes for 50 or so files; a deeper queue keeps it busy meanwhile.
+ * Only the task messages wait (and zip entries' compressed bytes), not the files' contents.
  */
-const DEPTH = 32;
+const DEPTH = 64;
 
 interface Planned {
   item: SourceItem;
