@@ -3,7 +3,7 @@
  *
  * On the benchmark database (tests/bench/_data.ts), uncached, on one core:
  *   1. a 2000 x 2000 `render` of the densest 20 x 20 km: wall time and peak RSS of the CLI
- *      (own process), and the time of renderBounds + encodePng in this process;
+ *      (own process; -j 1 and one thread per core), and renderBounds + encodePng in this process;
  *   2. 2,000 tile requests sampled like a map session: views of 4 x 3 512 px tiles at
  *      zooms 2-16 centred on points of randomly chosen activities (so, like a person
  *      looking at their own map, mostly where they ride), about 5% of them empty,
@@ -146,29 +146,34 @@ async function main(): Promise<void> {
   const palette = resolveGradient({});
   console.log(`render benchmark on ${dbPath}: ${store.activityCount()} activities; load average ${loadavg().map((v) => v.toFixed(1)).join(" ")} on ${cpus().length} cores`);
 
-  // 1. The image, first through the CLI in its own process (wall time and peak RSS), then in process.
+  // 1. The image, first through the CLI in its own process (wall time and peak RSS), on one
+  // thread and on one per core, then in this process.
   const b = densestBounds(store, IMAGE_KM);
   const boundsArg = [b.west, b.south, b.east, b.north].map((v) => v.toFixed(6)).join(",");
   const out = join(tmpdir(), `hotpot-bench-render-${process.pid}.png`);
-  const started = performance.now();
-  const child = Bun.spawn(
-    ["bun", join(REPO, "src/cli.ts"), "render", "--db", dbPath, "--bounds", boundsArg, "-w", `${IMAGE_PX}`, "-H", `${IMAGE_PX}`, "-o", out],
-    { stdio: ["ignore", "inherit", "inherit"] },
-  );
-  await child.exited;
-  const cliMs = performance.now() - started;
-  const usage = child.resourceUsage();
+  console.log(`\n${IMAGE_PX} x ${IMAGE_PX} image of ${IMAGE_KM} x ${IMAGE_KM} km around the busiest tile (--bounds ${boundsArg}):`);
+  for (const jobs of [1, cpus().length]) {
+    const started = performance.now();
+    const child = Bun.spawn(
+      ["bun", join(REPO, "src/cli.ts"), "render", "--db", dbPath, "--bounds", boundsArg, "-w", `${IMAGE_PX}`, "-H", `${IMAGE_PX}`, "-j", `${jobs}`, "-o", out],
+      { stdio: ["ignore", "ignore", "inherit"] },
+    );
+    await child.exited;
+    const cliMs = performance.now() - started;
+    const usage = child.resourceUsage();
+    console.log(`  hotpot render -j ${jobs} (new process, incl. startup): ${fmt(cliMs)} ms wall, peak RSS ${((usage?.maxRSS ?? 0) / 1024 / 1024).toFixed(0)} MB`);
+  }
   rmSync(out, { force: true });
-  const imageTimes: number[] = [];
+  const imageTimes: string[] = [];
   for (let i = 0; i < 3; i++) {
     const t = performance.now();
+    const cpu = process.cpuUsage();
     const counts = renderBounds(store, b, IMAGE_PX, IMAGE_PX);
     if (counts) encodePng(counts, IMAGE_PX, IMAGE_PX, palette);
-    imageTimes.push(performance.now() - t);
+    const used = process.cpuUsage(cpu);
+    imageTimes.push(`${fmt(performance.now() - t)} (CPU ${fmt((used.user + used.system) / 1000)})`);
   }
-  console.log(`\n${IMAGE_PX} x ${IMAGE_PX} image of ${IMAGE_KM} x ${IMAGE_KM} km around the busiest tile (--bounds ${boundsArg}):`);
-  console.log(`  hotpot render (new process, incl. startup): ${fmt(cliMs)} ms wall, peak RSS ${((usage?.maxRSS ?? 0) / 1024 / 1024).toFixed(0)} MB`);
-  console.log(`  renderBounds + encodePng in process: ${imageTimes.map(fmt).join(", ")} ms (target <= 500)`);
+  console.log(`  renderBounds + encodePng in process, one thread: ${imageTimes.join(", ")} ms (target <= 500)`);
 
   // 2. The tile session.
   const requests = sampleSession(store, Number(args.requests), Number(args.seed));
