@@ -208,10 +208,10 @@ export class Raster {
     const dx = x1 - x0;
     const dy = y1 - y0;
     if ((dx < 0 ? -dx : dx) >= (dy < 0 ? -dy : dy)) {
-      if (dx < 0) this.band(x1, y1, x0, y0, 1, this.width, this.height, this.width);
-      else this.band(x0, y0, x1, y1, 1, this.width, this.height, this.width);
-    } else if (dy < 0) this.band(y1, x1, y0, x0, this.width, 1, this.width, this.height);
-    else this.band(y0, x0, y1, x1, this.width, 1, this.width, this.height);
+      if (dx < 0) this.band(x1, y1, x0, y0, 1, this.width, this.width, this.height);
+      else this.band(x0, y0, x1, y1, 1, this.width, this.width, this.height);
+    } else if (dy < 0) this.band(y1, x1, y0, x0, this.width, 1, this.height, this.width);
+    else this.band(y0, x0, y1, x1, this.width, 1, this.height, this.width);
   }
 
   /**
@@ -219,7 +219,7 @@ export class Raster {
    * `stepB` are the index steps of one pixel along each axis, `sizeA` and
    * `sizeB` the image's extent along them.
    */
-  private band(a0: number, b0: number, a1: number, b1: number, stepA: number, stepB: number, sizeB: number, sizeA: number): void {
+  private band(a0: number, b0: number, a1: number, b1: number, stepA: number, stepB: number, sizeA: number, sizeB: number): void {
     if (a1 < 0 || a0 >= sizeA) return;
     const slope = a1 > a0 ? (b1 - b0) / (a1 - a0) : 0;
     const half = this.radius * Math.sqrt(1 + slope * slope);
