@@ -61,6 +61,12 @@ describe("prepareActivity", () => {
     expect(r).toEqual({ ok: false, status: "skipped", reason: "already_stored" });
   });
 
+  test("a virtual type from a CSV or API skips the file", () => {
+    expect(prepareActivity("ride.gpx", gpx, { ...OPTIONS, properties: { activity_type: "Virtual Ride" } })).toMatchObject({ ok: false, status: "skipped", reason: "virtual" });
+    expect(prepareActivity("ride.gpx", gpx, { ...OPTIONS, properties: { activity_type: "VirtualRun" } })).toMatchObject({ reason: "virtual" });
+    expect(prepareActivity("ride.gpx", gpx, { ...OPTIONS, properties: { activity_type: "Ride" } }).ok).toBe(true);
+  });
+
   test.each([
     ["notes.txt", strToU8("hi"), "skipped", "unsupported"],
     ["no_track_data.tcx", fixture("no_track_data.tcx"), "skipped", "no_track_data"],

@@ -42,12 +42,18 @@ export function fileHash(bytes: Uint8Array): string {
   return new Bun.CryptoHasher("sha256").update(bytes).digest("hex").slice(0, 32);
 }
 
+/** Types of activities recorded on a trainer or in a game, whose coordinates are not a place ridden. */
+const VIRTUAL = /^virtual/i;
+
 export function prepareActivity(name: string, bytes: Uint8Array, options: PrepareOptions): PrepareResult {
   try {
     // Hash what is inside a .gz, so ride.gpx and ride.gpx.gz are one activity.
     const plain = stripCompression(name, bytes);
     const hash = fileHash(plain.bytes);
     if (options.isKnown?.(hash)) return { ok: false, status: "skipped", reason: "already_stored" };
+    // A CSV or API may know what the file does not say (Strava's "Virtual Ride" for a Zwift file).
+    const type = options.properties?.activity_type;
+    if (typeof type === "string" && VIRTUAL.test(type)) return { ok: false, status: "skipped", reason: "virtual", detail: `activity type ${type}` };
     const parsed = parseFile(plain.name, plain.bytes);
     if ("skip" in parsed) return { ok: false, status: "skipped", reason: parsed.skip, detail: parsed.detail };
     return prepareParsed(parsed, options, hash);
