@@ -44,7 +44,7 @@ const args = {
   fetch: { type: "boolean", description: "accept POST /fetch/intervals.icu", default: false },
   "strava-webhook": { type: "boolean", description: "receive Strava webhook events at /strava/webhook", default: false },
   cors: { type: "boolean", description: "allow GET from any origin (Access-Control-Allow-Origin: *)", default: false },
-  "cache-mb": { type: "string", description: "megabytes of encoded tiles kept in memory per process (0 = none)", default: String(DEFAULT_CACHE_BYTES / MB) },
+  "cache-mb": { type: "string", description: "megabytes of encoded tiles kept in memory, shared out among the processes (0 = none)", default: String(DEFAULT_CACHE_BYTES / MB) },
   "upload-limit-mb": { type: "string", description: `largest upload request in MB (default $HOTPOT_UPLOAD_LIMIT_MB or ${DEFAULT_UPLOAD.maxBodyBytes / MB})` },
   workers: { type: "string", description: "server processes sharing the port (default: one per core)" },
   quiet: { type: "boolean", description: "no request log on stdout", default: false },
@@ -93,7 +93,7 @@ function peerArgs(global: GlobalArgs, o: ServeOptions, port: number): string[] {
     "--db", global.db,
     "--host", o.host,
     "--port", String(port),
-    "--cache-mb", String(o.cacheBytes / MB),
+    "--cache-mb", String(o.cacheBytes / o.workers / MB),
     "--upload-limit-mb", String(o.uploadLimitBytes / MB),
     "--workers", "1",
     ...flags,
@@ -116,7 +116,8 @@ export default defineCommand({
 
     const upload: UploadOptions | undefined = options.upload ? { ...DEFAULT_UPLOAD, token, maxBodyBytes: options.uploadLimitBytes } : undefined;
     const renderer: Renderer | undefined = options.render ? (global["in-memory"] ? new InlineRenderer(store) : new RenderPool(store.path)) : undefined;
-    const tileCache = options.cacheBytes > 0 ? new TileCache(options.cacheBytes) : null;
+    // The budget is for the whole server (it is what the machine must hold), so each process gets its share.
+    const tileCache = options.cacheBytes > 0 ? new TileCache(Math.floor(options.cacheBytes / options.workers)) : null;
     const note = (line: string) => console.error(line);
     // Events are applied by the primary alone; peers only queue them in the database, where its poll finds them.
     const processor = strava && !peer ? new StravaEventProcessor(strava, store, { log: note }) : null;

@@ -9,6 +9,7 @@ import { isHotpotError } from "../errors.ts";
 import type { Store } from "../store.ts";
 import { apiHandlers } from "./api.ts";
 import { TileCache } from "./cache.ts";
+import { DataVersion } from "./data-version.ts";
 import { textResponse } from "./http.ts";
 import { renderHandler } from "./render.ts";
 import type { Renderer } from "./render-pool.ts";
@@ -40,7 +41,8 @@ export function createApp(options: AppOptions): AnyElysia {
   const { store } = options;
   const assets = options.assets ?? pageAssets();
   const cache = options.tileCache === undefined ? new TileCache(DEFAULT_CACHE_BYTES) : options.tileCache;
-  const tile = tileHandler({ store, cache });
+  const versions = new DataVersion(store);
+  const tile = tileHandler({ store, versions, cache });
   const api = apiHandlers(store);
   const features = featuresHandler(store, { upload: !!options.upload, token: !!options.upload?.token, render: !!options.renderer });
   const allowOrigin = (request: Request, response: Response) => {
@@ -75,7 +77,7 @@ export function createApp(options: AppOptions): AnyElysia {
     app = app.get("/render", ({ request }) => render(request));
   }
   if (options.upload) {
-    const upload = uploadHandler(store, options.upload);
+    const upload = uploadHandler(store, options.upload, () => versions.changed());
     app = app.post("/upload", ({ request }) => upload(request), { parse: "none" });
   }
   for (const plugin of options.plugins ?? []) app = app.use(plugin);

@@ -30,6 +30,8 @@ self.onmessage = async (event: MessageEvent<RenderRequest>) => {
     // Copied, not transferred: encoders hand back memory owned by the native canvas, which cannot move.
     const reply: RenderReply = { id, bytes: await runRenderJob(store, job) };
     self.postMessage(reply);
+    // An image leaves tens of megabytes of garbage; exports are rare, so collect it now rather than hold it.
+    Bun.gc(true);
   } catch (e) {
     const reply: RenderReply = { id, error: { code: isHotpotError(e) ? e.code : null, message: e instanceof Error ? e.message : String(e) } };
     self.postMessage(reply);

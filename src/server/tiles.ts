@@ -3,13 +3,13 @@
  * Bad parameter → 400; matching If-None-Match → 304 before any rendering;
  * cached → the stored bytes; nothing drawn → 204; else render, encode, keep.
  *
- * Per request the only SQLite work on the cached path is reading the data
- * version (one row of a one-row table), which is also what makes a write by
- * another server process visible at once.
+ * On the cached path no SQLite work is done per request beyond the data
+ * version, itself read at most once a millisecond (data-version.ts).
  */
 import { renderTileCounts } from "../render.ts";
 import type { Store } from "../store.ts";
 import type { TileCache, CachedTile } from "./cache.ts";
+import type { DataVersion } from "./data-version.ts";
 import { etagOf, ifNoneMatch } from "./etag.ts";
 import { bytesResponse, searchParams } from "./http.ts";
 import { CONTENT_TYPE, encodeImage } from "./image.ts";
@@ -26,18 +26,19 @@ const CACHE_CONTROL = [
 
 export interface TileContext {
   store: Store;
+  versions: DataVersion;
   /** null when --cache-mb is 0. */
   cache: TileCache | null;
 }
 
-export function tileHandler({ store, cache }: TileContext) {
+export function tileHandler({ store, versions, cache }: TileContext) {
   return (request: Request, zText: string, xText: string, yText: string): Response | Promise<Response> => {
     const tile = parseTileAddress(zText, xText, yText);
     const params = searchParams(request);
     const palette = paletteParam(params);
     const { query, key: queryKey } = activityQuery(params);
     const format = negotiateFormat(request, tile.format);
-    const version = store.dataVersion();
+    const version = versions.current();
     cache?.useVersion(version);
 
     const key = `${version}|${tile.z}/${tile.x}/${tile.y}|${tile.size}|${format}|${palette.key}|${queryKey}`;
@@ -56,8 +57,9 @@ export function tileHandler({ store, cache }: TileContext) {
     const counts = renderTileCounts(store, tile.z, tile.x, tile.y, { size: tile.size, query });
     const keep = (bytes: Uint8Array): Response => {
       const entry: CachedTile = { bytes, etag };
-      // A write that landed while rendering may or may not be in these pixels: do not file them under the old version.
-      if (cache && store.dataVersion() === version) cache.set(key, entry);
+      // A write that landed since `version` was read may or may not be in these pixels: do not file them under it.
+      if (store.dataVersion() === version) cache?.set(key, entry);
+      else versions.changed();
       return answer(entry, headers);
     };
     if (!counts) return keep(new Uint8Array(0));

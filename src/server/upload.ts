@@ -44,7 +44,8 @@ export interface UploadResult {
 
 const UNSUPPORTED = "unsupported file type: expected .gpx, .tcx or .fit, optionally gzipped (.gz)";
 
-export function uploadHandler(store: Store, options: UploadOptions) {
+/** `changed` is called after each stored file, so this process's tiles show it with the next request. */
+export function uploadHandler(store: Store, options: UploadOptions, changed: () => void = () => {}) {
   // Uploads run one after another: their bodies are held in memory, and the writes queue on SQLite's lock anyway.
   let queue: Promise<unknown> = Promise.resolve();
 
@@ -58,13 +59,13 @@ export function uploadHandler(store: Store, options: UploadOptions) {
     }
     const declared = Number(request.headers.get("content-length") ?? 0);
     if (declared > options.maxBodyBytes) return Promise.resolve(tooLarge(options.maxBodyBytes));
-    const run = queue.then(() => receive(store, request, type, options));
+    const run = queue.then(() => receive(store, request, type, options, changed));
     queue = run.catch(() => undefined);
     return run;
   };
 }
 
-async function receive(store: Store, request: Request, type: string, options: UploadOptions): Promise<Response> {
+async function receive(store: Store, request: Request, type: string, options: UploadOptions, changed: () => void): Promise<Response> {
   let body: Uint8Array;
   try {
     body = await readLimited(request, options.maxBodyBytes);
@@ -85,6 +86,7 @@ async function receive(store: Store, request: Request, type: string, options: Up
   const results: UploadResult[] = [];
   for (const file of files) {
     results.push(await storeOne(store, file, options.maxUnzippedBytes));
+    changed();
     // Let tile requests to this process in between: a 200-file upload takes seconds.
     await new Promise((resolve) => setImmediate(resolve));
   }

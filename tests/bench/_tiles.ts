@@ -1,0 +1,86 @@
+/**
+ * The tile session shared by the render and serve benchmarks: requests
+ * sampled like a person looking at their own map. Views of 4 x 3 512 px
+ * tiles at zooms 2-16 centred on points of randomly chosen activities (so
+ * mostly where they ride), about 5% of them empty, plus 100 at zooms 17-18.
+ * Seeded, so two runs (and the two benchmarks) ask for the same tiles.
+ */
+import type { Store } from "../../src/store.ts";
+import { sourceZoom } from "../../src/tile.ts";
+
+const VIEW_COLUMNS = 4;
+const VIEW_ROWS = 3;
+const EMPTY_SHARE = 0.05;
+const OVERZOOM_REQUESTS = 100;
+
+export interface TileRequest {
+  z: number;
+  x: number;
+  y: number;
+}
+
+export function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Whether a tile has any stored rows under it (what makes it empty or not). */
+function hasData(store: Store, levels: number[], t: TileRequest): boolean {
+  const zs = sourceZoom(t.z, levels);
+  const [x0, x1, y0, y1] =
+    zs >= t.z
+      ? [t.x << (zs - t.z), (t.x + 1) << (zs - t.z), t.y << (zs - t.z), (t.y + 1) << (zs - t.z)]
+      : [t.x >> (t.z - zs), (t.x >> (t.z - zs)) + 1, t.y >> (t.z - zs), (t.y >> (t.z - zs)) + 1];
+  return !!store.db
+    .query("SELECT 1 FROM activity_tiles WHERE z = ? AND x >= ? AND x < ? AND y >= ? AND y < ? LIMIT 1")
+    .get(zs, x0, x1, y0, y1);
+}
+
+/** A point on a randomly chosen activity, in world space. */
+function activityPoint(store: Store, ids: number[], deepest: number, rand: () => number): { x: number; y: number } {
+  const id = ids[Math.floor(rand() * ids.length)];
+  const tiles = store.db.query("SELECT x, y FROM activity_tiles WHERE z = ? AND activity_id = ?").all(deepest, id) as { x: number; y: number }[];
+  const t = tiles[Math.floor(rand() * tiles.length)];
+  const n = 2 ** deepest;
+  return { x: (t.x + rand()) / n, y: (t.y + rand()) / n };
+}
+
+export function sampleSession(store: Store, total: number, seed: number): TileRequest[] {
+  const rand = mulberry32(seed);
+  const levels = store.config().zoom_levels;
+  const deepest = Math.max(...levels);
+  const ids = (store.db.query("SELECT id FROM activities").all() as { id: number }[]).map((r) => r.id);
+  const out: TileRequest[] = [];
+  let empty = 0;
+  const addView = (z: number, wanted: number) => {
+    const p = activityPoint(store, ids, deepest, rand);
+    const n = 2 ** z;
+    const cx = Math.floor(p.x * n - VIEW_COLUMNS / 2 + rand());
+    const cy = Math.floor(p.y * n - VIEW_ROWS / 2 + rand());
+    let added = 0;
+    for (let dy = 0; dy < VIEW_ROWS; dy++) {
+      for (let dx = 0; dx < VIEW_COLUMNS; dx++) {
+        const t = { z, x: cx + dx, y: cy + dy };
+        if (t.x < 0 || t.y < 0 || t.x >= n || t.y >= n || added >= wanted) continue;
+        // Views at deep zooms are mostly empty around a line: keep empties to the session's share.
+        if (!hasData(store, levels, t)) {
+          if (empty >= EMPTY_SHARE * (out.length + 1)) continue;
+          empty++;
+        }
+        out.push(t);
+        added++;
+      }
+    }
+    return added;
+  };
+  let left = total - OVERZOOM_REQUESTS;
+  while (left > 0) left -= addView(2 + Math.floor(rand() * 15), left);
+  left = OVERZOOM_REQUESTS;
+  while (left > 0) left -= addView(17 + Math.floor(rand() * 2), left);
+  return out;
+}

@@ -1,0 +1,396 @@
+/**
+ * HTTP serving speed: `bun run bench serve [--db PATH] [--duration 10] [--seed 1] [--workers 2]`.
+ *
+ * `hotpot serve` on the benchmark database (tests/bench/_data.ts), server and
+ * load generator on 127.0.0.1, request log on (to /dev/null):
+ *   1. uncached tiles: the render benchmark's 2,000-request session
+ *      (tests/bench/_tiles.ts) walked once by 32 connections against a server
+ *      without a tile cache (--cache-mb 0), so every request renders: tiles/s;
+ *   2. cached tiles: `wrk -t2 -c32` cycling over 200 tiles of that session
+ *      once they are in both processes' caches: requests/s and p99 latency,
+ *      and one hot tile for the best case;
+ *   3. for reference in the same run: nginx serving one of those tiles as a
+ *      static file, and a bare Bun.serve answering the same bytes (what
+ *      Elysia, routing, the ETag and the cache cost on top of Bun);
+ *   4. RSS of all server processes after 10,000 mixed requests (tiles of all
+ *      sizes and formats, filters, API calls, a few /render) on a fresh server;
+ *   5. bulk upload: 200 files of the benchmark export posted by a script
+ *      into an empty database: files/s.
+ *
+ * Targets (issue 4): cached >= 38,000 req/s (half of nginx on the reference
+ * machine), uncached >= 400 tiles/s, RSS <= 200 MB. The walks use Bun's
+ * fetch rather than wrk, which cannot stop after a list nor time it; at a few
+ * hundred renders a second the client's cost does not matter.
+ */
+import type { Subprocess } from "bun";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { openStore } from "../../src/store.ts";
+import { ensureBenchDb } from "./_data.ts";
+import { mulberry32, sampleSession } from "./_tiles.ts";
+
+const REPO = join(import.meta.dir, "..", "..");
+const CONNECTIONS = 32;
+const SESSION_REQUESTS = 2000;
+const CACHED_SET = 200;
+const MIXED_REQUESTS = 10_000;
+const UPLOAD_FILES = 200;
+/** Under the server's 15 MB default limit, with room for the multipart framing. */
+const UPLOAD_BATCH_BYTES = 14 * 1024 * 1024;
+
+const { values: args } = parseArgs({
+  options: {
+    db: { type: "string" },
+    duration: { type: "string", default: "10" },
+    seed: { type: "string", default: "1" },
+    workers: { type: "string", default: "2" },
+    /** Comma-separated parts to run: uncached, cached, references, memory, upload (default all). */
+    only: { type: "string", default: "uncached,cached,references,memory,upload" },
+  },
+});
+const PARTS = new Set(args.only!.split(","));
+const DURATION = Number(args.duration);
+const SEED = Number(args.seed);
+const WORKERS = Number(args.workers);
+const work = mkdtempSync(join(tmpdir(), "hotpot-bench-serve-"));
+
+async function freePort(): Promise<number> {
+  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = probe.port!;
+  await probe.stop(true);
+  return port;
+}
+
+async function waitUntilUp(base: string, proc: Subprocess): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (proc.exitCode !== null) throw new Error(`the server exited with code ${proc.exitCode}`);
+    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) return;
+    await Bun.sleep(50);
+  }
+  throw new Error(`the server at ${base} did not come up`);
+}
+
+interface Server {
+  base: string;
+  proc: Subprocess;
+}
+
+/** `hotpot serve` with its request log going to /dev/null. */
+async function startHotpot(db: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Server> {
+  const port = await freePort();
+  const proc = Bun.spawn(["bun", join(REPO, "src/cli.ts"), "serve", "--db", db, "--port", String(port), "--workers", String(WORKERS), ...extra], {
+    cwd: REPO,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitUntilUp(base, proc);
+  // Peers start after the primary answers; give them a moment to bind.
+  await Bun.sleep(1500);
+  return { base, proc };
+}
+
+async function stopServer(server: Server): Promise<void> {
+  server.proc.kill("SIGTERM");
+  const code = await server.proc.exited;
+  if (code !== 0) throw new Error(`the server exited with code ${code} on SIGTERM`);
+}
+
+/**
+ * Memory of a process and its children, in MB. RSS counts pages shared
+ * between them (the bun executable, the canvas library) once per process;
+ * PSS splits them, so its sum is what the machine (or a container's memory
+ * limit) actually holds.
+ */
+function memoryMb(pid: number): { rss: number[]; pss: number[] } {
+  const pids = [pid, ...readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim().split(/\s+/).filter(Boolean).map(Number)];
+  const field = (file: string, name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(readFileSync(file, "utf8"))![1]) / 1024;
+  return { rss: pids.map((p) => field(`/proc/${p}/status`, "VmRSS")), pss: pids.map((p) => field(`/proc/${p}/smaps_rollup`, "Pss")) };
+}
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+
+/** Requests each path once over `connections` concurrent clients; wall time and statuses. */
+async function walk(base: string, paths: string[], connections = CONNECTIONS): Promise<{ seconds: number; statuses: Map<number, number>; errors: number }> {
+  const statuses = new Map<number, number>();
+  let errors = 0;
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (next < paths.length) {
+        const path = paths[next++];
+        try {
+          const r = await fetch(`${base}${path}`);
+          await r.arrayBuffer();
+          statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  return { seconds: (performance.now() - start) / 1000, statuses, errors };
+}
+
+interface WrkResult {
+  rps: number;
+  p50: string;
+  p99: string;
+  non2xx: number;
+}
+
+/** `wrk -t2 -c32 --latency`, optionally cycling over a list of paths. */
+async function wrk(url: string, seconds: number, paths?: string[]): Promise<WrkResult> {
+  const argv = ["wrk", "-t2", `-c${CONNECTIONS}`, `-d${seconds}s`, "--latency"];
+  if (paths) {
+    const list = join(work, `paths-${Bun.hash(paths.join()).toString(36)}.txt`);
+    writeFileSync(list, `${paths.join("\n")}\n`);
+    const script = join(work, "cycle.lua");
+    writeFileSync(
+      script,
+      `-- Each connection cycles over the list from its own starting point.
+local paths = {}
+local i = 0
+function init(args)
+  for line in io.lines(args[1]) do paths[#paths + 1] = line end
+  i = math.random(#paths)
+end
+function request()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+`,
+    );
+    argv.push("-s", script, url, "--", list);
+  } else {
+    argv.push(url);
+  }
+  const proc = Bun.spawn(argv, { stdout: "pipe", stderr: "inherit" });
+  const out = await new Response(proc.stdout).text();
+  if ((await proc.exited) !== 0) throw new Error(`wrk failed:\n${out}`);
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const p50 = /\s50%\s+(\S+)/.exec(out)?.[1] ?? "?";
+  const p99 = /\s99%\s+(\S+)/.exec(out)?.[1] ?? "?";
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  return { rps, p50, p99, non2xx };
+}
+
+/** nginx (Debian) serving one file, two workers like our two processes, no access log. */
+async function startNginx(file: Uint8Array): Promise<{ url: string; stop: () => Promise<void> }> {
+  const root = join(work, "nginx");
+  Bun.spawnSync(["mkdir", "-p", join(root, "www"), join(root, "tmp")]);
+  writeFileSync(join(root, "www/tile.png"), file);
+  const port = await freePort();
+  const conf = join(root, "nginx.conf");
+  writeFileSync(
+    conf,
+    `worker_processes 2;
+daemon off;
+pid ${root}/nginx.pid;
+error_log ${root}/error.log;
+events { worker_connections 1024; }
+http {
+  include /etc/nginx/mime.types;
+  access_log off;
+  sendfile on;
+  tcp_nopush on;
+  client_body_temp_path ${root}/tmp; proxy_temp_path ${root}/tmp; fastcgi_temp_path ${root}/tmp; uwsgi_temp_path ${root}/tmp; scgi_temp_path ${root}/tmp;
+  server { listen 127.0.0.1:${port}; root ${root}/www; }
+}
+`,
+  );
+  const proc = Bun.spawn(["/usr/sbin/nginx", "-c", conf, "-p", root], { stdio: ["ignore", "ignore", "inherit"] });
+  const url = `http://127.0.0.1:${port}/tile.png`;
+  for (let i = 0; i < 100 && !(await fetch(url).then((r) => r.ok, () => false)); i++) await Bun.sleep(50);
+  return {
+    url,
+    stop: async () => {
+      proc.kill("SIGQUIT");
+      await proc.exited;
+    },
+  };
+}
+
+/** Bare Bun.serve in two processes answering one tile's bytes with the same headers as hotpot. */
+async function startBareBun(file: Uint8Array): Promise<{ url: string; stop: () => Promise<void> }> {
+  const bytesPath = join(work, "bare.png");
+  writeFileSync(bytesPath, file);
+  const script = join(work, "bare.ts");
+  const port = await freePort();
+  writeFileSync(
+    script,
+    `const body = new Uint8Array(await Bun.file(${JSON.stringify(bytesPath)}).arrayBuffer());
+const headers = { "Content-Type": "image/png", "Cache-Control": "public, max-age=0, stale-while-revalidate=86400", ETag: '"x"', Vary: "Accept", "Content-Length": String(body.byteLength) };
+Bun.serve({ hostname: "127.0.0.1", port: ${port}, reusePort: true, fetch: () => new Response(body, { headers }) });
+`,
+  );
+  const procs = Array.from({ length: WORKERS }, () => Bun.spawn(["bun", script], { stdio: ["ignore", "ignore", "inherit"] }));
+  const url = `http://127.0.0.1:${port}/tile/1/2/3`;
+  for (let i = 0; i < 100 && !(await fetch(url).then((r) => r.ok, () => false)); i++) await Bun.sleep(50);
+  await Bun.sleep(500);
+  return {
+    url,
+    stop: async () => {
+      for (const p of procs) p.kill();
+      await Promise.all(procs.map((p) => p.exited));
+    },
+  };
+}
+
+/** The mixed load of the memory measurement: mostly tiles of every kind, some API calls, a few exports. */
+function mixedPaths(session: string[], count: number): string[] {
+  const rand = mulberry32(SEED + 1);
+  const pick = () => session[Math.floor(rand() * session.length)];
+  const kinds: [number, () => string][] = [
+    [0.55, pick],
+    [0.1, () => `${pick()}@2x`],
+    [0.1, () => `${pick()}.webp`],
+    [0.05, () => `${pick()}@small`],
+    [0.06, () => `${pick()}?after=2022-01-01`],
+    [0.04, () => `${pick()}?filter=${encodeURIComponent('activity_type = "ride"')}&color=ice`],
+    [0.03, () => "/api/activity-count?after=2023-01-01"],
+    [0.02, () => `/api/activities?limit=100&offset=${Math.floor(rand() * 4000)}`],
+    [0.01, () => "/api/properties"],
+    [0.02, () => "/healthz"],
+    [0.015, () => "/api/bounds"],
+    [0.003, () => "/render?bounds=-0.2,51.4,0.1,51.6&width=1024&height=768"],
+  ];
+  const total = kinds.reduce((a, [w]) => a + w, 0);
+  return Array.from({ length: count }, () => {
+    let r = rand() * total;
+    for (const [w, make] of kinds) if ((r -= w) < 0) return make();
+    return pick();
+  });
+}
+
+/** The first `count` files of the export, in batches that fit one request each. */
+function uploadBatches(exportDir: string, count: number): { files: File[]; bytes: number }[] {
+  const dir = join(exportDir, "activities");
+  const names = readdirSync(dir).sort().slice(0, count);
+  const batches: { files: File[]; bytes: number }[] = [];
+  for (const name of names) {
+    const bytes = readFileSync(join(dir, name));
+    let last = batches[batches.length - 1];
+    if (!last || last.bytes + bytes.byteLength > UPLOAD_BATCH_BYTES) batches.push((last = { files: [], bytes: 0 }));
+    last.files.push(new File([bytes], name));
+    last.bytes += bytes.byteLength;
+  }
+  return batches;
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const statusText = (m: Map<number, number>) => [...m].sort(([a], [b]) => a - b).map(([s, n]) => `${s}: ${n}`).join(", ");
+
+async function main(): Promise<void> {
+  const bench = args.db ? { db: args.db, dir: join(import.meta.dir, "data/export") } : await ensureBenchDb();
+  const store = openStore(bench.db, { mustExist: true, readonly: true });
+  const activities = store.activityCount();
+  const session = sampleSession(store, SESSION_REQUESTS, SEED);
+  const distinct = [...new Set(session.map((t) => `/tile/${t.z}/${t.x}/${t.y}`))];
+  store.close();
+  console.log(`serve benchmark on ${bench.db} (${activities} activities, ${(statSync(bench.db).size / 1e6).toFixed(0)} MB), ${WORKERS} server processes, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+
+  const summary: string[] = [];
+  const pass = (ok: boolean) => (ok ? "ok" : "MISSED");
+  // The median-sized of the first 200 non-empty tiles: what the references serve.
+  let typical = new Uint8Array(0);
+
+  if (PARTS.has("uncached")) {
+    const server = await startHotpot(bench.db, ["--cache-mb", "0"]);
+    const paths = session.map((t) => `/tile/${t.z}/${t.x}/${t.y}`);
+    const cold = await walk(server.base, paths);
+    const rate = paths.length / cold.seconds;
+    console.log(`uncached: ${paths.length} tile requests (${distinct.length} distinct) in ${cold.seconds.toFixed(2)} s = ${fmt(rate)} tiles/s (${statusText(cold.statuses)}; ${cold.errors} errors)`);
+    summary.push(`uncached tiles   ${fmt(rate).padStart(9)} tiles/s   target >= 400: ${pass(rate >= 400)}`);
+    await stopServer(server);
+  }
+
+  let cachedRps = 0;
+  if (PARTS.has("cached") || PARTS.has("references")) {
+    const server = await startHotpot(bench.db);
+    const sizes = new Map<string, number>();
+    for (const path of distinct) {
+      if (sizes.size >= CACHED_SET) break;
+      const r = await fetch(`${server.base}${path}`);
+      const bytes = (await r.arrayBuffer()).byteLength;
+      if (r.status === 200) sizes.set(path, bytes);
+    }
+    const sorted = [...sizes.entries()].sort((a, b) => a[1] - b[1]);
+    const typicalPath = sorted[Math.floor(sorted.length / 2)][0];
+    typical = new Uint8Array(await (await fetch(`${server.base}${typicalPath}`)).arrayBuffer());
+    if (PARTS.has("cached")) {
+      const cachedSet = [...sizes.keys()];
+      await wrk(server.base, 3, cachedSet); // warm both processes' caches
+      const cached = await wrk(server.base, DURATION, cachedSet);
+      const hot = await wrk(`${server.base}${typicalPath}`, DURATION);
+      cachedRps = cached.rps;
+      console.log(`cached (${cachedSet.length} tiles, median ${fmt(typical.byteLength)} B): ${fmt(cached.rps)} req/s, p50 ${cached.p50}, p99 ${cached.p99} (${cached.non2xx} non-2xx)`);
+      console.log(`one hot tile: ${fmt(hot.rps)} req/s, p50 ${hot.p50}, p99 ${hot.p99}`);
+      summary.push(`cached tiles     ${fmt(cached.rps).padStart(9)} req/s     p99 ${cached.p99}   target >= 38,000: ${pass(cached.rps >= 38_000)}`);
+    }
+    await stopServer(server);
+  }
+
+  if (PARTS.has("references")) {
+    const nginx = await startNginx(typical);
+    const nginxRun = await wrk(nginx.url, DURATION);
+    await nginx.stop();
+    const bare = await startBareBun(typical);
+    const bareRun = await wrk(bare.url, DURATION);
+    await bare.stop();
+    console.log(`nginx, one static ${fmt(typical.byteLength)} B PNG: ${fmt(nginxRun.rps)} req/s, p99 ${nginxRun.p99}`);
+    console.log(`bare Bun.serve, same bytes and headers: ${fmt(bareRun.rps)} req/s, p99 ${bareRun.p99}`);
+    if (cachedRps > 0) {
+      summary.push(
+        `  = ${((cachedRps / nginxRun.rps) * 100).toFixed(0)}% of nginx (${fmt(nginxRun.rps)} req/s; target >= 50%: ${pass(cachedRps >= nginxRun.rps / 2)}), ${((cachedRps / bareRun.rps) * 100).toFixed(0)}% of bare Bun.serve (${fmt(bareRun.rps)} req/s)`,
+      );
+    }
+  }
+
+  if (PARTS.has("memory")) {
+    // A fresh server with every feature a user would switch on.
+    const server = await startHotpot(bench.db, ["--render", "--upload"], { HOTPOT_UPLOAD_TOKEN: "bench-token" });
+    const mixed = await walk(server.base, mixedPaths(distinct, MIXED_REQUESTS));
+    const memory = memoryMb(server.proc.pid);
+    const each = (xs: number[]) => `${sum(xs).toFixed(0)} MB (${xs.map((m) => m.toFixed(0)).join(" + ")})`;
+    console.log(
+      `memory after ${fmt(MIXED_REQUESTS)} mixed requests in ${mixed.seconds.toFixed(1)} s (${statusText(mixed.statuses)}; ${mixed.errors} errors): ` +
+        `RSS ${each(memory.rss)}, PSS ${each(memory.pss)}`,
+    );
+    summary.push(`memory (PSS sum) ${sum(memory.pss).toFixed(0).padStart(9)} MB        RSS sum ${sum(memory.rss).toFixed(0)} MB (shared pages counted per process)   target <= 200: ${pass(sum(memory.pss) <= 200)}`);
+    await stopServer(server);
+  }
+
+  if (PARTS.has("upload")) {
+    const uploadDb = join(work, "upload.sqlite3");
+    const server = await startHotpot(uploadDb, ["--upload"], { HOTPOT_UPLOAD_TOKEN: "bench-token" });
+    const batches = uploadBatches(bench.dir, UPLOAD_FILES);
+    const outcome = new Map<string, number>();
+    const start = performance.now();
+    for (const batch of batches) {
+      const form = new FormData();
+      for (const f of batch.files) form.append("file", f);
+      const r = await fetch(`${server.base}/upload`, { method: "POST", body: form, headers: { Authorization: "Bearer bench-token" } });
+      const body = (await r.json()) as { files: { status: string }[] };
+      for (const f of body.files) outcome.set(f.status, (outcome.get(f.status) ?? 0) + 1);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    const megabytes = batches.reduce((a, b) => a + b.bytes, 0) / 1e6;
+    console.log(
+      `bulk upload: ${UPLOAD_FILES} files (${megabytes.toFixed(1)} MB) in ${batches.length} requests, ${seconds.toFixed(2)} s = ${fmt(UPLOAD_FILES / seconds, 1)} files/s (${[...outcome].map(([k, n]) => `${k}: ${n}`).join(", ")})`,
+    );
+    summary.push(`bulk upload      ${fmt(UPLOAD_FILES / seconds, 1).padStart(9)} files/s`);
+    await stopServer(server);
+  }
+
+  summary.push(`load average at the end: ${loadavg().map((l) => l.toFixed(1)).join(" ")} (the machine is shared: compare with nginx in the same run)`);
+  console.log(`\n${summary.join("\n")}`);
+}
+
+try {
+  await main();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
