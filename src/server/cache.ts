@@ -8,13 +8,15 @@
  */
 
 export interface CachedTile {
-  /** Encoded bytes; empty for a tile with nothing drawn (answered 204). */
-  bytes: Uint8Array;
+  /** The encoded image, or null for a tile with nothing drawn (answered 204). */
+  body: Blob | null;
   etag: string;
+  /** The response headers, ready to send. */
+  headers: Headers;
 }
 
-/** Per-entry bookkeeping beyond the bytes: Map slot, key string, the entry object. */
-const ENTRY_OVERHEAD = 96;
+/** Per-entry bookkeeping beyond the bytes: Map slot, key string, the entry and its headers object. */
+const ENTRY_OVERHEAD = 320;
 
 export class TileCache {
   private readonly entries = new Map<string, CachedTile>();
@@ -72,5 +74,5 @@ export class TileCache {
 }
 
 function costOf(key: string, tile: CachedTile): number {
-  return tile.bytes.byteLength + 2 * (key.length + tile.etag.length) + ENTRY_OVERHEAD;
+  return (tile.body?.size ?? 0) + 2 * (key.length + tile.etag.length) + ENTRY_OVERHEAD;
 }

@@ -213,7 +213,7 @@ http {
   };
 }
 
-/** Bare Bun.serve in two processes answering one tile's bytes with the same headers as hotpot. */
+/** Bare Bun.serve in two processes answering one tile's bytes with the same headers, built the fastest way (a Blob and a Headers object made once). */
 async function startBareBun(file: Uint8Array): Promise<{ url: string; stop: () => Promise<void> }> {
   const bytesPath = join(work, "bare.png");
   writeFileSync(bytesPath, file);
@@ -221,8 +221,8 @@ async function startBareBun(file: Uint8Array): Promise<{ url: string; stop: () =
   const port = await freePort();
   writeFileSync(
     script,
-    `const body = new Uint8Array(await Bun.file(${JSON.stringify(bytesPath)}).arrayBuffer());
-const headers = { "Content-Type": "image/png", "Cache-Control": "public, max-age=0, stale-while-revalidate=86400", ETag: '"x"', Vary: "Accept", "Content-Length": String(body.byteLength) };
+    `const body = new Blob([await Bun.file(${JSON.stringify(bytesPath)}).arrayBuffer()]);
+const headers = new Headers({ "Content-Type": "image/png", "Cache-Control": "public, max-age=0, stale-while-revalidate=86400", ETag: '"x"', Vary: "Accept", "Content-Length": String(body.size) });
 Bun.serve({ hostname: "127.0.0.1", port: ${port}, reusePort: true, fetch: () => new Response(body, { headers }) });
 `,
   );
