@@ -1,9 +1,10 @@
 /**
  * The tile session shared by the render and serve benchmarks: requests
  * sampled like a person looking at their own map. Views of 4 x 3 512 px
- * tiles at zooms 2-16 centred on points of randomly chosen activities (so
- * mostly where they ride), about 5% of them empty, plus 100 at zooms 17-18.
- * Seeded, so two runs (and the two benchmarks) ask for the same tiles.
+ * tiles centred on points of randomly chosen activities (so mostly where
+ * they ride), the same share for every zoom from 2 to 16, about 5% of them
+ * empty, plus 100 at zooms 17-18. Seeded, so two runs (and the two
+ * benchmarks) ask for the same tiles.
  */
 import type { Store } from "../../src/store.ts";
 import { sourceZoom } from "../../src/tile.ts";
@@ -50,6 +51,11 @@ function activityPoint(store: Store, ids: number[], deepest: number, rand: () =>
   return { x: (t.x + rand()) / n, y: (t.y + rand()) / n };
 }
 
+/**
+ * Views at each zoom in turn, so every zoom from 2 to 16 gets the same share
+ * of requests (at the low zooms that means the few tiles with data, asked
+ * again as a map session does while panning), then the over-zoomed ones.
+ */
 export function sampleSession(store: Store, total: number, seed: number): TileRequest[] {
   const rand = mulberry32(seed);
   const levels = store.config().zoom_levels;
@@ -78,9 +84,13 @@ export function sampleSession(store: Store, total: number, seed: number): TileRe
     }
     return added;
   };
-  let left = total - OVERZOOM_REQUESTS;
-  while (left > 0) left -= addView(2 + Math.floor(rand() * 15), left);
-  left = OVERZOOM_REQUESTS;
-  while (left > 0) left -= addView(17 + Math.floor(rand() * 2), left);
+  const fill = (zooms: number[], count: number) => {
+    zooms.forEach((z, i) => {
+      let left = Math.floor((count * (i + 1)) / zooms.length) - Math.floor((count * i) / zooms.length);
+      while (left > 0) left -= addView(z, left);
+    });
+  };
+  fill([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], total - OVERZOOM_REQUESTS);
+  fill([17, 18], OVERZOOM_REQUESTS);
   return out;
 }

@@ -20,14 +20,11 @@ import { encodePng, encodeWebp } from "../../src/encode.ts";
 import { resolveGradient } from "../../src/palette.ts";
 import { renderBounds, renderTileCounts } from "../../src/render.ts";
 import { openStore, type Store } from "../../src/store.ts";
-import { sourceZoom, xToLng, yToLat } from "../../src/tile.ts";
+import { xToLng, yToLat } from "../../src/tile.ts";
 import { ensureBenchDb } from "./_data.ts";
+import { sampleSession } from "./_tiles.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
-const VIEW_COLUMNS = 4;
-const VIEW_ROWS = 3;
-const EMPTY_SHARE = 0.05;
-const OVERZOOM_REQUESTS = 100;
 const IMAGE_PX = 2000;
 const IMAGE_KM = 20;
 
@@ -38,87 +35,6 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "1" },
   },
 });
-
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-interface TileRequest {
-  z: number;
-  x: number;
-  y: number;
-}
-
-/** Whether a tile has any stored rows under it (what makes it empty or not). */
-function hasData(store: Store, levels: number[], t: TileRequest): boolean {
-  const zs = sourceZoom(t.z, levels);
-  const [x0, x1, y0, y1] =
-    zs >= t.z
-      ? [t.x << (zs - t.z), (t.x + 1) << (zs - t.z), t.y << (zs - t.z), (t.y + 1) << (zs - t.z)]
-      : [t.x >> (t.z - zs), (t.x >> (t.z - zs)) + 1, t.y >> (t.z - zs), (t.y >> (t.z - zs)) + 1];
-  return !!store.db
-    .query("SELECT 1 FROM activity_tiles WHERE z = ? AND x >= ? AND x < ? AND y >= ? AND y < ? LIMIT 1")
-    .get(zs, x0, x1, y0, y1);
-}
-
-/** A point on a randomly chosen activity, in world space. */
-function activityPoint(store: Store, ids: number[], deepest: number, rand: () => number): { x: number; y: number } {
-  const id = ids[Math.floor(rand() * ids.length)];
-  const tiles = store.db.query("SELECT x, y FROM activity_tiles WHERE z = ? AND activity_id = ?").all(deepest, id) as { x: number; y: number }[];
-  const t = tiles[Math.floor(rand() * tiles.length)];
-  const n = 2 ** deepest;
-  return { x: (t.x + rand()) / n, y: (t.y + rand()) / n };
-}
-
-/**
- * Views at each zoom in turn, so every zoom from 2 to 16 gets the same share
- * of requests (at the low zooms that means the few tiles with data, asked
- * again as a map session does while panning), then the over-zoomed ones.
- */
-function sampleSession(store: Store, total: number, seed: number): TileRequest[] {
-  const rand = mulberry32(seed);
-  const levels = store.config().zoom_levels;
-  const deepest = Math.max(...levels);
-  const ids = (store.db.query("SELECT id FROM activities").all() as { id: number }[]).map((r) => r.id);
-  const out: TileRequest[] = [];
-  let empty = 0;
-  const addView = (z: number, wanted: number) => {
-    const p = activityPoint(store, ids, deepest, rand);
-    const n = 2 ** z;
-    const cx = Math.floor(p.x * n - VIEW_COLUMNS / 2 + rand());
-    const cy = Math.floor(p.y * n - VIEW_ROWS / 2 + rand());
-    let added = 0;
-    for (let dy = 0; dy < VIEW_ROWS; dy++) {
-      for (let dx = 0; dx < VIEW_COLUMNS; dx++) {
-        const t = { z, x: cx + dx, y: cy + dy };
-        if (t.x < 0 || t.y < 0 || t.x >= n || t.y >= n || added >= wanted) continue;
-        // Views at deep zooms are mostly empty around a line: keep empties to the session's share.
-        if (!hasData(store, levels, t)) {
-          if (empty >= EMPTY_SHARE * (out.length + 1)) continue;
-          empty++;
-        }
-        out.push(t);
-        added++;
-      }
-    }
-    return added;
-  };
-  const fill = (zooms: number[], count: number) => {
-    zooms.forEach((z, i) => {
-      let left = Math.floor((count * (i + 1)) / zooms.length) - Math.floor((count * i) / zooms.length);
-      while (left > 0) left -= addView(z, left);
-    });
-  };
-  fill([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16], total - OVERZOOM_REQUESTS);
-  fill([17, 18], OVERZOOM_REQUESTS);
-  return out;
-}
 
 function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
