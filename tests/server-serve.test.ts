@@ -105,6 +105,17 @@ describe("flags", () => {
     expect(await new Response(proc.stderr).text()).toContain(message);
   });
 
+  test("a port another program listens on stops at start-up, even with several processes", async () => {
+    const other = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("other") });
+    try {
+      const proc = Bun.spawn(["bun", join(REPO, "src/cli.ts"), "serve", "--db", DB, "--port", String(other.port), "--workers", "2"], { stdout: "pipe", stderr: "pipe" });
+      expect(await proc.exited).toBe(1);
+      expect(await new Response(proc.stderr).text()).toContain(`something already listens on 127.0.0.1:${other.port}`);
+    } finally {
+      other.stop(true);
+    }
+  });
+
   test.each([
     ["an empty upload token", ["--upload"], { HOTPOT_UPLOAD_TOKEN: "" }, "HOTPOT_UPLOAD_TOKEN is set but empty"],
     ["--strava-webhook without Strava settings", ["--strava-webhook"], { STRAVA_CLIENT_ID: "", STRAVA_CLIENT_SECRET: "", STRAVA_WEBHOOK_SECRET: "" }, "STRAVA_CLIENT_ID"],
@@ -178,6 +189,48 @@ describe("one process", () => {
     if (response instanceof Response) expect(response.status).toBe(413);
     expect((await fetch(`${server.base}/healthz`)).status).toBe(200);
   });
+});
+
+describe("a crash", () => {
+  test("SIGKILL in the middle of a 100-file upload leaves a valid database with only whole activities", async () => {
+    const db = join(dir, "crash.sqlite3");
+    openStore(db).close();
+    const proc = Bun.spawn(["bun", join(REPO, "src/cli.ts"), "serve", "--db", db, "--port", "0", "--workers", "1", "--upload", "--quiet"], {
+      env: { ...process.env, HOTPOT_UPLOAD_TOKEN: TOKEN },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const started = await collect(proc.stdout).waitFor(/http:\/\/127\.0\.0\.1:(\d+)\//);
+    const upload = fetch(`http://127.0.0.1:${started[1]}/upload`, {
+      method: "POST",
+      body: uploadForm(Array.from({ length: 100 }, (_, i) => variant(5000 + i))),
+      headers: { Authorization: `Bearer ${TOKEN}` },
+    }).catch(() => "connection lost");
+    // Kill once some, but not all, files are in.
+    const watcher = openStore(db);
+    let stored = 0;
+    for (let i = 0; i < 2000 && stored === 0; i++) {
+      await Bun.sleep(5);
+      stored = watcher.activityCount();
+    }
+    proc.kill("SIGKILL");
+    await proc.exited;
+    expect(await upload).toBe("connection lost");
+    watcher.close();
+
+    const store = openStore(db);
+    try {
+      expect(store.db.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+      const count = store.activityCount();
+      expect(count).toBeGreaterThan(0);
+      expect(count).toBeLessThan(100);
+      // Every stored activity has its tiles, and no tile row is without its activity.
+      expect(store.db.query("SELECT count(*) AS n FROM activities a WHERE NOT EXISTS (SELECT 1 FROM activity_tiles t WHERE t.activity_id = a.id)").get()).toEqual({ n: 0 });
+      expect(store.db.query("SELECT count(*) AS n FROM activity_tiles t WHERE NOT EXISTS (SELECT 1 FROM activities a WHERE a.id = t.activity_id)").get()).toEqual({ n: 0 });
+    } finally {
+      store.close();
+    }
+  }, 60_000);
 });
 
 /** Sends a request line exactly as written (fetch would normalise the path first). */

@@ -94,6 +94,15 @@ describe("POST /upload", () => {
     expect(store.activityCount()).toBe(0);
   });
 
+  test("the store's trim setting applies to uploads", async () => {
+    // sample.gpx is 144 m long: trimming 100 m from each end leaves nothing to store.
+    store.setConfig("trim_dist", 100);
+    const { status, files } = await upload(post(form([["sample.gpx", fixture("sample.gpx")]])));
+    expect(status).toBe(200);
+    expect(files[0]).toMatchObject({ status: "skipped", reason: "no_track_data" });
+    expect(store.activityCount()).toBe(0);
+  });
+
   test("a skipped file alone was processed: 200", async () => {
     const { status, files } = await upload(post(form([["no_track_data.tcx", fixture("no_track_data.tcx")]])));
     expect(status).toBe(200);

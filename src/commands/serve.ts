@@ -112,6 +112,7 @@ export default defineCommand({
     const strava = options.stravaWebhook ? stravaEnv("webhook") : null;
     const intervals = options.fetch ? intervalsEnv() : null;
     if (global["in-memory"] && options.workers > 1) options.workers = 1; // other processes could not see the data
+    if (!peer && options.port !== 0) checkPortFree(options.host, options.port);
     const store = storeFromArgs(global, { mustExist: !(options.upload || options.fetch) });
 
     const upload: UploadOptions | undefined = options.upload ? { ...DEFAULT_UPLOAD, token, maxBodyBytes: options.uploadLimitBytes } : undefined;
@@ -165,6 +166,20 @@ export default defineCommand({
     process.exit(0);
   },
 });
+
+/**
+ * With SO_REUSEPORT a second server on a busy port would not fail but quietly
+ * take half of the first one's connections. So the primary first binds
+ * without it, which fails if anything listens there.
+ */
+function checkPortFree(host: string, port: number): void {
+  try {
+    Bun.serve({ hostname: host, port, fetch: () => new Response() }).stop(true);
+  } catch (e) {
+    if ((e as { code?: string }).code === "EADDRINUSE") throw new HotpotError("config", `--port ${port}: something already listens on ${host}:${port}; stop it or pick another port`);
+    throw e;
+  }
+}
 
 function urlHost(host: string): string {
   return host.includes(":") ? `[${host}]` : host;
