@@ -1,19 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { HotpotError } from "../src/errors.ts";
+import { errorOf } from "./helpers/errors.ts";
 import { addMask, applyMasks, MAX_MASK_RADIUS_M, parseLatLng, removeMask, validateMask } from "../src/mask.ts";
 import type { PixelView } from "../src/raster.ts";
 import { latToY, lngToX, xToLng, yToLat } from "../src/tile.ts";
 import type { Mask } from "../src/types.ts";
-
-function errorOf(run: () => unknown): HotpotError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof HotpotError) return e;
-    throw e;
-  }
-  throw new Error("expected a HotpotError");
-}
 
 /** Great-circle distance (haversine), independent of the code under test. */
 function haversine(lat1: number, lng1: number, lat2: number, lng2: number): number {

@@ -1,18 +1,8 @@
 import { describe, expect, test } from "bun:test";
-import { HotpotError } from "../src/errors.ts";
+import { errorOf } from "./helpers/errors.ts";
 import { parseGradient, presetGradient, PRESETS, resolveGradient, type Palette } from "../src/palette.ts";
 
 const entry = (p: Palette, count: number) => Array.from(p.rgba.subarray(count * 4, count * 4 + 4));
-
-function errorOf(run: () => unknown): HotpotError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof HotpotError) return e;
-    throw e;
-  }
-  throw new Error("expected a HotpotError");
-}
 
 describe("parseGradient", () => {
   test.each([

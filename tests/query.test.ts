@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { HotpotError } from "../src/errors.ts";
+import { errorOf } from "./helpers/errors.ts";
 import { activityIdSet, compileQuery, countActivities, listActivities, parseDate, type ActivityQuery } from "../src/query.ts";
 import { Store } from "../src/store.ts";
 import type { ActivityRecord, Properties, TileGeometry } from "../src/types.ts";
@@ -27,16 +27,6 @@ function keysOf(ids: Set<number> | null): string[] | null {
   if (!ids) return null;
   const rows = store.db.query("SELECT id, key FROM activities").all() as { id: number; key: string }[];
   return rows.filter((r) => ids.has(r.id)).map((r) => r.key).sort();
-}
-
-function errorOf(run: () => unknown): HotpotError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof HotpotError) return e;
-    throw e;
-  }
-  throw new Error("expected a HotpotError");
 }
 
 describe("parseDate", () => {

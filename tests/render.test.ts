@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { clipTrack } from "../src/clip.ts";
-import { HotpotError } from "../src/errors.ts";
+import { errorOf } from "./helpers/errors.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,16 +64,6 @@ function tileAt(lat: number, lng: number, z: number): { z: number; x: number; y:
 
 function render(store: Store, t: { z: number; x: number; y: number }, size: TileSize = 512, query = {}): Uint8Array | null {
   return renderTileCounts(store, t.z, t.x, t.y, { size, query });
-}
-
-function errorOf(run: () => unknown): HotpotError {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof HotpotError) return e;
-    throw e;
-  }
-  throw new Error("expected a HotpotError");
 }
 
 // An east-west road of about 4 km through Berlin; tiles are taken around its middle.
