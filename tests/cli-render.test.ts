@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Store } from "../src/store.ts";
 import { writeGpx } from "../src/synth/formats.ts";
+import { Random } from "../src/synth/random.ts";
 import { latToY, lngToX } from "../src/tile.ts";
 
 const ROOT = join(import.meta.dir, "..");
@@ -23,23 +24,13 @@ const UPDATE = process.env.UPDATE_GOLDEN === "1";
 let dir: string;
 let db: string;
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 // Streets every 0.003° (about 330 m north-south, 200 m east-west) around a home corner.
 const HOME = { lat: 52.52, lng: 13.4 };
 const STEP = 0.003;
 
 /** A ride of `legs` blocks on the grid from home and back the same way, a point every ~8 m, 2 m of GPS noise. */
 function ride(seed: number, legs: number, start: number) {
-  const rand = mulberry32(seed);
+  const random = new Random(seed);
   const corners: [number, number][] = [[0, 0]];
   for (let i = 0; i < legs; i++) {
     const [x, y] = corners[corners.length - 1];
@@ -48,7 +39,7 @@ function ride(seed: number, legs: number, start: number) {
       [-1, 0],
       [0, 1],
       [0, -1],
-    ][Math.floor(rand() * 4)];
+    ][random.int(4)];
     corners.push([Math.max(-4, Math.min(4, x + dx)), Math.max(-3, Math.min(3, y + dy))]);
   }
   const route = [...corners, ...corners.slice(0, -1).reverse()];
@@ -60,8 +51,8 @@ function ride(seed: number, legs: number, start: number) {
     const steps = Math.max(1, Math.round((Math.abs(x1 - x0) * 200 + Math.abs(y1 - y0) * 330) / 8));
     for (let k = i === 1 ? 0 : 1; k <= steps; k++) {
       const t = k / steps;
-      lat.push(HOME.lat + (y0 + (y1 - y0) * t) * STEP + ((rand() - 0.5) * 4) / 111_195);
-      lon.push(HOME.lng + (x0 + (x1 - x0) * t) * STEP + ((rand() - 0.5) * 4) / 67_700);
+      lat.push(HOME.lat + (y0 + (y1 - y0) * t) * STEP + random.range(-2, 2) / 111_195);
+      lon.push(HOME.lng + (x0 + (x1 - x0) * t) * STEP + random.range(-2, 2) / 67_700);
     }
   }
   const time = lat.map((_, i) => start + i * 2000);

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { planBounds, renderBounds, renderBoundsParallel, renderTileCounts, type TileSize } from "../src/render.ts";
 import { Store } from "../src/store.ts";
+import { Random } from "../src/synth/random.ts";
 import { latToY, lngToX, tileBounds, xToLng, yToLat } from "../src/tile.ts";
 import type { Mask, Properties } from "../src/types.ts";
 
@@ -21,19 +22,9 @@ function newStore(zoomLevels?: number[]): Store {
   return store;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A line through lat,lng waypoints in world space, a point every ~4 m, each moved up to `jitterM` (seeded). */
 function line(waypoints: [number, number][], jitterM = 0, seed = 1): Float64Array {
-  const rand = mulberry32(seed);
+  const random = new Random(seed);
   const out: number[] = [];
   for (let w = 1; w < waypoints.length; w++) {
     const [lat0, lng0] = waypoints[w - 1];
@@ -42,7 +33,7 @@ function line(waypoints: [number, number][], jitterM = 0, seed = 1): Float64Arra
     const steps = Math.max(1, Math.ceil(metres / 4));
     for (let i = w === 1 ? 0 : 1; i <= steps; i++) {
       const t = i / steps;
-      const jitter = ((rand() - 0.5) * 2 * jitterM) / 111_195;
+      const jitter = (random.range(-1, 1) * jitterM) / 111_195;
       out.push(lngToX(lng0 + (lng1 - lng0) * t + jitter), latToY(lat0 + (lat1 - lat0) * t + jitter));
     }
   }
