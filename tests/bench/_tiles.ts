@@ -7,6 +7,7 @@
  * benchmarks) ask for the same tiles.
  */
 import type { Store } from "../../src/store.ts";
+import { Random } from "../../src/synth/random.ts";
 import { sourceZoom } from "../../src/tile.ts";
 
 const VIEW_COLUMNS = 4;
@@ -20,6 +21,7 @@ export interface TileRequest {
   y: number;
 }
 
+/** Only serve.ts's own draws still use this; it goes once they come from Random. */
 export function mulberry32(seed: number): () => number {
   let a = seed;
   return () => {
@@ -43,12 +45,12 @@ function hasData(store: Store, levels: number[], t: TileRequest): boolean {
 }
 
 /** A point on a randomly chosen activity, in world space. */
-function activityPoint(store: Store, ids: number[], deepest: number, rand: () => number): { x: number; y: number } {
-  const id = ids[Math.floor(rand() * ids.length)];
+function activityPoint(store: Store, ids: number[], deepest: number, random: Random): { x: number; y: number } {
+  const id = random.pick(ids);
   const tiles = store.db.query("SELECT x, y FROM activity_tiles WHERE z = ? AND activity_id = ?").all(deepest, id) as { x: number; y: number }[];
-  const t = tiles[Math.floor(rand() * tiles.length)];
+  const t = random.pick(tiles);
   const n = 2 ** deepest;
-  return { x: (t.x + rand()) / n, y: (t.y + rand()) / n };
+  return { x: (t.x + random.next()) / n, y: (t.y + random.next()) / n };
 }
 
 /**
@@ -57,17 +59,17 @@ function activityPoint(store: Store, ids: number[], deepest: number, rand: () =>
  * again as a map session does while panning), then the over-zoomed ones.
  */
 export function sampleSession(store: Store, total: number, seed: number): TileRequest[] {
-  const rand = mulberry32(seed);
+  const random = new Random(seed);
   const levels = store.config().zoom_levels;
   const deepest = Math.max(...levels);
   const ids = (store.db.query("SELECT id FROM activities").all() as { id: number }[]).map((r) => r.id);
   const out: TileRequest[] = [];
   let empty = 0;
   const addView = (z: number, wanted: number) => {
-    const p = activityPoint(store, ids, deepest, rand);
+    const p = activityPoint(store, ids, deepest, random);
     const n = 2 ** z;
-    const cx = Math.floor(p.x * n - VIEW_COLUMNS / 2 + rand());
-    const cy = Math.floor(p.y * n - VIEW_ROWS / 2 + rand());
+    const cx = Math.floor(p.x * n - VIEW_COLUMNS / 2 + random.next());
+    const cy = Math.floor(p.y * n - VIEW_ROWS / 2 + random.next());
     let added = 0;
     for (let dy = 0; dy < VIEW_ROWS; dy++) {
       for (let dx = 0; dx < VIEW_COLUMNS; dx++) {
