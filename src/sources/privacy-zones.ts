@@ -9,8 +9,7 @@
  * those zones the user gets the exact `hotpot mask add` command to complete.
  */
 import { readFileSync } from "node:fs";
-import { strFromU8 } from "fflate";
-import { isHotpotError } from "../errors.ts";
+import { HotpotError, isHotpotError } from "../errors.ts";
 import { parseCsv } from "../import/csv.ts";
 import { openSource } from "../import/sources.ts";
 import { inflateEntry } from "../import/zip.ts";
@@ -93,8 +92,15 @@ export function readPrivacyZones(path: string): PrivacyZone[] | null {
   const candidates = source.items.filter((i) => i.rel === ZONES_FILE || i.rel.endsWith(`/${ZONES_FILE}`));
   if (candidates.length === 0) return null;
   const item = candidates.reduce((a, b) => (a.rel.split("/").length <= b.rel.split("/").length ? a : b));
-  const bytes = item.entry && source.zip ? inflateEntry(item.rel, item.entry.method, source.zip.readRaw(item.entry), item.entry.size) : readFileSync(item.path!);
-  return parsePrivacyZones(strFromU8(bytes), item.rel);
+  let bytes: Uint8Array;
+  try {
+    bytes = item.entry && source.zip ? inflateEntry(item.entry.method, source.zip.readRaw(item.entry), item.entry.size) : readFileSync(item.path!);
+  } catch (e) {
+    // Zip errors leave naming the entry to the caller.
+    if (!isHotpotError(e)) throw e;
+    throw new HotpotError(e.code, `${item.rel}: ${e.message}`);
+  }
+  return parsePrivacyZones(new TextDecoder().decode(bytes), item.rel);
 }
 
 /**
