@@ -1,27 +1,11 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { isHotpotError } from "../src/errors.ts";
 import { parseFit } from "../src/parse/fit.ts";
 import { exampleActivity, writeFit } from "../src/synth/formats.ts";
-import type { ParsedActivity, ParseResult } from "../src/types.ts";
+import { activity, badFileMessage, fixture } from "./helpers/parse.ts";
 
-const sample = new Uint8Array(readFileSync(join(import.meta.dir, "fixtures/activities/sample.fit")));
+const sample = fixture("activities/sample.fit");
 
-function activity(result: ParseResult): ParsedActivity {
-  if ("skip" in result) throw new Error(`skipped: ${result.skip} (${result.detail})`);
-  return result;
-}
-
-function failure(bytes: Uint8Array): string {
-  try {
-    parseFit(bytes);
-  } catch (e) {
-    if (isHotpotError(e) && e.code === "bad_file") return e.message;
-    throw e;
-  }
-  throw new Error("expected parseFit to throw bad_file");
-}
+const failure = (bytes: Uint8Array) => badFileMessage(parseFit, bytes);
 
 function concat(...files: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(files.reduce((n, f) => n + f.length, 0));

@@ -1,30 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { isHotpotError } from "../src/errors.ts";
 import { parseGpx } from "../src/parse/gpx.ts";
 import { exampleActivity, writeGpx, writeTcx, type GpxOptions } from "../src/synth/formats.ts";
-import type { ParsedActivity, ParseResult } from "../src/types.ts";
+import { activity, badFileMessage, fixture, utf8 } from "./helpers/parse.ts";
 
-const FIXTURES = join(import.meta.dir, "fixtures");
-const fixture = (path: string) => new Uint8Array(readFileSync(join(FIXTURES, path)));
-const utf8 = (text: string) => new TextEncoder().encode(text);
-
-function activity(result: ParseResult): ParsedActivity {
-  if ("skip" in result) throw new Error(`skipped: ${result.skip} (${result.detail})`);
-  return result;
-}
-
-/** The bad_file message parseGpx throws for `bytes`. */
-function failure(bytes: Uint8Array): string {
-  try {
-    parseGpx(bytes);
-  } catch (e) {
-    if (isHotpotError(e) && e.code === "bad_file") return e.message;
-    throw e;
-  }
-  throw new Error("expected parseGpx to throw bad_file");
-}
+const failure = (bytes: Uint8Array) => badFileMessage(parseGpx, bytes);
 
 describe("parseGpx on real files", () => {
   test("sample.gpx: title, type, metadata time, points with elevation", () => {

@@ -1,29 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { isHotpotError } from "../src/errors.ts";
 import { parseTcx } from "../src/parse/tcx.ts";
 import { exampleActivity, writeGpx, writeTcx, type TcxOptions } from "../src/synth/formats.ts";
-import type { ParsedActivity, ParseResult } from "../src/types.ts";
+import { activity, badFileMessage, fixture, utf8 } from "./helpers/parse.ts";
 
-const FIXTURES = join(import.meta.dir, "fixtures");
-const fixture = (path: string) => new Uint8Array(readFileSync(join(FIXTURES, path)));
-const utf8 = (text: string) => new TextEncoder().encode(text);
-
-function activity(result: ParseResult): ParsedActivity {
-  if ("skip" in result) throw new Error(`skipped: ${result.skip} (${result.detail})`);
-  return result;
-}
-
-function failure(bytes: Uint8Array): string {
-  try {
-    parseTcx(bytes);
-  } catch (e) {
-    if (isHotpotError(e) && e.code === "bad_file") return e.message;
-    throw e;
-  }
-  throw new Error("expected parseTcx to throw bad_file");
-}
+const failure = (bytes: Uint8Array) => badFileMessage(parseTcx, bytes);
 
 describe("parseTcx on real files", () => {
   test("sample.tcx: Sport, start time and the three positioned trackpoints", () => {
