@@ -6,9 +6,10 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { latToY, lngToX } from "../src/tile.ts";
-import { countColour, decodePng, launch, openPage, outsideRequests, screenshotPath, type Pixels, type Rgb, type WatchedPage } from "./browser/browser.ts";
-import { CROSSING, fixtureDatabase, ON_A_ONLY } from "./browser/fixture.ts";
-import { startServer, type RunningServer } from "./browser/server.ts";
+import { countColour, decodePng, openPage, outsideRequests, screenshotPath, type Pixels, type Rgb, type WatchedPage } from "./browser/browser.ts";
+import { CROSSING, ON_A_ONLY } from "./browser/fixture.ts";
+import type { RunningServer } from "./browser/server.ts";
+import { startPageSession, type PageSession } from "./browser/session.ts";
 
 const VIEWPORT = { width: 1280, height: 800 };
 /** Centred on the crossing of tracks A (east-west) and B (north-south). */
@@ -24,24 +25,19 @@ const TRACK_BLUE: Rgb = [26, 124, 255];
 // A browser step waits on tiles from a real server; the whole file still runs in well under a minute.
 setDefaultTimeout(30_000);
 
-let db: ReturnType<typeof fixtureDatabase>;
+let session: PageSession;
 let server: RunningServer;
 let browser: Browser;
 let watched: WatchedPage;
 let page: Page;
 
 beforeAll(async () => {
-  db = fixtureDatabase();
-  [server, browser] = await Promise.all([startServer(db.path), launch()]);
-  watched = await openPage(browser, { viewport: VIEWPORT, deviceScaleFactor: 1, colorScheme: "light" });
+  session = await startPageSession({}, { viewport: VIEWPORT, deviceScaleFactor: 1, colorScheme: "light" });
+  ({ server, browser, watched } = session);
   page = watched.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  db?.cleanup();
-});
+afterAll(() => session?.close());
 
 /** Where a point is on screen in the test view. */
 function toScreen(lat: number, lng: number, view = VIEW, viewport = VIEWPORT): { x: number; y: number } {

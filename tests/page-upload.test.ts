@@ -3,11 +3,12 @@
  * real `hotpot serve --upload --render` that requires a token.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { latToY } from "../src/tile.ts";
-import { countColour, decodePng, launch, openPage, outsideRequests, screenshotPath, type WatchedPage } from "./browser/browser.ts";
-import { CROSSING, fixtureDatabase, fixtureFile, lineGpx, type Line } from "./browser/fixture.ts";
-import { startServer, type RunningServer } from "./browser/server.ts";
+import { countColour, decodePng, outsideRequests, screenshotPath, type WatchedPage } from "./browser/browser.ts";
+import { CROSSING, fixtureFile, lineGpx, type Line } from "./browser/fixture.ts";
+import type { RunningServer } from "./browser/server.ts";
+import { startPageSession, type PageSession } from "./browser/session.ts";
 
 setDefaultTimeout(30_000);
 
@@ -18,26 +19,20 @@ const WALK: Line = { name: "d-walk.gpx", title: "Sunday walk", type: "walk", dat
 const DROPPED: Line = { name: "e-drop.gpx", title: "Dropped ride", type: "ride", date: "2025-04-01", from: [47.36, 8.5], to: [47.36, 8.56] };
 const ORANGE: [number, number, number] = [252, 74, 26];
 
-let db: ReturnType<typeof fixtureDatabase>;
+let session: PageSession;
 let server: RunningServer;
-let browser: Browser;
 let watched: WatchedPage;
 let page: Page;
 
 beforeAll(async () => {
-  db = fixtureDatabase();
-  [server, browser] = await Promise.all([startServer(db.path, { upload: true, render: true, token: TOKEN }), launch()]);
-  watched = await openPage(browser, { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+  session = await startPageSession({ upload: true, render: true, token: TOKEN }, { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1 });
+  ({ server, watched } = session);
   page = watched.page;
   await page.goto(`${server.origin}/${HASH}`);
   await page.waitForSelector("html[data-ready]");
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.stop();
-  db?.cleanup();
-});
+afterAll(() => session?.close());
 
 const count = async () => ((await (await fetch(`${server.origin}/api/activity-count`)).json()) as { count: number }).count;
 /** Screen row of a latitude in the test view (1280 x 800, zoom 14). */

@@ -1,0 +1,34 @@
+/**
+ * What every map page test file starts from: the fixture database, a real
+ * `hotpot serve` on it, Chromium and one watched page.
+ */
+import type { Browser, BrowserContextOptions } from "playwright-core";
+import { launch, openPage, type WatchedPage } from "./browser.ts";
+import { fixtureDatabase } from "./fixture.ts";
+import { startServer, type RunningServer, type ServeFlags } from "./server.ts";
+
+export interface PageSession {
+  server: RunningServer;
+  browser: Browser;
+  watched: WatchedPage;
+  /** Closes the browser, stops the server and removes the database. */
+  close(): Promise<void>;
+}
+
+export async function startPageSession(flags: ServeFlags, page: BrowserContextOptions): Promise<PageSession> {
+  const db = fixtureDatabase();
+  const [server, browser] = await Promise.allSettled([startServer(db.path, flags), launch()]);
+  const close = async () => {
+    if (browser.status === "fulfilled") await browser.value.close();
+    if (server.status === "fulfilled") await server.value.stop();
+    db.cleanup();
+  };
+  try {
+    if (server.status === "rejected") throw server.reason;
+    if (browser.status === "rejected") throw browser.reason;
+    return { server: server.value, browser: browser.value, watched: await openPage(browser.value, page), close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
