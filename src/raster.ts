@@ -152,36 +152,29 @@ export class Raster {
       for (let i = start + 1; i < end; i++) {
         const x = coords[2 * i];
         const y = coords[2 * i + 1];
-        const dx = x - ax;
-        const dy = y - ay;
+        if (ux !== 0 || uy !== 0) {
+          const across = (x - ax) * uy - (y - ay) * ux;
+          const along = (x - ax) * ux + (y - ay) * uy;
+          if (across > tolerance || across < -tolerance || along < reach - tolerance) {
+            // The run ends at the last point: draw it, and start a new one there.
+            this.segment(ax * scaleX + offsetX, ay * scaleY + offsetY, px * scaleX + offsetX, py * scaleY + offsetY);
+            ax = px;
+            ay = py;
+            ux = uy = reach = 0;
+          } else if (along > reach) {
+            reach = along;
+          }
+        }
         if (ux === 0 && uy === 0) {
+          // Fix the direction once a point is far enough from the anchor to give one.
+          const dx = x - ax;
+          const dy = y - ay;
           const d2 = dx * dx + dy * dy;
           if (d2 >= minStep2) {
             const inv = 1 / Math.sqrt(d2);
             ux = dx * inv;
             uy = dy * inv;
             reach = d2 * inv;
-          }
-        } else {
-          const across = dx * uy - dy * ux;
-          const along = dx * ux + dy * uy;
-          if (across > tolerance || across < -tolerance || along < reach - tolerance) {
-            this.segment(ax * scaleX + offsetX, ay * scaleY + offsetY, px * scaleX + offsetX, py * scaleY + offsetY);
-            ax = px;
-            ay = py;
-            const ex = x - ax;
-            const ey = y - ay;
-            const d2 = ex * ex + ey * ey;
-            if (d2 >= minStep2) {
-              const inv = 1 / Math.sqrt(d2);
-              ux = ex * inv;
-              uy = ey * inv;
-              reach = d2 * inv;
-            } else {
-              ux = uy = reach = 0;
-            }
-          } else if (along > reach) {
-            reach = along;
           }
         }
         px = x;
