@@ -14,8 +14,10 @@ import { InlineRenderer, RenderPool, type Renderer } from "../server/render-pool
 import { DEFAULT_UPLOAD, type UploadOptions } from "../server/upload.ts";
 import { fetchRoutes } from "../server/fetch-routes.ts";
 import { stravaWebhookRoutes } from "../server/strava-routes.ts";
-import { intervalsEnv } from "../sources/intervals.ts";
-import { stravaEnv } from "../sources/strava.ts";
+import { intervalsEnv, type IntervalsEnv } from "../sources/intervals.ts";
+import { stravaEnv, type StravaEnv } from "../sources/strava.ts";
+import type { Store } from "../store.ts";
+import type { AnyElysia } from "elysia";
 import { enqueueEvent, StravaEventProcessor } from "../sources/strava-events.ts";
 import { globalArgs, storeFromArgs, type GlobalArgs } from "./_shared.ts";
 
@@ -119,13 +121,7 @@ export default defineCommand({
     const renderer: Renderer | undefined = options.render ? (global["in-memory"] ? new InlineRenderer(store) : new RenderPool(store.path)) : undefined;
     // The budget is for the whole server (it is what the machine must hold), so each process gets its share.
     const tileCache = options.cacheBytes > 0 ? new TileCache(Math.floor(options.cacheBytes / options.workers)) : null;
-    const note = (line: string) => console.error(line);
-    // Events are applied by the primary alone; peers only queue them in the database, where its poll finds them.
-    const processor = strava && !peer ? new StravaEventProcessor(strava, store, { log: note }) : null;
-    const plugins = [
-      ...(strava ? [stravaWebhookRoutes(strava, processor ? (e) => processor.receive(e) : (e) => enqueueEvent(store, e, { notBefore: Date.now(), log: note }))] : []),
-      ...(intervals ? [fetchRoutes(store, intervals, token, note)] : []),
-    ];
+    const { plugins, processor } = sources(store, { strava, intervals, token, peer });
     const app = createApp({ store, tileCache, cors: options.cors, upload, renderer, plugins });
     const out = new BatchedStdout();
     const server = listen(app, {
@@ -141,16 +137,7 @@ export default defineCommand({
     processor?.kick();
     if (!peer) {
       peers.start(options.workers - 1);
-      const writes = token ? "token required" : "open";
-      const features = [
-        options.upload && `upload (${writes})`,
-        options.render && "render",
-        options.fetch && `fetch (${writes})`,
-        options.stravaWebhook && "strava-webhook",
-        options.cors && "cors",
-      ].filter(Boolean);
-      console.log(`hotpot: serving ${global["in-memory"] ? "an in-memory database" : store.path} at http://${urlHost(options.host)}:${server.port}/ with ${options.workers} process${options.workers > 1 ? "es" : ""}${features.length ? `; ${features.join(", ")}` : ""}`);
-      if ((options.upload || options.fetch) && !token) console.error("hotpot: warning: HOTPOT_UPLOAD_TOKEN is not set, so anyone who can reach this port can upload and fetch");
+      announce(options, global["in-memory"] ? "an in-memory database" : store.path, server.port!, token !== null);
     }
     await new Promise<string>((resolve) => {
       process.once("SIGTERM", () => resolve("SIGTERM"));
@@ -166,6 +153,32 @@ export default defineCommand({
     process.exit(0);
   },
 });
+
+/**
+ * The routes of the remote sources that are switched on. Strava events are
+ * applied by the primary alone; peers only queue them in the database, where
+ * the primary's poll finds them.
+ */
+function sources(
+  store: Store,
+  o: { strava: StravaEnv | null; intervals: IntervalsEnv | null; token: string | null; peer: boolean },
+): { plugins: AnyElysia[]; processor: StravaEventProcessor | null } {
+  const note = (line: string) => console.error(line);
+  const processor = o.strava && !o.peer ? new StravaEventProcessor(o.strava, store, { log: note }) : null;
+  const plugins: AnyElysia[] = [];
+  if (o.strava) plugins.push(stravaWebhookRoutes(o.strava, processor ? (e) => processor.receive(e) : (e) => enqueueEvent(store, e, { notBefore: Date.now(), log: note })));
+  if (o.intervals) plugins.push(fetchRoutes(store, o.intervals, o.token, note));
+  return { plugins, processor };
+}
+
+/** The start-up line (tests and scripts read the URL from it) and a warning when writes are open to anyone. */
+function announce(o: ServeOptions, what: string, port: number, tokenSet: boolean): void {
+  const writes = tokenSet ? "token required" : "open";
+  const features = [o.upload && `upload (${writes})`, o.render && "render", o.fetch && `fetch (${writes})`, o.stravaWebhook && "strava-webhook", o.cors && "cors"].filter(Boolean);
+  const processes = `${o.workers} process${o.workers > 1 ? "es" : ""}`;
+  console.log(`hotpot: serving ${what} at http://${urlHost(o.host)}:${port}/ with ${processes}${features.length ? `; ${features.join(", ")}` : ""}`);
+  if ((o.upload || o.fetch) && !tokenSet) console.error("hotpot: warning: HOTPOT_UPLOAD_TOKEN is not set, so anyone who can reach this port can upload and fetch");
+}
 
 /**
  * With SO_REUSEPORT a second server on a busy port would not fail but quietly
