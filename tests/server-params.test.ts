@@ -1,18 +1,9 @@
 import { describe, expect, test } from "bun:test";
-import { HotpotError } from "../src/errors.ts";
+import { errorOf } from "./helpers/errors.ts";
 import { activityQuery, intParam, negotiateFormat, paletteParam, parseTileAddress } from "../src/server/params.ts";
 
 const params = (q: string) => new URLSearchParams(q);
 
-function errorOf(f: () => unknown): HotpotError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HotpotError) return e;
-    throw e;
-  }
-  throw new Error("expected a HotpotError");
-}
 
 describe("parseTileAddress", () => {
   test.each([

@@ -21,17 +21,6 @@ export interface TileRequest {
   y: number;
 }
 
-/** Only serve.ts's own draws still use this; it goes once they come from Random. */
-export function mulberry32(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Whether a tile has any stored rows under it (what makes it empty or not). */
 function hasData(store: Store, levels: number[], t: TileRequest): boolean {
   const zs = sourceZoom(t.z, levels);

@@ -32,7 +32,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openStore } from "../../src/store.ts";
 import { ensureBenchDb } from "./_data.ts";
-import { mulberry32, sampleSession } from "./_tiles.ts";
+import { sampleSession } from "./_tiles.ts";
+import { Random } from "../../src/synth/random.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
 const CONNECTIONS = 32;
@@ -245,8 +246,9 @@ Bun.serve({ hostname: "127.0.0.1", port: ${port}, reusePort: true, fetch: () => 
 
 /** The mixed load of the memory measurement: mostly tiles of every kind, some API calls, a few exports. */
 function mixedPaths(session: string[], count: number): string[] {
-  const rand = mulberry32(SEED + 1);
-  const pick = () => session[Math.floor(rand() * session.length)];
+  const random = new Random(SEED + 1);
+  const rand = () => random.next();
+  const pick = () => session[random.int(session.length)];
   const kinds: [number, () => string][] = [
     [0.55, pick],
     [0.1, () => `${pick()}@2x`],
