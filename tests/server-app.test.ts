@@ -1,6 +1,7 @@
 /**
  * Every route of createApp through app.handle (no port): statuses, headers,
- * caching and the switches that turn features on and off.
+ * caching and the switches that turn features on and off; then the tile
+ * route on a real port, where Bun's router serves it ahead of Elysia.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -11,6 +12,7 @@ import type { AnyElysia } from "elysia";
 import { createApp, type AppOptions } from "../src/server/app.ts";
 import { TileCache } from "../src/server/cache.ts";
 import { DATA_VERSION_MAX_AGE_MS } from "../src/server/data-version.ts";
+import { listen, type HttpServer } from "../src/server/listen.ts";
 import { RenderPool } from "../src/server/render-pool.ts";
 import { DEFAULT_UPLOAD } from "../src/server/upload.ts";
 import { openStore, type Store } from "../src/store.ts";
@@ -405,5 +407,46 @@ describe("switches", () => {
     // Writes stay same-origin.
     const post = await server.handle(req("/upload", { method: "POST", body: new FormData(), headers: { Origin: "https://example.org" } }));
     expect(post.headers.get("access-control-allow-origin")).toBeNull();
+  });
+});
+
+describe("on a port", () => {
+  // listen() serves the tile route through Bun's router, ahead of Elysia: the answers must not differ.
+  let server: HttpServer;
+  const log: string[] = [];
+  beforeAll(() => {
+    server = listen(app({ cors: true }), { hostname: "127.0.0.1", port: 0, reusePort: false, log: (line) => log.push(line), maxRequestBodySize: 1 << 20 });
+  });
+  afterAll(() => server.stop(true));
+  const url = (path: string) => `http://127.0.0.1:${server.port}${path}`;
+
+  test("tiles answer as through app.handle, with CORS and a request line", async () => {
+    const viaPort = await fetch(url(TILE), { headers: { Origin: "https://example.org" } });
+    const viaApp = await fetchBytes(app(), TILE);
+    expect(viaPort.status).toBe(200);
+    expect(viaPort.headers.get("access-control-allow-origin")).toBe("*");
+    expect(viaPort.headers.get("etag")).toBe(viaApp.response.headers.get("etag"));
+    expect(new Uint8Array(await viaPort.arrayBuffer())).toEqual(viaApp.bytes);
+    const revalidated = await fetch(url(TILE), { headers: { "If-None-Match": viaPort.headers.get("etag")! } });
+    expect(revalidated.status).toBe(304);
+    expect((await fetch(url(EMPTY_TILE))).status).toBe(204);
+    expect(log.some((line) => line.includes(`GET ${TILE} 200 `) && line.endsWith(`${viaApp.bytes.byteLength}B`))).toBe(true);
+  });
+
+  test.each([
+    [`${TILE}?color=nope`, /color/],
+    ["/tile/14/1/x", /tile: expected/],
+    ["/tile/3/8/0", /x and y from 0 to 7/],
+  ])("%s: 400 with the reason, CORS and a request line", async (path, reason) => {
+    const response = await fetch(url(path));
+    expect(response.status).toBe(400);
+    expect(response.headers.get("access-control-allow-origin")).toBe("*");
+    expect(await response.text()).toMatch(reason);
+    expect(log.some((line) => line.includes(`GET ${path} 400 `))).toBe(true);
+  });
+
+  test("other methods on a tile path still reach the app: preflight, and 404 for POST", async () => {
+    expect((await fetch(url(TILE), { method: "OPTIONS" })).status).toBe(204);
+    expect((await fetch(url(TILE), { method: "POST" })).status).toBe(404);
   });
 });

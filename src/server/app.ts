@@ -3,6 +3,11 @@
  * mapping and CORS. Tests drive it with `app.handle(new Request(...))`;
  * listen.ts puts it on a port. A feature that is switched off has no route,
  * so it answers 404 like any unknown path.
+ *
+ * The tile route is also handed to Bun's own router (hotRoutes), in front of
+ * Elysia: on a cached tile Elysia's per-request work was a third of the cost
+ * (29,000 against 39,000 req/s on two cores). Both paths run the same
+ * handler, with the same error answers and CORS header.
  */
 import { Elysia, type AnyElysia } from "elysia";
 import { isHotpotError } from "../errors.ts";
@@ -37,6 +42,16 @@ export interface AppOptions {
 
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
+/** A GET route's handler, given the request and its path parameters. */
+export type HotRoute = (request: Request, params: Record<string, string>) => Response | Promise<Response>;
+
+const HOT_ROUTES = new WeakMap<AnyElysia, Record<string, HotRoute>>();
+
+/** Routes of `app` that listen.ts serves through Bun's router, ahead of Elysia. */
+export function hotRoutes(app: AnyElysia): Record<string, HotRoute> {
+  return HOT_ROUTES.get(app) ?? {};
+}
+
 export function createApp(options: AppOptions): AnyElysia {
   const { store } = options;
   const assets = options.assets ?? pageAssets();
@@ -49,20 +64,31 @@ export function createApp(options: AppOptions): AnyElysia {
     if (options.cors && request.method === "GET") response.headers.set("Access-Control-Allow-Origin", "*");
     return response;
   };
+  const tileRoute: HotRoute = (request, { z, x, y }) => {
+    try {
+      const response = tile(request, z, x, y);
+      return response instanceof Promise ? response.then((r) => allowOrigin(request, r), (e) => errorResponse(request, e)) : allowOrigin(request, response);
+    } catch (e) {
+      return errorResponse(request, e);
+    }
+  };
+  const errorResponse = (request: Request, error: unknown): Response => {
+    if (isHotpotError(error)) return allowOrigin(request, textResponse(error.status, error.message));
+    console.error(error);
+    return textResponse(500, "internal error (logged on the server)");
+  };
 
   // Hooks first: Elysia applies a hook only to routes added after it.
   let app: AnyElysia = new Elysia().onError({ as: "global" }, ({ code, error, request }) => {
-    if (isHotpotError(error)) return allowOrigin(request, textResponse(error.status, error.message));
     if (code === "NOT_FOUND") return allowOrigin(request, textResponse(404, "not found"));
     if (code === "PARSE") return textResponse(400, "the request body could not be read");
-    console.error(error);
-    return textResponse(500, "internal error (logged on the server)");
+    return errorResponse(request, error);
   });
   if (options.cors) app = withCors(app, allowOrigin);
 
   // Handlers destructure only what they use: Elysia reads that to skip parsing bodies and queries they do not need.
   app = app
-    .get("/tile/:z/:x/:y", ({ request, params }) => tile(request, params.z, params.x, params.y))
+    .get("/tile/:z/:x/:y", ({ request, params }) => tileRoute(request, params))
     .get("/api/activity-count", ({ request }) => api.count(request))
     .get("/api/properties", () => api.properties())
     .get("/api/activities", ({ request }) => api.activities(request))
@@ -81,6 +107,7 @@ export function createApp(options: AppOptions): AnyElysia {
     app = app.post("/upload", ({ request }) => upload(request), { parse: "none" });
   }
   for (const plugin of options.plugins ?? []) app = app.use(plugin);
+  HOT_ROUTES.set(app, { "/tile/:z/:x/:y": tileRoute });
   return app;
 }
 

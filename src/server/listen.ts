@@ -1,8 +1,10 @@
 /**
  * Puts an app on a port: Bun.serve with the request log around every route
- * (plugins included) and a drain for shutdown.
+ * (plugins and the app's hot routes included) and a drain for shutdown.
  */
+import type { BunRequest } from "bun";
 import type { AnyElysia } from "elysia";
+import { hotRoutes } from "./app.ts";
 import { requestLine, type LogSink } from "./log.ts";
 
 export interface ListenOptions {
@@ -21,24 +23,31 @@ export type HttpServer = ReturnType<typeof Bun.serve>;
 
 export function listen(app: AnyElysia, options: ListenOptions): HttpServer {
   const { log } = options;
-  const handle = app.fetch;
+  const routes = Object.fromEntries(
+    Object.entries(hotRoutes(app)).map(([path, route]) => [path, { GET: logged((request: BunRequest) => route(request, request.params), log) }]),
+  );
   return Bun.serve({
     hostname: options.hostname,
     port: options.port,
     reusePort: options.reusePort,
     maxRequestBodySize: options.maxRequestBodySize,
     development: false,
-    fetch: log
-      ? (request) => {
-          const start = performance.now();
-          const done = (response: Response) => {
-            const length = response.headers.get("content-length");
-            log(requestLine(request.method, request.url, response.status, performance.now() - start, length === null ? null : Number(length)));
-            return response;
-          };
-          const response = handle(request);
-          return response instanceof Promise ? response.then(done) : done(response);
-        }
-      : handle,
+    routes,
+    fetch: logged(app.fetch, log),
   });
+}
+
+/** `handle` with a request line logged as each answer is ready. */
+function logged<R extends Request>(handle: (request: R) => Response | Promise<Response>, log: LogSink | null) {
+  if (!log) return handle;
+  return (request: R) => {
+    const start = performance.now();
+    const done = (response: Response) => {
+      const length = response.headers.get("content-length");
+      log(requestLine(request.method, request.url, response.status, performance.now() - start, length === null ? null : Number(length)));
+      return response;
+    };
+    const response = handle(request);
+    return response instanceof Promise ? response.then(done) : done(response);
+  };
 }
