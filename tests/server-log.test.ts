@@ -23,6 +23,15 @@ describe("requestLine", () => {
     expect(line).not.toContain("s3cret");
   });
 
+  test.each([
+    [0, "0.0"],
+    [0.96, "1.0"],
+    [9.95, "10.0"],
+    [1234.56, "1234.6"],
+  ])("%d ms is written %s", (ms, text) => {
+    expect(requestLine("GET", "http://h/", 200, ms, 1)).toContain(` 200 ${text}ms 1B`);
+  });
+
   test("shows unknown sizes as -", () => {
     expect(requestLine("GET", "http://h/", 304, 0.04, null)).toEndWith(" GET / 304 0.0ms -");
   });
