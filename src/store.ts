@@ -76,6 +76,16 @@ const MIGRATIONS: string[] = [
   `,
 ];
 
+/**
+ * Page cache while an import writes (MiB): it inserts all over the clustered tile
+ * table, and with a small cache every batch rereads the pages it touches
+ * (measured 25-40% slower with SQLite's default of 2 MiB). Readers keep that
+ * default: the operating system caches the file anyway, the benchmark's tile
+ * session rendered within 2% of its time with 64 MiB, and every server process
+ * holds a connection (64 MiB each put two processes over 200 MB).
+ */
+export const WRITE_CACHE_MIB = 64;
+
 export const DEFAULT_CONFIG: StoreConfig = {
   zoom_levels: [2, 6, 10, 14, 16],
   tile_extent: 2048,
@@ -133,9 +143,6 @@ export class Store {
     }
     // Readers and the single writer wait for each other instead of failing with SQLITE_BUSY.
     this.db.exec("PRAGMA busy_timeout = 10000");
-    // Up to 64 MiB of page cache instead of 2: an import inserts all over the clustered tile table,
-    // and with the default cache every batch rereads the pages it touches (measured 25-40% slower).
-    this.db.exec("PRAGMA cache_size = -65536");
     if (!options.readonly) this.migrate();
   }
 
@@ -157,6 +164,14 @@ export class Store {
 
   close(): void {
     this.db.close();
+  }
+
+  /** Sets this connection's page cache (MiB) and returns what it was. */
+  pageCache(mib: number): number {
+    // Negative sizes are KiB (positive ones would be pages); hotpot and SQLite's default use KiB.
+    const { cache_size } = this.db.query("PRAGMA cache_size").get() as { cache_size: number };
+    this.db.exec(`PRAGMA cache_size = ${-Math.round(mib * 1024)}`);
+    return -cache_size / 1024;
   }
 
   /** Rises on every change that can alter a rendered tile. */

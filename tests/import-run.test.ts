@@ -4,7 +4,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, write
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runImport, type ImportOptions } from "../src/import/run.ts";
-import { openStore, type Store } from "../src/store.ts";
+import { openStore, WRITE_CACHE_MIB, type Store } from "../src/store.ts";
 import { writeGpx, writeTcx, writeFit } from "../src/synth/formats.ts";
 import { timelessGpx, walkActivity } from "./fixtures/import/synth.ts";
 
@@ -231,6 +231,21 @@ describe("options", () => {
     const path = join(fixtureFolder(), "activities/sample.fit");
     const s = await run({ path });
     expect(s).toMatchObject({ files: 1, imported: 1, csv: null });
+  });
+
+  test("the import writes with a large page cache and leaves the connection's as it found it", async () => {
+    const cacheMiB = () => -(store.db.query("PRAGMA cache_size").get() as { cache_size: number }).cache_size / 1024;
+    const before = cacheMiB();
+    let during = 0;
+    const insert = store.insertActivities.bind(store);
+    store.insertActivities = (records, options) => {
+      during = cacheMiB();
+      return insert(records, options);
+    };
+    await run({ path: generatedFolder(2) });
+    expect(during).toBe(WRITE_CACHE_MIB);
+    expect(cacheMiB()).toBe(before);
+    expect(before).toBeLessThan(WRITE_CACHE_MIB);
   });
 
   test("a path that does not exist", async () => {

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { HotpotError } from "../errors.ts";
 import { isSupportedName } from "../parse/index.ts";
-import type { Store } from "../store.ts";
+import { WRITE_CACHE_MIB, type Store } from "../store.ts";
 import { readJoinTable, normaliseJoinPath, type JoinRow, type JoinTable } from "./join.ts";
 import { unpackTiles } from "./pack.ts";
 import { WorkerPool } from "./pool.ts";
@@ -154,6 +154,7 @@ async function prepareAndWrite(store: Store, planned: Planned[], zip: ZipArchive
   };
   const jobs = options.jobs ?? navigator.hardwareConcurrency;
   const pool = new WorkerPool<WorkerTask, WorkerResult>(() => new Worker(new URL("./worker.ts", import.meta.url)), { size: jobs, depth: DEPTH, init });
+  const readCache = store.pageCache(WRITE_CACHE_MIB);
   try {
     const all: Promise<void>[] = [];
     for (const p of planned) {
@@ -171,6 +172,7 @@ async function prepareAndWrite(store: Store, planned: Planned[], zip: ZipArchive
   } finally {
     pool.terminate();
     writer.flush();
+    store.pageCache(readCache);
     progress?.finish();
   }
 }
