@@ -14,6 +14,7 @@ import { isHotpotError } from "../errors.ts";
 import type { Store } from "../store.ts";
 import { apiHandlers } from "./api.ts";
 import { TileCache } from "./cache.ts";
+import { Collector } from "./collect.ts";
 import { DataVersion } from "./data-version.ts";
 import { textResponse } from "./http.ts";
 import { renderHandler } from "./render.ts";
@@ -57,7 +58,7 @@ export function createApp(options: AppOptions): AnyElysia {
   const assets = options.assets ?? pageAssets();
   const cache = options.tileCache === undefined ? new TileCache(DEFAULT_CACHE_BYTES) : options.tileCache;
   const versions = new DataVersion(store);
-  const tile = tileHandler({ store, versions, cache });
+  const tile = tileHandler({ store, versions, cache, collector: new Collector() });
   const api = apiHandlers(store);
   const features = featuresHandler(store, { upload: !!options.upload, token: !!options.upload?.token, render: !!options.renderer });
   const allowOrigin = (request: Request, response: Response) => {

@@ -9,6 +9,7 @@
 import { renderTileCounts } from "../render.ts";
 import type { Store } from "../store.ts";
 import type { TileCache, CachedTile } from "./cache.ts";
+import type { Collector } from "./collect.ts";
 import type { DataVersion } from "./data-version.ts";
 import { etagOf, ifNoneMatch } from "./etag.ts";
 import { searchParams } from "./http.ts";
@@ -29,9 +30,10 @@ export interface TileContext {
   versions: DataVersion;
   /** null when --cache-mb is 0. */
   cache: TileCache | null;
+  collector: Collector;
 }
 
-export function tileHandler({ store, versions, cache }: TileContext) {
+export function tileHandler({ store, versions, cache, collector }: TileContext) {
   return (request: Request, zText: string, xText: string, yText: string): Response | Promise<Response> => {
     const tile = parseTileAddress(zText, xText, yText);
     const params = searchParams(request);
@@ -50,6 +52,7 @@ export function tileHandler({ store, versions, cache }: TileContext) {
     if (hit) return answer(hit);
 
     const counts = renderTileCounts(store, tile.z, tile.x, tile.y, { size: tile.size, query });
+    collector.rendered(tile.size * tile.size);
     const keep = (bytes: Uint8Array): Response => {
       const entry = cachedTile(bytes, format, etag);
       // A write that landed since `version` was read may or may not be in these pixels: do not file them under it.
