@@ -41,6 +41,9 @@ const MIN_STEP_PX = 1;
  */
 const SIMPLIFY_PX = 0.5;
 
+/** Added before truncating with | 0, which then floors: cheaper than Math.floor's checked conversion. */
+const BIAS = 1 << 24;
+
 /** Stamps above this are recycled (clearing the table) long before 32 bits run out. */
 const STAMP_LIMIT = 0xffff_ffff - 0x100_0000;
 
@@ -243,8 +246,8 @@ export class Raster {
     let drawn = false;
     for (let i = i0; i <= i1; i++, b += slope) {
       const c = i === i0 ? (a0 > i0 + 0.5 ? b0 : b) : i === i1 && a1 < i1 + 0.5 ? b1 : b;
-      let j0 = Math.floor(c + low);
-      let j1 = Math.ceil(c + high) - 1;
+      let j0 = ((c + low + BIAS) | 0) - BIAS;
+      let j1 = BIAS - 1 - ((BIAS - c - high) | 0);
       if (j0 < 0) j0 = 0;
       if (j1 > last) j1 = last;
       if (j0 > j1) continue;
