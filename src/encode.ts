@@ -28,13 +28,19 @@ export function encodePng(counts: Uint8Array, width: number, height: number, pal
   const stride = width + 1;
   if (scratch.length < stride * height) scratch = new Uint8Array(stride * height);
   const raw = scratch.subarray(0, stride * height);
+  // Each row is a filter byte, 0 (None: the filters that predict from neighbours cost time and
+  // barely help sparse lines), then its counts; an empty row stays as the fill left it.
+  raw.fill(0);
+  const words = wordView(counts, width);
+  let highest = 0;
   for (let y = 0; y < height; y++) {
-    // Filter type 0 (None): the filters that predict from neighbours cost time and barely help sparse lines.
-    raw[y * stride] = 0;
+    const rowHighest = highestCount(counts, words, y * width, (y + 1) * width);
+    if (rowHighest === 0) continue;
+    if (rowHighest > highest) highest = rowHighest;
     raw.set(counts.subarray(y * width, (y + 1) * width), y * stride + 1);
   }
   // The palette only needs entries up to the highest count present: a sparse tile stays small.
-  const entries = highestCount(counts) + 1;
+  const entries = highest + 1;
   const plte = new Uint8Array(entries * 3);
   let transparent = 0;
   for (let i = 0; i < entries; i++) {
@@ -84,7 +90,7 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
  */
 export function encodeWebp(counts: Uint8Array, width: number, height: number, palette: Palette): Uint8Array {
   checkSize(counts, width, height);
-  const entries = highestCount(counts) + 1;
+  const entries = highestCount(counts, wordView(counts, width), 0, counts.length) + 1;
   const argb = new Uint32Array(entries);
   const rgba = palette.rgba;
   for (let i = 0; i < entries; i++) {
@@ -93,9 +99,29 @@ export function encodeWebp(counts: Uint8Array, width: number, height: number, pa
   return encodeIndexedWebp(counts, width, height, argb);
 }
 
-function highestCount(counts: Uint8Array): number {
+/**
+ * The counts four at a time, when rows are whole words: most of a tile is
+ * empty, and one zero word skips four pixels (a byte loop finding the highest
+ * count took a quarter of a 512 px tile's encoding time).
+ */
+function wordView(counts: Uint8Array, width: number): Uint32Array | null {
+  if (counts.byteOffset % 4 !== 0 || width % 4 !== 0) return null;
+  return new Uint32Array(counts.buffer, counts.byteOffset, counts.length >> 2);
+}
+
+/** The highest of counts[from, to), a whole number of rows: by words when `words` (wordView) is given. */
+function highestCount(counts: Uint8Array, words: Uint32Array | null, from: number, to: number): number {
   let max = 0;
-  for (let i = 0; i < counts.length; i++) if (counts[i] > max) max = counts[i];
+  if (words) {
+    for (let k = from >> 2; k < to >> 2; k++) {
+      const w = words[k];
+      if (w === 0) continue;
+      const m = Math.max(w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24);
+      if (m > max) max = m;
+    }
+  } else {
+    for (let i = from; i < to; i++) if (counts[i] > max) max = counts[i];
+  }
   return max;
 }
 

@@ -79,6 +79,24 @@ describe("encodePng", () => {
     }
   });
 
+  test.each([
+    ["a 512-wide buffer of its own", 0, 512],
+    ["a view at an odd byte offset", 3, 512],
+    ["rows of an odd width", 0, 61],
+  ])("empty rows between drawn ones, the highest count on the last row: %s", (_, offset, width) => {
+    const height = 40;
+    const counts = new Uint8Array(offset + width * height).subarray(offset);
+    for (const y of [3, 4, 20]) counts.fill(5 + y, y * width + 2, y * width + 9);
+    counts[(height - 1) * width + width - 1] = 200;
+    const parts = chunks(encodePng(counts, width, height, presetGradient("orange")));
+    expect(parts.find((c) => c.type === "PLTE")!.data.length).toBe(201 * 3);
+    const raw = inflateSync(parts.find((c) => c.type === "IDAT")!.data);
+    for (let y = 0; y < height; y++) {
+      expect(raw[y * (width + 1)]).toBe(0);
+      expect(Array.from(raw.subarray(y * (width + 1) + 1, (y + 1) * (width + 1)))).toEqual(Array.from(counts.subarray(y * width, (y + 1) * width)));
+    }
+  });
+
   test("decodes to the palette's colours", async () => {
     const counts = pattern(64, 48);
     for (const palette of [presetGradient("orange"), presetGradient("pinkish"), parseGradient("1:0000ff80;255:ff0000")]) {
