@@ -86,6 +86,9 @@ const MIGRATIONS: string[] = [
  */
 export const WRITE_CACHE_MIB = 64;
 
+/** Columns up to which tileRows queries column by column (a tile drawn from 4 levels deeper spans 16). */
+const TILE_COLUMNS_APART = 64;
+
 export const DEFAULT_CONFIG: StoreConfig = {
   zoom_levels: [2, 6, 10, 14, 16],
   tile_extent: 2048,
@@ -283,11 +286,23 @@ export class Store {
     })();
   }
 
-  /** Stored tile rows of zoom z with x in [x0, x1) and y in [y0, y1). */
+  /**
+   * Stored tile rows of zoom z with x in [x0, x1) and y in [y0, y1), column by
+   * column: the primary key orders rows by x, then y, so one range over x would
+   * walk every row of those columns and drop those outside [y0, y1). Measured
+   * on the benchmark's tile session: half the time (1.0 s against 2.1 s). Wide
+   * ranges (scans of a whole level) take the one range.
+   */
   tileRows(z: number, x0: number, x1: number, y0: number, y1: number): TileRow[] {
-    return this.db
-      .query("SELECT activity_id, x, y, geometry FROM activity_tiles WHERE z = ?1 AND x >= ?2 AND x < ?3 AND y >= ?4 AND y < ?5")
-      .all(z, x0, x1, y0, y1) as TileRow[];
+    if (x1 - x0 > TILE_COLUMNS_APART) {
+      return this.db
+        .query("SELECT activity_id, x, y, geometry FROM activity_tiles WHERE z = ?1 AND x >= ?2 AND x < ?3 AND y >= ?4 AND y < ?5")
+        .all(z, x0, x1, y0, y1) as TileRow[];
+    }
+    const column = this.db.query("SELECT activity_id, x, y, geometry FROM activity_tiles WHERE z = ?1 AND x = ?2 AND y >= ?3 AND y < ?4");
+    const rows: TileRow[] = [];
+    for (let x = x0; x < x1; x++) for (const row of column.all(z, x, y0, y1) as TileRow[]) rows.push(row);
+    return rows;
   }
 
   /** Hashes of every stored file, so an import can skip known files before parsing them. */
