@@ -41,7 +41,10 @@ const MIN_STEP_PX = 1;
  */
 const SIMPLIFY_PX = 0.5;
 
-/** Added before truncating with | 0, which then floors: cheaper than Math.floor's checked conversion. */
+/**
+ * Added before truncating with | 0, which then floors: cheaper than Math.floor's
+ * checked conversion. Good for values above -BIAS; pixel positions stay far inside.
+ */
 const BIAS = 1 << 24;
 
 /** Stamps above this are recycled (clearing the table) long before 32 bits run out. */

@@ -6,8 +6,8 @@
  * 1024 px: 75 MB of anonymous memory at the end, 27 MB once collected, and
  * 36 MB with a full collection every 100 renders, in the same time (a heap
  * this size is collected in a few milliseconds). Two server processes after
- * the serve benchmark's 10,000 mixed requests hold 170-195 MB (PSS, four runs)
- * collecting every 16 MiB of counts, 205-240 MB without.
+ * the serve benchmark's 10,000 mixed requests: 170-193 MB (PSS, six runs)
+ * collecting every 16 MiB of counts, 174-225 MB without (three runs).
  */
 
 /** Bytes of count buffers rendered between two full collections. */
