@@ -42,10 +42,12 @@ const MIN_STEP_PX = 1;
 const SIMPLIFY_PX = 0.5;
 
 /**
- * Added before truncating with | 0, which then floors: cheaper than Math.floor's
- * checked conversion. Good for values above -BIAS; pixel positions stay far inside.
+ * Band rows are floored (and ceiled) by truncating with | 0 after adding (or
+ * subtracting from) BIAS: cheaper than Math.floor's checked conversion, and
+ * exact for positions within FAR px of the image, to which segment() clips.
  */
 const BIAS = 1 << 24;
+const FAR = 1 << 22;
 
 /** Stamps above this are recycled (clearing the table) long before 32 bits run out. */
 const STAMP_LIMIT = 0xffff_ffff - 0x100_0000;
@@ -212,6 +214,10 @@ export class Raster {
    *   rows:    centres strictly within (y - half, y + half), half = r / cos(angle)
    */
   segment(x0: number, y0: number, x1: number, y1: number): void {
+    if (!(x0 >= -FAR && x0 <= FAR && y0 >= -FAR && y0 <= FAR && x1 >= -FAR && x1 <= FAR && y1 >= -FAR && y1 <= FAR)) {
+      this.farSegment(x0, y0, x1, y1);
+      return;
+    }
     const dx = x1 - x0;
     const dy = y1 - y0;
     if ((dx < 0 ? -dx : dx) >= (dy < 0 ? -dy : dy)) {
@@ -219,6 +225,27 @@ export class Raster {
       else this.band(x0, y0, x1, y1, 1, this.width, this.width, this.height);
     } else if (dy < 0) this.band(y1, x1, y0, x0, this.width, 1, this.height, this.width);
     else this.band(y0, x0, y1, x1, this.width, 1, this.height, this.width);
+  }
+
+  /**
+   * A segment with an end beyond FAR px (a heavily upscaled bounding-box
+   * image): the part of it within FAR, found by Liang-Barsky, is drawn.
+   */
+  private farSegment(x0: number, y0: number, x1: number, y1: number): void {
+    const dx = x1 - x0;
+    const dy = y1 - y0;
+    let from = 0;
+    let to = 1;
+    for (const [p, q] of [[-dx, x0 + FAR], [dx, FAR - x0], [-dy, y0 + FAR], [dy, FAR - y0]]) {
+      if (p === 0) {
+        if (q < 0) return;
+      } else if (p < 0) {
+        from = Math.max(from, q / p);
+      } else {
+        to = Math.min(to, q / p);
+      }
+    }
+    if (from < to) this.segment(x0 + dx * from, y0 + dy * from, x0 + dx * to, y0 + dy * to);
   }
 
   /**

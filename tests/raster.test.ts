@@ -79,6 +79,23 @@ describe("line footprint", () => {
     expect(r.counts.reduce((n, v) => n + v, 0)).toBe(32);
     expect([r.top, r.bottom]).toEqual([7, 8]);
   });
+
+  test("segments reaching billions of pixels away (a heavily upscaled image) draw the same as short ones", () => {
+    const far = new Raster(16, 16, 1);
+    far.activity(1);
+    far.segment(-4e12, 8.3, 5e12, 8.3);
+    far.segment(8.7, -3e9, 8.7, 7e9);
+    far.segment(-1e10 + 0.2, -1e10, 1e10 + 0.2, 1e10);
+    // Over the image's columns these pass billions of pixels above or below it: nothing to draw.
+    for (const y of [-5e9, -(2 ** 31), 2 ** 31, 7e9]) far.segment(-1e10, y - 2.5e9, 1e10, y + 2.5e9);
+    const near = new Raster(16, 16, 1);
+    near.activity(1);
+    near.segment(-40, 8.3, 50, 8.3);
+    near.segment(8.7, -30, 8.7, 70);
+    near.segment(-100 + 0.2, -100, 100 + 0.2, 100);
+    expect(Array.from(far.counts)).toEqual(Array.from(near.counts));
+    expect(far.counts.reduce((n, v) => n + v, 0)).toBeGreaterThan(80);
+  });
 });
 
 describe("counts", () => {
