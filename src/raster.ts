@@ -158,40 +158,43 @@ export class Raster {
       const end = ends[l];
       let ax = coords[2 * start];
       let ay = coords[2 * start + 1];
-      // Unit direction from the anchor (0, 0 while not yet fixed), how far along it the
-      // run has come, and the last point seen (the candidate end of the segment).
-      let ux = 0;
-      let uy = 0;
+      // The run's direction from the anchor, unnormalised (0, 0 while not yet fixed), and the
+      // last point seen (the candidate end of the segment). Cross and dot products with it are
+      // distances times its length, so they are compared with the tolerance times its length
+      // (slack) and need no division: tile units are integers, the products exact.
+      let dx = 0;
+      let dy = 0;
       let reach = 0;
+      let slack = 0;
       let px = ax;
       let py = ay;
       for (let i = start + 1; i < end; i++) {
         const x = coords[2 * i];
         const y = coords[2 * i + 1];
-        if (ux !== 0 || uy !== 0) {
-          const across = (x - ax) * uy - (y - ay) * ux;
-          const along = (x - ax) * ux + (y - ay) * uy;
-          if (across > tolerance || across < -tolerance || along < reach - tolerance) {
-            // The run ends at the last point: draw it, and start a new one there.
-            this.segment(ax * scaleX + offsetX, ay * scaleY + offsetY, px * scaleX + offsetX, py * scaleY + offsetY);
-            ax = px;
-            ay = py;
-            ux = uy = reach = 0;
-          } else if (along > reach) {
-            reach = along;
+        if (dx !== 0 || dy !== 0) {
+          const across = (x - ax) * dy - (y - ay) * dx;
+          const along = (x - ax) * dx + (y - ay) * dy;
+          if (across <= slack && across >= -slack && along >= reach - slack) {
+            if (along > reach) reach = along;
+            px = x;
+            py = y;
+            continue;
           }
+          // The run ends at the last point: draw it, and start a new one there.
+          this.segment(ax * scaleX + offsetX, ay * scaleY + offsetY, px * scaleX + offsetX, py * scaleY + offsetY);
+          ax = px;
+          ay = py;
+          dx = dy = 0;
         }
-        if (ux === 0 && uy === 0) {
-          // Fix the direction once a point is far enough from the anchor to give one.
-          const dx = x - ax;
-          const dy = y - ay;
-          const d2 = dx * dx + dy * dy;
-          if (d2 >= minStep2) {
-            const inv = 1 / Math.sqrt(d2);
-            ux = dx * inv;
-            uy = dy * inv;
-            reach = d2 * inv;
-          }
+        // Fix the direction once a point is far enough from the anchor to give one.
+        const ex = x - ax;
+        const ey = y - ay;
+        const d2 = ex * ex + ey * ey;
+        if (d2 >= minStep2) {
+          dx = ex;
+          dy = ey;
+          reach = d2;
+          slack = tolerance * Math.sqrt(d2);
         }
         px = x;
         py = y;
