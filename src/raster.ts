@@ -248,7 +248,10 @@ export class Raster {
         to = Math.min(to, q / p);
       }
     }
-    if (from < to) this.segment(x0 + dx * from, y0 + dy * from, x0 + dx * to, y0 + dy * to);
+    if (!(from < to)) return;
+    // Clamped as well: rounding may leave an end a hair beyond FAR, which would clip again.
+    const clamp = (v: number) => (v < -FAR ? -FAR : v > FAR ? FAR : v);
+    this.segment(clamp(x0 + dx * from), clamp(y0 + dy * from), clamp(x0 + dx * to), clamp(y0 + dy * to));
   }
 
   /**
