@@ -18,7 +18,7 @@ import { isValidTile, latToY, lngToX, MAX_LAT, MAX_ZOOM, sourceZoom, type Bounds
 export type TileSize = 256 | 512 | 1024;
 export const TILE_SIZES: readonly TileSize[] = [256, 512, 1024];
 
-/** Largest side of a bounding-box image: 8192² counts plus their stamps is about 340 MB. */
+/** Largest side of a bounding-box image: 8192² counts plus their 16-bit stamps is about 200 MB. */
 export const MAX_IMAGE_SIDE = 8192;
 
 export interface TileOptions {

@@ -139,6 +139,27 @@ describe("counts", () => {
     expect(() => first.activity(3)).toThrow(/another raster/);
   });
 
+  test("stamps start again after 65,535 activities without dropping a count", () => {
+    // Activity k marks only pixel k mod 65,535, so activities k and k + 65,535 get the same
+    // stamp on the same pixel, wherever the stamps stood before: both count only when the
+    // table was cleared as stamps started again. Both tables: shared (tile) and an image's own.
+    const period = 65_535;
+    for (const [width, height] of [[256, 256], [1100, 1000]]) {
+      const r = new Raster(width, height, 0.5);
+      for (let k = 0; k < 2 * period; k++) {
+        const p = k % period;
+        const x = (p % width) + 0.5;
+        const y = Math.floor(p / width) + 0.5;
+        r.activity(k);
+        r.segment(x, y, x, y);
+      }
+      let twice = 0;
+      for (let p = 0; p < period; p++) if (r.counts[Math.floor(p / width) * width + (p % width)] === 2) twice++;
+      expect(twice).toBe(period);
+      expect(r.counts.reduce((n, v) => n + v, 0)).toBe(2 * period);
+    }
+  });
+
   test("an image larger than any tile (its own stamp table) counts the same way", () => {
     const big = new Raster(1500, 800, 1);
     draw(big, 1, [2, 400.3, 1490, 400.3, 2, 400.4]);
