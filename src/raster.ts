@@ -173,7 +173,7 @@ export class Raster {
       // distances times its length, so their squares are compared with the squared tolerance
       // times its squared length (slack2): no division and no square root (measured 4-5% off
       // the render session against comparing with tolerance * sqrt). Tile units are integers,
-      // so the products and their squares are exact.
+      // so the products are exact.
       let dx = 0;
       let dy = 0;
       let reach = 0;
