@@ -101,13 +101,17 @@ export class Raster {
   private stamp = 0;
   private id = -1;
 
-  /** `radius`: pen radius in px, (line width + 1) / 2. */
+  /**
+   * `radius`: pen radius in px, (line width + 1) / 2. `into`: zeroed memory
+   * of at least width x height to draw in (default: new).
+   */
   constructor(
     readonly width: number,
     readonly height: number,
     readonly radius: number,
+    into?: Uint8Array,
   ) {
-    this.counts = new Uint8Array(width * height);
+    this.counts = into ? into.subarray(0, width * height) : new Uint8Array(width * height);
     this.top = height;
     this.bottom = -1;
     const pixels = width * height;
@@ -140,6 +144,21 @@ export class Raster {
       lastStamp = 0;
     }
     this.stamp = ++lastStamp;
+  }
+
+  /**
+   * Adds counts drawn in rows [top, bottom] of another raster of this size
+   * from other activities (another share of a tile), saturating at 255.
+   */
+  add(counts: Uint8Array, top: number, bottom: number): void {
+    const mine = this.counts;
+    for (let p = top * this.width, end = (bottom + 1) * this.width; p < end; p++) {
+      const v = mine[p] + counts[p];
+      // Stored as a byte: v below 256 stays, 256 and up become -1, that is 255.
+      mine[p] = v | -(v >> 8);
+    }
+    if (top < this.top) this.top = top;
+    if (bottom > this.bottom) this.bottom = bottom;
   }
 
   /**

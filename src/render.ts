@@ -12,7 +12,7 @@ import { HotpotError } from "./errors.ts";
 import { applyMasks } from "./mask.ts";
 import { activityIdSet, type ActivityQuery } from "./query.ts";
 import { Raster, type PixelView, type Transform } from "./raster.ts";
-import type { Store, TileRow } from "./store.ts";
+import { WHOLE, type Share, type Store, type TileRow } from "./store.ts";
 import { isValidTile, latToY, lngToX, MAX_LAT, MAX_ZOOM, sourceZoom, type Bounds } from "./tile.ts";
 
 export type TileSize = 256 | 512 | 1024;
@@ -55,16 +55,32 @@ const tileLineWidth = (size: TileSize) => Math.max(1, size / 512);
  * (no data, a filter that matches nothing, or everything masked).
  */
 export function renderTileCounts(store: Store, z: number, x: number, y: number, options: TileOptions): Uint8Array | null {
+  const raster = drawTilePart(store, z, x, y, options);
+  return raster && finishRaster(store, raster, tileView(z, x, y, options.size));
+}
+
+/**
+ * One of `part.of` disjoint shares of a tile's activities, drawn without the
+ * masks: the counts of all shares add up to the tile's, because an activity
+ * is counted once per pixel and each belongs to one share. null: none drawn.
+ * `into`: zeroed memory to draw in (default: new). Throws HotpotError for a
+ * tile address or size that does not exist.
+ */
+export function drawTilePart(store: Store, z: number, x: number, y: number, options: TileOptions, part: Share = WHOLE, into?: Uint8Array): Raster | null {
+  const view = tileView(z, x, y, options.size);
+  return drawRaster(store, view, sourceZoom(z, store.config().zoom_levels), tileLineWidth(options.size), options.query, part, into);
+}
+
+/** The pixels of tile z/x/y at `size` px, checked. */
+export function tileView(z: number, x: number, y: number, size: TileSize): PixelView {
   if (!isValidTile(z, x, y)) {
     throw new HotpotError("bad_argument", `tile: expected z 0-${MAX_ZOOM} and x, y 0 to 2^z-1, found ${z}/${x}/${y}`);
   }
-  const { size } = options;
   if (!TILE_SIZES.includes(size)) {
     throw new HotpotError("bad_argument", `tile size: expected one of ${TILE_SIZES.join(", ")}, found ${size}`);
   }
   const n = 2 ** z;
-  const view: PixelView = { width: size, height: size, x0: x / n, y0: y / n, scaleX: size * n, scaleY: size * n };
-  return drawView(store, view, sourceZoom(z, store.config().zoom_levels), tileLineWidth(size), options.query);
+  return { width: size, height: size, x0: x / n, y0: y / n, scaleX: size * n, scaleY: size * n };
 }
 
 /** An image of exactly width x height covering `bounds`, or null when nothing is drawn. */
@@ -189,6 +205,12 @@ const transform: Transform = { scaleX: 0, scaleY: 0, offsetX: 0, offsetY: 0 };
 
 /** Draws the stored tiles of level `zs` under `view`, then the masks; null when nothing is drawn. */
 export function drawView(store: Store, view: PixelView, zs: number, lineWidth: number, query: ActivityQuery | undefined): Uint8Array | null {
+  const raster = drawRaster(store, view, zs, lineWidth, query, WHOLE);
+  return raster && finishRaster(store, raster, view);
+}
+
+/** Draws the share of the stored tiles of level `zs` under `view`, without the masks; null when nothing is drawn. */
+function drawRaster(store: Store, view: PixelView, zs: number, lineWidth: number, query: ActivityQuery | undefined, part: Share, into?: Uint8Array): Raster | null {
   const ids = query ? activityIdSet(store, query) : null;
   if (ids && ids.size === 0) return null;
   const extent = store.config().tile_extent;
@@ -199,10 +221,10 @@ export function drawView(store: Store, view: PixelView, zs: number, lineWidth: n
   const ty0 = Math.max(0, Math.floor(view.y0 * n));
   const tx1 = Math.min(n, Math.ceil((view.x0 + view.width / view.scaleX) * n));
   const ty1 = Math.min(n, Math.ceil((view.y0 + view.height / view.scaleY) * n));
-  const rows = store.tileRows(zs, tx0, tx1, ty0, ty1);
+  const rows = store.tileRows(zs, tx0, tx1, ty0, ty1, part);
   if (rows.length === 0) return null;
 
-  const raster = new Raster(view.width, view.height, penRadius(lineWidth));
+  const raster = new Raster(view.width, view.height, penRadius(lineWidth), into);
   transform.scaleX = view.scaleX / (n * extent);
   transform.scaleY = view.scaleY / (n * extent);
   for (const row of byActivity(rows)) {
@@ -213,12 +235,19 @@ export function drawView(store: Store, view: PixelView, zs: number, lineWidth: n
     raster.activity(row.activity_id);
     raster.lines(lines, transform);
   }
-  if (raster.empty) return null;
+  return raster.empty ? null : raster;
+}
+
+/** A drawn raster's counts with the masks applied; null when the masks left nothing. */
+export function finishRaster(store: Store, raster: Raster, view: PixelView): Uint8Array | null {
+  return finishCounts(store, raster.counts, view, raster.top, raster.bottom);
+}
+
+/** Counts drawn in rows [top, bottom] with the masks applied; null when the masks left nothing. */
+export function finishCounts(store: Store, counts: Uint8Array, view: PixelView, top: number, bottom: number): Uint8Array | null {
   const masks = store.masks();
-  if (masks.length > 0 && applyMasks(raster.counts, view, masks) && allZero(raster.counts, raster.top * view.width, (raster.bottom + 1) * view.width)) {
-    return null;
-  }
-  return raster.counts;
+  if (masks.length > 0 && applyMasks(counts, view, masks) && allZero(counts, top * view.width, (bottom + 1) * view.width)) return null;
+  return counts;
 }
 
 /**

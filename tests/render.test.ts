@@ -1,10 +1,11 @@
-import { afterEach, describe, expect, test } from "bun:test";
+import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import { clipTrack } from "../src/clip.ts";
 import { errorOf } from "./helpers/errors.ts";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { planBounds, renderBounds, renderBoundsParallel, renderTileCounts, type TileSize } from "../src/render.ts";
+import { TileRenderer } from "../src/server/tile-helper.ts";
 import { Store } from "../src/store.ts";
 import { Random } from "../src/synth/random.ts";
 import { latToY, lngToX, tileBounds, xToLng, yToLat } from "../src/tile.ts";
@@ -457,5 +458,124 @@ describe("renderBounds", () => {
     [10.5, 100, /width/],
   ])("size %p x %p is an error", (width, height, message) => {
     expect(errorOf(() => renderBounds(newStore(), B, width, height)).message).toMatch(message);
+  });
+});
+
+describe("tiles on two threads (server/tile-helper.ts)", () => {
+  const dir = mkdtempSync(join(tmpdir(), "hotpot-render-helper-"));
+  const store = new Store(join(dir, "db.sqlite3"));
+  const renderer = new TileRenderer(store);
+  // 300 rides on the road saturate it in the sum of the shares too; crossing lines, a loop over
+  // itself (counted once), runs for the filter, and a mask over part of the road.
+  for (let i = 0; i < 300; i++) addActivity(store, [line(ROAD, 0.05, i + 1)], { activity_type: i % 3 ? "ride" : "run" });
+  for (let i = 0; i < 20; i++) {
+    addActivity(store, [
+      line([
+        [LAT - 0.009, 13.39 + i * 0.001],
+        [LAT + 0.009, 13.392 + i * 0.001],
+        [LAT - 0.009, 13.39 + i * 0.001],
+      ]),
+    ], { activity_type: "run" });
+  }
+  // Two lone activities far apart, one with an odd id and one with an even one: each tile of
+  // theirs is drawn by one thread alone.
+  const LONE: [number, number][] = [
+    [48.137, 11.575],
+    [50.11, 8.68],
+  ];
+  for (const [lat, lng] of LONE) addActivity(store, [line([[lat, lng], [lat + 0.01, lng + 0.01]])]);
+  store.setConfig("activity_masks", [{ name: "m", lat: LAT, lng: 13.405, radius: 80 }]);
+  afterAll(() => {
+    renderer.close();
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const CASES = [10, 12, 13, 14, 15, 16, 17, 18].flatMap((z) =>
+    ([256, 512, 1024] as TileSize[]).flatMap((size) => [{}, { filter: 'activity_type = "run"' }].map((query) => ({ t: tileAt(MID.lat, MID.lng, z), size, query }))),
+  );
+
+  test("the shares add up to exactly the tile drawn on one thread, masks and filters included", async () => {
+    expect(await renderer.ready).toBe(true);
+    let saturated = 0;
+    for (const { t, size, query } of CASES) {
+      const split = renderer.render(t.z, t.x, t.y, { size, query });
+      // The helper was free, so this tile was shared with it.
+      expect(split).toBeInstanceOf(Promise);
+      const counts = await split;
+      expect({ t, size, query, same: counts !== null && Bun.deepEquals(counts, render(store, t, size, query)) }).toEqual({ t, size, query, same: true });
+      if (maxOf(counts!) === 255) saturated++;
+      // Handed back as the server does once a tile is encoded: the next tile of this size is drawn in it.
+      renderer.release(counts!);
+    }
+    expect(saturated).toBeGreaterThan(0);
+    for (const [lat, lng] of LONE) {
+      const t = tileAt(lat + 0.005, lng + 0.005, 14);
+      const counts = await renderer.render(t.z, t.x, t.y, { size: 512 });
+      expect(maxOf(counts!)).toBe(1);
+      expect(counts).toEqual(render(store, t));
+    }
+    // Away from the data, and a filter that matches nothing: null, as on one thread.
+    expect(await renderer.render(14, 0, 0, { size: 512 })).toBeNull();
+    const t = tileAt(MID.lat, MID.lng, 14);
+    expect(await renderer.render(t.z, t.x, t.y, { size: 512, query: { filter: 'activity_type = "swim"' } })).toBeNull();
+  });
+
+  test("tiles asked for while the helper is busy are drawn whole, right away", async () => {
+    expect(await renderer.ready).toBe(true);
+    const asked = CASES.slice(0, 12);
+    const answers = asked.map(({ t, size, query }) => renderer.render(t.z, t.x, t.y, { size, query }));
+    expect(answers[0]).toBeInstanceOf(Promise);
+    expect(answers.slice(1).some((a) => a instanceof Promise)).toBe(false);
+    const counts = await Promise.all(answers);
+    asked.forEach(({ t, size, query }, i) => expect(counts[i]).toEqual(render(store, t, size, query)));
+    for (const c of counts) renderer.release(c!);
+    // Drawn again in the buffers handed back (more at once than are kept): the same tiles.
+    const again = await Promise.all(asked.map(({ t, size, query }) => renderer.render(t.z, t.x, t.y, { size, query })));
+    asked.forEach(({ t, size, query }, i) => expect(again[i]).toEqual(render(store, t, size, query)));
+  });
+
+  test("a bad tile address fails before the helper is asked", async () => {
+    expect(await renderer.ready).toBe(true);
+    expect(errorOf(() => renderer.render(3, 9, 0, { size: 512 })).message).toMatch(/tile: expected z 0-20/);
+    expect(errorOf(() => renderer.render(3, 0, 0, { size: 300 as TileSize })).message).toMatch(/tile size/);
+    const t = tileAt(MID.lat, MID.lng, 16);
+    const next = renderer.render(t.z, t.x, t.y, { size: 512 });
+    expect(next).toBeInstanceOf(Promise);
+    expect(await next).toEqual(render(store, t));
+  });
+
+  test("a request that fails on this thread leaves the helper free once it has answered", async () => {
+    expect(await renderer.ready).toBe(true);
+    const t = tileAt(MID.lat, MID.lng, 14);
+    expect(errorOf(() => renderer.render(t.z, t.x, t.y, { size: 512, query: { filter: "elevation_gain >" } })).code).toBe("bad_filter");
+    let next = renderer.render(t.z, t.x, t.y, { size: 512 });
+    for (let tries = 0; !(next instanceof Promise) && tries < 400; tries++) {
+      await Bun.sleep(5);
+      next = renderer.render(t.z, t.x, t.y, { size: 512 });
+    }
+    expect(next).toBeInstanceOf(Promise);
+    // Its memory was wiped too: the shares still add up exactly.
+    expect(await next).toEqual(render(store, t));
+  });
+
+  test("closed while a tile waits for it: the helper's share is drawn here", async () => {
+    const own = new TileRenderer(store);
+    expect(await own.ready).toBe(true);
+    const t = tileAt(MID.lat, MID.lng, 15);
+    const pending = own.render(t.z, t.x, t.y, { size: 512 });
+    own.close();
+    expect(await pending).toEqual(render(store, t));
+    // From then on, tiles are drawn on this thread alone.
+    expect(own.render(t.z, t.x, t.y, { size: 512 })).toEqual(render(store, t));
+  });
+
+  test("no helper for an in-memory database, which no other thread can open", async () => {
+    const memory = newStore();
+    addActivity(memory, [line(ROAD)]);
+    const inline = new TileRenderer(memory);
+    expect(await inline.ready).toBe(false);
+    const t = tileAt(MID.lat, MID.lng, 14);
+    expect(inline.render(t.z, t.x, t.y, { size: 512 })).toEqual(render(memory, t));
   });
 });

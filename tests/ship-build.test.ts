@@ -27,7 +27,7 @@ const start = (name: string) => `const w = new Worker(new URL("./${name}", impor
 describe("workerEntrypoints", () => {
   test("finds the import, tile-render and strip-render workers of the project", () => {
     const found = workerEntrypoints(join(REPO, "src")).map((p) => relative(REPO, p));
-    expect(found).toEqual(["src/import/worker.ts", "src/server/render-worker.ts", "src/strip-worker.ts"]);
+    expect(found).toEqual(["src/import/worker.ts", "src/server/render-worker.ts", "src/server/tile-helper-worker.ts", "src/strip-worker.ts"]);
   });
 
   test.each([

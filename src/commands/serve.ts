@@ -11,6 +11,7 @@ import { Peers, PEER_ENV, primaryGone } from "../server/cluster.ts";
 import { listen } from "../server/listen.ts";
 import { BatchedStdout } from "../server/log.ts";
 import { InlineRenderer, RenderPool, type Renderer } from "../server/render-pool.ts";
+import { TileRenderer } from "../server/tile-helper.ts";
 import { DEFAULT_UPLOAD, type UploadOptions } from "../server/upload.ts";
 import { fetchRoutes } from "../server/fetch-routes.ts";
 import { stravaWebhookRoutes } from "../server/strava-routes.ts";
@@ -122,7 +123,8 @@ export default defineCommand({
     // The budget is for the whole server (it is what the machine must hold), so each process gets its share.
     const tileCache = options.cacheBytes > 0 ? new TileCache(Math.floor(options.cacheBytes / options.workers)) : null;
     const { plugins, processor } = sources(store, { strava, intervals, token, peer });
-    const app = createApp({ store, tileCache, cors: options.cors, upload, renderer, plugins });
+    const tiles = new TileRenderer(store);
+    const app = createApp({ store, tileCache, cors: options.cors, upload, renderer, tiles, plugins });
     const out = new BatchedStdout();
     const server = listen(app, {
       hostname: options.host,
@@ -148,6 +150,7 @@ export default defineCommand({
     process.once("SIGINT", () => process.exit(130)); // a second Ctrl-C means "now"
     await Promise.all([server.stop(false), peers.stop(), processor?.close()]);
     renderer?.close();
+    tiles.close();
     await out.flush();
     store.close();
     process.exit(0);

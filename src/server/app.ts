@@ -22,6 +22,7 @@ import type { Renderer } from "./render-pool.ts";
 import { featuresHandler } from "./features.ts";
 import { pageAssets } from "./page.ts";
 import { assetResponse, checkedPath, rawPath, type AssetSource } from "./static.ts";
+import { TileRenderer } from "./tile-helper.ts";
 import { tileHandler } from "./tiles.ts";
 import { uploadHandler, type UploadOptions } from "./upload.ts";
 
@@ -37,6 +38,8 @@ export interface AppOptions {
   upload?: UploadOptions;
   /** Draws /render images (--render); absent = no such route. */
   renderer?: Renderer;
+  /** Draws tiles (default: on the request thread alone, with no helper thread). */
+  tiles?: TileRenderer;
   /** Routes of optional sources (the Strava webhook, fetch), mounted as they are. */
   plugins?: AnyElysia[];
 }
@@ -58,7 +61,7 @@ export function createApp(options: AppOptions): AnyElysia {
   const assets = options.assets ?? pageAssets();
   const cache = options.tileCache === undefined ? new TileCache(DEFAULT_CACHE_BYTES) : options.tileCache;
   const versions = new DataVersion(store);
-  const tile = tileHandler({ store, versions, cache, collector: new Collector() });
+  const tile = tileHandler({ store, versions, cache, collector: new Collector(), tiles: options.tiles ?? new TileRenderer(store, false) });
   const api = apiHandlers(store);
   const features = featuresHandler(store, { upload: !!options.upload, token: !!options.upload?.token, render: !!options.renderer });
   const allowOrigin = (request: Request, response: Response) => {

@@ -6,7 +6,6 @@
  * On the cached path no SQLite work is done per request beyond the data
  * version, itself read at most once a millisecond (data-version.ts).
  */
-import { renderTileCounts } from "../render.ts";
 import type { Store } from "../store.ts";
 import type { TileCache, CachedTile } from "./cache.ts";
 import type { Collector } from "./collect.ts";
@@ -15,6 +14,7 @@ import { etagOf, ifNoneMatch } from "./etag.ts";
 import { searchParams } from "./http.ts";
 import { CONTENT_TYPE, encodeImage } from "./image.ts";
 import { activityQuery, negotiateFormat, paletteParam, parseTileAddress, type ImageFormat } from "./params.ts";
+import type { TileRenderer } from "./tile-helper.ts";
 
 const CACHE_CONTROL = [
   // Tiles show nothing the server does not show to anyone, so shared caches may keep them too.
@@ -31,9 +31,10 @@ export interface TileContext {
   /** null when --cache-mb is 0. */
   cache: TileCache | null;
   collector: Collector;
+  tiles: TileRenderer;
 }
 
-export function tileHandler({ store, versions, cache, collector }: TileContext) {
+export function tileHandler({ store, versions, cache, collector, tiles }: TileContext) {
   return (request: Request, zText: string, xText: string, yText: string): Response | Promise<Response> => {
     const tile = parseTileAddress(zText, xText, yText);
     const params = searchParams(request);
@@ -51,7 +52,7 @@ export function tileHandler({ store, versions, cache, collector }: TileContext) 
     }
     if (hit) return answer(hit);
 
-    const counts = renderTileCounts(store, tile.z, tile.x, tile.y, { size: tile.size, query });
+    const counts = tiles.render(tile.z, tile.x, tile.y, { size: tile.size, query });
     collector.rendered(tile.size * tile.size);
     const keep = (bytes: Uint8Array): Response => {
       const entry = cachedTile(bytes, format, etag);
@@ -60,9 +61,19 @@ export function tileHandler({ store, versions, cache, collector }: TileContext) 
       else versions.changed();
       return answer(entry);
     };
-    if (!counts) return keep(new Uint8Array(0));
-    const encoded = encodeImage(counts, tile.size, tile.size, palette, format);
-    return encoded instanceof Promise ? encoded.then(keep) : keep(encoded);
+    const encode = (drawn: Uint8Array | null): Response | Promise<Response> => {
+      if (!drawn) return keep(new Uint8Array(0));
+      const encoded = encodeImage(drawn, tile.size, tile.size, palette, format);
+      if (!(encoded instanceof Promise)) {
+        tiles.release(drawn);
+        return keep(encoded);
+      }
+      return encoded.then((bytes) => {
+        tiles.release(drawn);
+        return keep(bytes);
+      });
+    };
+    return counts instanceof Promise ? counts.then(encode) : encode(counts);
   };
 }
 
