@@ -1,13 +1,16 @@
 /**
  * Tile and image rendering speed: `bun run bench render [--db PATH] [--requests 2000] [--seed 1]`.
  *
- * On the benchmark database (tests/bench/_data.ts), uncached, on one core:
+ * On the benchmark database (tests/bench/_data.ts), uncached:
  *   1. a 2000 x 2000 `render` of the densest 20 x 20 km: wall time and peak RSS of the CLI
  *      (own process; -j 1 and one thread per core), and renderBounds + encodePng in this process;
  *   2. 2,000 tile requests sampled like a map session: views of 4 x 3 512 px tiles at
  *      zooms 2-16 centred on points of randomly chosen activities (so, like a person
  *      looking at their own map, mostly where they ride), about 5% of them empty,
- *      plus 100 at zooms 17-18. Each is timed from query to PNG bytes.
+ *      plus 100 at zooms 17-18. Each is timed from query to PNG bytes, one after
+ *      another: first on one thread (tiles/s is then one core's rate), then as
+ *      `hotpot serve` draws them, sharing each with its helper thread while that is
+ *      free (src/server/tile-helper.ts). Both must draw the same pixels.
  *
  * Targets (issue 3): tile p50 <= 2 ms, p99 <= 25 ms; the 2000 x 2000 image <= 0.5 s.
  * The machine is shared: total CPU time is printed beside wall time.
@@ -19,6 +22,7 @@ import { parseArgs } from "node:util";
 import { encodePng, encodeWebp } from "../../src/encode.ts";
 import { resolveGradient } from "../../src/palette.ts";
 import { renderBounds, renderTileCounts } from "../../src/render.ts";
+import { TileRenderer } from "../../src/server/tile-helper.ts";
 import { openStore, type Store } from "../../src/store.ts";
 import { xToLng, yToLat } from "../../src/tile.ts";
 import { ensureBenchDb } from "./_data.ts";
@@ -91,59 +95,98 @@ async function main(): Promise<void> {
   }
   console.log(`  renderBounds + encodePng in process, one thread: ${imageTimes.join(", ")} ms (target <= 500)`);
 
-  // 2. The tile session.
+  // 2. The tile session: on the calling thread alone, then as `hotpot serve` draws tiles (busy
+  // ones shared with a helper thread while it is free; server/tile-helper.ts).
   const requests = sampleSession(store, Number(args.requests), Number(args.seed));
-  const times: number[] = [];
-  const encodeTimes: number[] = [];
-  const byZoom = new Map<number, number[]>();
-  const drawn: Uint8Array[] = [];
-  let empties = 0;
-  let bytes = 0;
-  // Warm the JIT and the page cache as a running server would be.
-  for (const r of requests.slice(0, 50)) renderTileCounts(store, r.z, r.x, r.y, { size: 512 });
-  const cpu0 = process.cpuUsage();
-  const wall0 = performance.now();
-  for (const r of requests) {
-    const t = performance.now();
-    const counts = renderTileCounts(store, r.z, r.x, r.y, { size: 512 });
-    const t1 = performance.now();
-    const png = counts ? encodePng(counts, 512, 512, palette) : null;
-    const ms = performance.now() - t;
-    times.push(ms);
-    if (counts) encodeTimes.push(performance.now() - t1);
-    if (counts && drawn.length < 200 && times.length % 5 === 0) drawn.push(counts.slice());
-    if (!byZoom.has(r.z)) byZoom.set(r.z, []);
-    byZoom.get(r.z)!.push(ms);
-    if (png) bytes += png.length;
-    else empties++;
-  }
-  const wall = performance.now() - wall0;
-  const cpu = process.cpuUsage(cpu0);
-  const sorted = [...times].sort((a, b) => a - b);
-  console.log(`\n${requests.length} tile requests (512 px, PNG), ${empties} empty (${((100 * empties) / requests.length).toFixed(1)}%):`);
-  console.log(
-    `  p50 ${fmt(quantile(sorted, 0.5))} ms (target <= 2), p95 ${fmt(quantile(sorted, 0.95))} ms, ` +
-      `p99 ${fmt(quantile(sorted, 0.99))} ms (target <= 25), max ${fmt(sorted[sorted.length - 1])} ms`,
-  );
-  console.log(
-    `  ${((requests.length / wall) * 1000).toFixed(0)} tiles/s on one core; wall ${fmt(wall)} ms, CPU ${fmt((cpu.user + cpu.system) / 1000)} ms; ` +
-      `mean PNG ${(bytes / Math.max(1, requests.length - empties) / 1024).toFixed(1)} KB`,
-  );
-  const encodeSorted = encodeTimes.sort((a, b) => a - b);
+  const one = await session(requests, (r) => renderTileCounts(store, r.z, r.x, r.y, { size: 512 }));
+  const tiles = new TileRenderer(store);
+  const helped = (await tiles.ready) ? await session(requests, (r) => tiles.render(r.z, r.x, r.y, { size: 512 }), (counts) => tiles.release(counts)) : null;
+  tiles.close();
+
+  console.log(`\n${requests.length} tile requests (512 px, PNG), ${one.empties} empty (${((100 * one.empties) / requests.length).toFixed(1)}%), each timed from query to PNG bytes:`);
+  const line = (label: string, s: SessionStats) =>
+    console.log(
+      `  ${label}: p50 ${fmt(s.q(0.5))} ms (target <= 2), p95 ${fmt(s.q(0.95))} ms, p99 ${fmt(s.q(0.99))} ms (target <= 25), max ${fmt(s.q(1))} ms; ` +
+        `${((requests.length / s.wall) * 1000).toFixed(0)} tiles/s, wall ${fmt(s.wall)} ms, CPU ${fmt(s.cpu)} ms`,
+    );
+  line("on one thread", one);
+  if (helped) line("as the server draws them, with its helper thread", helped);
+  else console.log("  (no helper thread on this machine: one core)");
+  if (helped && helped.hash !== one.hash) throw new Error("the tiles drawn with the helper differ from those drawn on one thread");
+  console.log(`  mean PNG ${(one.bytes / Math.max(1, requests.length - one.empties) / 1024).toFixed(1)} KB`);
+  const encodeSorted = one.encodeTimes.sort((a, b) => a - b);
   console.log(`  of which PNG encoding: p50 ${fmt(quantile(encodeSorted, 0.5))} ms, p99 ${fmt(quantile(encodeSorted, 0.99))} ms`);
-  const webp = drawn.map((counts) => {
+  const webp = one.drawn.map((counts) => {
     const t = performance.now();
     encodeWebp(counts, 512, 512, palette);
     return performance.now() - t;
   });
   webp.sort((a, b) => a - b);
   console.log(`  WebP (lossless) instead, on ${webp.length} of the drawn tiles: encoding p50 ${fmt(quantile(webp, 0.5))} ms, p99 ${fmt(quantile(webp, 0.99))} ms`);
-  console.log("  by zoom (requests: p50 / p99 / max ms):");
-  for (const z of [...byZoom.keys()].sort((a, b) => a - b)) {
-    const s = byZoom.get(z)!.sort((a, b) => a - b);
-    console.log(`    z${String(z).padEnd(2)} ${String(s.length).padStart(4)}: ${fmt(quantile(s, 0.5))} / ${fmt(quantile(s, 0.99))} / ${fmt(s[s.length - 1])}`);
+  console.log(`  by zoom (requests: p50 / p99 / max ms, on one thread${helped ? " | with the helper" : ""}):`);
+  for (const z of [...one.byZoom.keys()].sort((a, b) => a - b)) {
+    const cells = [one, helped].flatMap((s) => {
+      if (!s) return [];
+      const t = s.byZoom.get(z)!.sort((a, b) => a - b);
+      return [`${fmt(quantile(t, 0.5))} / ${fmt(quantile(t, 0.99))} / ${fmt(t[t.length - 1])}`];
+    });
+    console.log(`    z${String(z).padEnd(2)} ${String(one.byZoom.get(z)!.length).padStart(4)}: ${cells.join(" | ")}`);
   }
   store.close();
+}
+
+interface SessionStats {
+  /** Quantile q of the request times (1: the slowest). */
+  q: (q: number) => number;
+  wall: number;
+  cpu: number;
+  empties: number;
+  bytes: number;
+  encodeTimes: number[];
+  byZoom: Map<number, number[]>;
+  /** Every fifth drawn tile's counts, up to 200, for the WebP figures. */
+  drawn: Uint8Array[];
+  /** Of all counts drawn: the two ways of drawing must agree. */
+  hash: number;
+}
+
+type Request = ReturnType<typeof sampleSession>[number];
+
+async function session(
+  requests: Request[],
+  draw: (r: Request) => Uint8Array | null | Promise<Uint8Array | null>,
+  encoded: (counts: Uint8Array) => void = () => {},
+): Promise<SessionStats> {
+  const palette = resolveGradient({});
+  // Warm the JIT and the page cache as a running server would be.
+  for (const r of requests.slice(0, 50)) await draw(r);
+  const stats: SessionStats = { q: () => 0, wall: 0, cpu: 0, empties: 0, bytes: 0, encodeTimes: [], byZoom: new Map(), drawn: [], hash: 0 };
+  const times: number[] = [];
+  const cpu0 = process.cpuUsage();
+  const wall0 = performance.now();
+  for (const r of requests) {
+    const t = performance.now();
+    const counts = await draw(r);
+    const t1 = performance.now();
+    const png = counts ? encodePng(counts, 512, 512, palette) : null;
+    const ms = performance.now() - t;
+    times.push(ms);
+    if (counts) stats.encodeTimes.push(performance.now() - t1);
+    if (counts && stats.drawn.length < 200 && times.length % 5 === 0) stats.drawn.push(counts.slice());
+    if (counts) encoded(counts);
+    if (!stats.byZoom.has(r.z)) stats.byZoom.set(r.z, []);
+    stats.byZoom.get(r.z)!.push(ms);
+    if (png) {
+      stats.bytes += png.length;
+      stats.hash = Number(Bun.hash(png, stats.hash) & 0xffffffffn);
+    } else stats.empties++;
+  }
+  stats.wall = performance.now() - wall0;
+  const cpu = process.cpuUsage(cpu0);
+  stats.cpu = (cpu.user + cpu.system) / 1000;
+  const sorted = times.sort((a, b) => a - b);
+  stats.q = (q) => (q >= 1 ? sorted[sorted.length - 1] : quantile(sorted, q));
+  return stats;
 }
 
 await main();
