@@ -42,8 +42,8 @@ export class TileRenderer {
   private nextId = 1;
   private waiting: { id: number; reply: PromiseWithResolvers<Part | null> } | null = null;
   private readonly started = Promise.withResolvers<boolean>();
-  /** Where the helper draws its share, zeroed between tiles: room for the largest tile. */
-  private readonly shared = new Uint8Array(new SharedArrayBuffer(MAX_TILE_SIZE * MAX_TILE_SIZE));
+  /** Where the helper draws its share, zeroed between tiles: room for the largest tile (none without a helper). */
+  private shared = new Uint8Array(new SharedArrayBuffer(0));
   private readonly spare = new Map<number, Uint8Array[]>();
   /** Settles once tiles may be split: true when the helper is up, false when there is none. */
   readonly ready = this.started.promise;
@@ -86,14 +86,15 @@ export class TileRenderer {
       try {
         // Without the helper's share (it failed; the request itself would have failed here first), it is drawn here.
         const other = part ?? partOf(drawTilePart(this.store, z, x, y, options, HELPERS));
-        if (other.counts) {
-          // Into the buffer whether this thread drew in it or not: the helper's memory is for its next share.
-          const { counts, top, bottom } = other;
-          if (mine) mine.add(counts, top, bottom);
-          else buffer.set(counts.subarray(top * view.width, (bottom + 1) * view.width), top * view.width);
-          return this.finish({ counts: buffer, top: Math.min(top, mine?.top ?? top), bottom: Math.max(bottom, mine?.bottom ?? bottom) }, buffer, view);
+        const { counts, top, bottom } = other;
+        if (!counts) return this.finish(mine, buffer, view);
+        if (mine) {
+          mine.add(counts, top, bottom);
+          return this.finish(mine, buffer, view);
         }
-        return this.finish(mine, buffer, view);
+        // Copied out: the helper's memory is for its next share.
+        buffer.set(counts.subarray(top * view.width, (bottom + 1) * view.width), top * view.width);
+        return this.finish({ counts: buffer, top, bottom }, buffer, view);
       } finally {
         this.free(id, part, view);
       }
@@ -129,6 +130,7 @@ export class TileRenderer {
   }
 
   private start(): void {
+    this.shared = new Uint8Array(new SharedArrayBuffer(MAX_TILE_SIZE * MAX_TILE_SIZE));
     const worker = new Worker(new URL("./tile-helper-worker.ts", import.meta.url));
     worker.onmessage = (event: MessageEvent<HelperReply>) => {
       const reply = event.data;
