@@ -302,8 +302,9 @@ export class Store {
    * ranges (scans of a whole level) take the one range.
    */
   tileRows(z: number, x0: number, x1: number, y0: number, y1: number, share: Share = WHOLE): TileRow[] {
-    // On the key, so SQLite reads the geometry of the share's rows only. (A bare ? numbers
-    // itself after the highest ?N before it.)
+    // On the key, so SQLite skips the other share's geometry (its decoding and any overflow
+    // pages), though the leaf pages holding it are still walked. (A bare ? numbers itself
+    // after the highest ?N before it.)
     const shared = share.of > 1 ? " AND activity_id % ? = ?" : "";
     const params = share.of > 1 ? [share.of, share.index] : [];
     if (x1 - x0 > TILE_COLUMNS_APART) {

@@ -45,12 +45,9 @@ self.onmessage = (event: MessageEvent<HelperRequest>) => {
   try {
     const started = performance.now();
     const raster = drawTilePart(store!, z, x, y, options, share, shared);
+    self.postMessage((raster ? { id, top: raster.top, bottom: raster.bottom } : { id, top: 0, bottom: -1 }) satisfies HelperReply);
+    // After replying, so the tile waiting for this share does not wait for the collection too.
     collector.rendered(performance.now() - started);
-    if (!raster) {
-      self.postMessage({ id, top: 0, bottom: -1 } satisfies HelperReply);
-      return;
-    }
-    self.postMessage({ id, top: raster.top, bottom: raster.bottom } satisfies HelperReply);
   } catch (e) {
     // Whatever was drawn is wiped. The requesting thread draws this share itself, and reports what goes wrong there.
     shared.fill(0);

@@ -84,7 +84,7 @@ export class TileRenderer {
     }
     return theirs.then((part) => {
       try {
-        // Without the helper's share (it failed; the request itself would have failed here first), it is drawn here.
+        // Without the helper's share (it failed or was closed), it is drawn here; what fails here fails the request.
         const other = part ?? partOf(drawTilePart(this.store, z, x, y, options, HELPERS));
         const { counts, top, bottom } = other;
         if (!counts) return this.finish(mine, buffer, view);
