@@ -61,7 +61,7 @@ export function createApp(options: AppOptions): AnyElysia {
   const assets = options.assets ?? pageAssets();
   const cache = options.tileCache === undefined ? new TileCache(DEFAULT_CACHE_BYTES) : options.tileCache;
   const versions = new DataVersion(store);
-  const tile = tileHandler({ store, versions, cache, collector: new Collector(), tiles: options.tiles ?? new TileRenderer(store, false) });
+  const tile = tileHandler({ store, versions, cache, collector: new Collector(), tiles: options.tiles ?? new TileRenderer(store, { helper: false }) });
   const api = apiHandlers(store);
   const features = featuresHandler(store, { upload: !!options.upload, token: !!options.upload?.token, render: !!options.renderer });
   const allowOrigin = (request: Request, response: Response) => {

@@ -3,21 +3,21 @@
  * activities it is sent, from its own read-only connection, straight into
  * memory shared with the requesting thread, which adds it to its own share
  * and zeroes it again. (A new buffer per share, transferred, left a quarter
- * megabyte of garbage per tile on one thread or the other.)
+ * megabyte of garbage per tile on one thread or the other.) The answer is
+ * written to shared memory too, so the requesting thread can take it as soon
+ * as it is there; the message that follows only wakes it when idle.
  */
 import { drawTilePart, type TileOptions } from "../render.ts";
 import { openStore, type Share, type Store } from "../store.ts";
 import { Collector, HELPER_COLLECT_EVERY_MS } from "./collect.ts";
+import { BOTTOM, DONE, DRAWN_US, FAILED, TOP } from "./tile-helper.ts";
 
 export type HelperRequest =
-  | { dbPath: string; shared: SharedArrayBuffer }
+  | { dbPath: string; shared: SharedArrayBuffer; control: SharedArrayBuffer }
   | { id: number; z: number; x: number; y: number; options: TileOptions; share: Share };
 
-export type HelperReply =
-  | { ready: true }
-  /** The share's counts are in the shared memory's rows [top, bottom], laid out as the tile's; top > bottom: none drawn. */
-  | { id: number; top: number; bottom: number }
-  | { id: number; error: string };
+/** `id`: that share is done; its answer is in the control memory. */
+export type HelperReply = { ready: true } | { id: number };
 
 declare const self: Worker;
 
@@ -30,6 +30,7 @@ const PAGE_CACHE_MIB = 0.5;
 
 let store: Store | null = null;
 let shared: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
+let control = new Int32Array(new SharedArrayBuffer(0));
 const collector = new Collector(HELPER_COLLECT_EVERY_MS);
 
 self.onmessage = (event: MessageEvent<HelperRequest>) => {
@@ -38,19 +39,31 @@ self.onmessage = (event: MessageEvent<HelperRequest>) => {
     store = openStore(request.dbPath, { readonly: true, mustExist: true });
     store.pageCache(PAGE_CACHE_MIB);
     shared = new Uint8Array(request.shared);
+    control = new Int32Array(request.control);
     self.postMessage({ ready: true } satisfies HelperReply);
     return;
   }
   const { id, z, x, y, options, share } = request;
+  const started = performance.now();
   try {
-    const started = performance.now();
+    // The share's counts in the shared memory's rows [top, bottom], laid out as the tile's; top > bottom: none drawn.
     const raster = drawTilePart(store!, z, x, y, options, share, shared);
-    self.postMessage((raster ? { id, top: raster.top, bottom: raster.bottom } : { id, top: 0, bottom: -1 }) satisfies HelperReply);
-    // After replying, so the tile waiting for this share does not wait for the collection too.
-    collector.rendered(performance.now() - started);
-  } catch (e) {
+    answer(id, raster?.top ?? 0, raster?.bottom ?? -1, false, started);
+  } catch {
     // Whatever was drawn is wiped. The requesting thread draws this share itself, and reports what goes wrong there.
     shared.fill(0);
-    self.postMessage({ id, error: e instanceof Error ? e.message : String(e) } satisfies HelperReply);
+    answer(id, 0, -1, true, started);
   }
+  // After answering, so the tile waiting for this share does not wait for the collection too.
+  collector.rendered(performance.now() - started);
 };
+
+function answer(id: number, top: number, bottom: number, failed: boolean, started: number): void {
+  Atomics.store(control, DRAWN_US, Math.round((performance.now() - started) * 1000));
+  Atomics.store(control, TOP, top);
+  Atomics.store(control, BOTTOM, bottom);
+  Atomics.store(control, FAILED, failed ? 1 : 0);
+  // Last: once DONE names this share, the rest is there.
+  Atomics.store(control, DONE, id);
+  self.postMessage({ id } satisfies HelperReply);
+}

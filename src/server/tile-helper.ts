@@ -18,7 +18,17 @@
 import { drawTilePart, finishCounts, TILE_SIZES, tileView, type TileOptions } from "../render.ts";
 import type { PixelView, Raster } from "../raster.ts";
 import { WHOLE, type Share, type Store } from "../store.ts";
+import { SpareCore } from "./spare-core.ts";
 import type { HelperReply, HelperRequest } from "./tile-helper-worker.ts";
+
+/** The helper's answer in shared memory (Int32Array indices): the id of the share done, its rows, whether it failed, its time. */
+export const DONE = 0;
+export const TOP = 1;
+export const BOTTOM = 2;
+export const FAILED = 3;
+/** How long the helper drew its last share, in microseconds. */
+export const DRAWN_US = 4;
+const CONTROL_BYTES = 5 * Int32Array.BYTES_PER_ELEMENT;
 
 const MINE: Share = { index: 0, of: 2 };
 const HELPERS: Share = { index: 1, of: 2 };
@@ -36,26 +46,45 @@ const SPARE_BUFFERS = 4;
 
 const partOf = (raster: Raster | null): Part => (raster ? raster : { counts: null, top: 0, bottom: -1 });
 
+/** A tile whose helper's share is not yet added in. */
+interface Pending {
+  id: number;
+  view: PixelView;
+  buffer: Uint8Array;
+  mine: Raster | null;
+  /** Draws the helper's share here, should the helper fail. */
+  drawTheirs: () => Raster | null;
+  reply: PromiseWithResolvers<Uint8Array | null>;
+  /** Drawing this thread's share failed: the helper's answer is only wiped. */
+  abandoned: boolean;
+}
+
 export class TileRenderer {
   private worker: Worker | null = null;
   private up = false;
   private nextId = 1;
-  private waiting: { id: number; reply: PromiseWithResolvers<Part | null> } | null = null;
+  private pending: Pending | null = null;
   private readonly started = Promise.withResolvers<boolean>();
   /** Where the helper draws its share, zeroed between tiles: room for the largest tile (none without a helper). */
   private shared = new Uint8Array(new SharedArrayBuffer(0));
-  private readonly spare = new Map<number, Uint8Array[]>();
+  /** The helper's answer, written before its message (DONE, TOP, BOTTOM, FAILED, DRAWN_US). */
+  private control = new Int32Array(new SharedArrayBuffer(CONTROL_BYTES));
+  private readonly spares = new Map<number, Uint8Array[]>();
+  private readonly spare: SpareCore;
   /** Settles once tiles may be split: true when the helper is up, false when there is none. */
   readonly ready = this.started.promise;
 
   /**
    * `helper`: whether to start the helper thread (default: when there is a
    * second core and the database is a file another thread can open).
+   * `spare`: whether a core would idle without the helper (default: judged
+   * from the machine's CPU times, spare-core.ts).
    */
   constructor(
     private readonly store: Store,
-    helper = navigator.hardwareConcurrency > 1 && store.path !== ":memory:",
+    { helper = navigator.hardwareConcurrency > 1 && store.path !== ":memory:", spare }: { helper?: boolean; spare?: SpareCore } = {},
   ) {
+    this.spare = spare ?? new SpareCore();
     if (helper) this.start();
     else this.started.resolve(false);
   }
@@ -66,45 +95,75 @@ export class TileRenderer {
    */
   render(z: number, x: number, y: number, options: TileOptions): Uint8Array | null | Promise<Uint8Array | null> {
     const view = tileView(z, x, y, options.size);
+    // A tile whose share the helper has finished is completed first, whether or not its message
+    // has come: requests queued meanwhile would otherwise all be answered before it.
+    this.settle();
     const buffer = this.take(view.width * view.height);
-    if (!this.up || this.waiting) return this.finish(drawTilePart(this.store, z, x, y, options, WHOLE, buffer), buffer, view);
-    const id = this.nextId++;
-    const reply = Promise.withResolvers<Part | null>();
-    this.waiting = { id, reply };
-    // Handled before drawing here, which may throw: a helper failing meanwhile is then no unhandled rejection.
-    const theirs = reply.promise.catch(() => null);
-    this.worker!.postMessage({ id, z, x, y, options, share: HELPERS } satisfies HelperRequest);
-    let mine: Raster | null;
+    if (!this.up || this.pending || !this.spare.available()) return this.finish(drawTilePart(this.store, z, x, y, options, WHOLE, buffer), buffer, view);
+    const pending: Pending = {
+      id: this.nextId++,
+      view,
+      buffer,
+      mine: null,
+      drawTheirs: () => drawTilePart(this.store, z, x, y, options, HELPERS),
+      reply: Promise.withResolvers<Uint8Array | null>(),
+      abandoned: false,
+    };
+    this.pending = pending;
+    this.worker!.postMessage({ id: pending.id, z, x, y, options, share: HELPERS } satisfies HelperRequest);
     try {
-      mine = drawTilePart(this.store, z, x, y, options, MINE, buffer);
+      pending.mine = drawTilePart(this.store, z, x, y, options, MINE, buffer);
     } catch (e) {
-      // The helper's share is not wanted now, but its memory must still be wiped when it comes.
-      void theirs.then((part) => this.free(id, part, view));
+      pending.abandoned = true;
+      this.settle();
       throw e;
     }
-    return theirs.then((part) => {
-      try {
-        // Without the helper's share (it failed or was closed), it is drawn here; what fails here fails the request.
-        const other = part ?? partOf(drawTilePart(this.store, z, x, y, options, HELPERS));
-        const { counts, top, bottom } = other;
-        if (!counts) return this.finish(mine, buffer, view);
-        if (mine) {
-          mine.add(counts, top, bottom);
-          return this.finish(mine, buffer, view);
-        }
-        // Copied out: the helper's memory is for its next share.
-        buffer.set(counts.subarray(top * view.width, (bottom + 1) * view.width), top * view.width);
-        return this.finish({ counts: buffer, top, bottom }, buffer, view);
-      } finally {
-        this.free(id, part, view);
-      }
-    });
+    this.settle();
+    return pending.reply.promise;
   }
 
-  /** The helper's memory zeroed for the next share, and only then the helper free again. */
-  private free(id: number, part: Part | null, view: PixelView): void {
-    if (part) this.shared.fill(0, part.top * view.width, (part.bottom + 1) * view.width);
-    if (this.waiting?.id === id) this.waiting = null;
+  /** Completes the pending tile if the helper has answered it. */
+  private settle(): void {
+    if (this.pending && Atomics.load(this.control, DONE) === this.pending.id) this.complete(false);
+  }
+
+  /**
+   * Adds the helper's share to the pending tile (or, `helperLost`, draws it
+   * here), zeroes the helper's memory and frees the helper.
+   */
+  private complete(helperLost: boolean): void {
+    const p = this.pending!;
+    const failed = helperLost || Atomics.load(this.control, FAILED) === 1;
+    this.spare.helped(Atomics.load(this.control, DRAWN_US) / 1000);
+    const top = Atomics.load(this.control, TOP);
+    const bottom = Atomics.load(this.control, BOTTOM);
+    let counts: Uint8Array | null = null;
+    let error: unknown = null;
+    try {
+      // What fails here (drawing the helper's share after it failed) fails the request.
+      if (!p.abandoned) counts = this.combine(p, failed ? partOf(p.drawTheirs()) : { counts: top > bottom ? null : this.shared, top, bottom });
+    } catch (e) {
+      error = e;
+    } finally {
+      // A failed helper wiped its memory itself; a lost one is never asked again.
+      if (!failed) this.shared.fill(0, top * p.view.width, (bottom + 1) * p.view.width);
+      this.pending = null;
+    }
+    if (p.abandoned) return;
+    if (error) p.reply.reject(error);
+    else p.reply.resolve(counts);
+  }
+
+  private combine({ mine, buffer, view }: Pending, theirs: Part): Uint8Array | null {
+    const { counts, top, bottom } = theirs;
+    if (!counts) return this.finish(mine, buffer, view);
+    if (mine) {
+      mine.add(counts, top, bottom);
+      return this.finish(mine, buffer, view);
+    }
+    // Copied out: the helper's memory is for its next share.
+    buffer.set(counts.subarray(top * view.width, (bottom + 1) * view.width), top * view.width);
+    return this.finish({ counts: buffer, top, bottom }, buffer, view);
   }
 
   /**
@@ -113,13 +172,13 @@ export class TileRenderer {
    * megabyte at 512 px, a megabyte at 1024).
    */
   release(counts: Uint8Array): void {
-    const spare = this.spare.get(counts.length);
-    if (spare && spare.length < SPARE_BUFFERS) spare.push(counts.fill(0));
-    else if (!spare) this.spare.set(counts.length, [counts.fill(0)]);
+    const kept = this.spares.get(counts.length);
+    if (kept && kept.length < SPARE_BUFFERS) kept.push(counts.fill(0));
+    else if (!kept) this.spares.set(counts.length, [counts.fill(0)]);
   }
 
   private take(pixels: number): Uint8Array {
-    return this.spare.get(pixels)?.pop() ?? new Uint8Array(pixels);
+    return this.spares.get(pixels)?.pop() ?? new Uint8Array(pixels);
   }
 
   /** The drawn counts with the masks applied, or null; a buffer that ends up unused goes back to the spares. */
@@ -133,24 +192,16 @@ export class TileRenderer {
     this.shared = new Uint8Array(new SharedArrayBuffer(MAX_TILE_SIZE * MAX_TILE_SIZE));
     const worker = new Worker(new URL("./tile-helper-worker.ts", import.meta.url));
     worker.onmessage = (event: MessageEvent<HelperReply>) => {
-      const reply = event.data;
-      if ("ready" in reply) {
+      if ("ready" in event.data) {
         this.up = true;
         this.started.resolve(true);
-        return;
+      } else {
+        this.settle();
       }
-      if (this.waiting?.id !== reply.id) return;
-      this.waiting.reply.resolve("error" in reply ? null : { counts: reply.top > reply.bottom ? null : this.shared, top: reply.top, bottom: reply.bottom });
     };
     // A helper that fails is not replaced: tiles are drawn whole here from then on.
-    worker.onerror = (event) => {
-      this.up = false;
-      this.started.resolve(false);
-      this.waiting?.reply.reject(new Error(`tile helper failed: ${event.message}`));
-      this.waiting = null;
-      worker.terminate();
-    };
-    worker.postMessage({ dbPath: this.store.path, shared: this.shared.buffer } satisfies HelperRequest);
+    worker.onerror = () => this.close();
+    worker.postMessage({ dbPath: this.store.path, shared: this.shared.buffer, control: this.control.buffer } satisfies HelperRequest);
     this.worker = worker;
   }
 
@@ -160,7 +211,6 @@ export class TileRenderer {
     this.worker = null;
     this.up = false;
     this.started.resolve(false);
-    this.waiting?.reply.resolve(null);
-    this.waiting = null;
+    if (this.pending) this.complete(true);
   }
 }
