@@ -11,9 +11,11 @@
  *   helper thread:   share 1 ── draw ──┴─ add, mask → counts
  *
  * The helper takes one share at a time: a tile that arrives while it is busy
- * is drawn whole on the request thread. Under load, with every core busy
- * with its own server process, the serve benchmark's uncached rate stayed
- * what it was without the helper.
+ * is drawn whole on the request thread, and so is every tile while no core
+ * would idle without the helper (spare-core.ts): under full load sharing
+ * only adds work. The helper leaves its answer in shared memory, and each
+ * render first completes a tile whose share is done, so a shared tile does
+ * not wait behind the requests that arrived while it was drawn.
  */
 import { drawTilePart, finishCounts, TILE_SIZES, tileView, type TileOptions } from "../render.ts";
 import type { PixelView, Raster } from "../raster.ts";
