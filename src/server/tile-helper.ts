@@ -174,9 +174,9 @@ export class TileRenderer {
    * megabyte at 512 px, a megabyte at 1024).
    */
   release(counts: Uint8Array): void {
-    const kept = this.spares.get(counts.length);
-    if (kept && kept.length < SPARE_BUFFERS) kept.push(counts.fill(0));
-    else if (!kept) this.spares.set(counts.length, [counts.fill(0)]);
+    let kept = this.spares.get(counts.length);
+    if (!kept) this.spares.set(counts.length, (kept = []));
+    if (kept.length < SPARE_BUFFERS) kept.push(counts.fill(0));
   }
 
   private take(pixels: number): Uint8Array {
