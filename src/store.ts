@@ -4,7 +4,9 @@
  */
 import { Database, type Statement } from "bun:sqlite";
 import { existsSync } from "node:fs";
+import { isConfigKey, readStoredValue } from "./config.ts";
 import { HotpotError } from "./errors.ts";
+import { convertRustStore, inspectFile } from "./store-rust.ts";
 import type { ActivityRecord, Mask, Properties, StoreConfig, TileGeometry } from "./types.ts";
 
 /**
@@ -74,6 +76,9 @@ const MIGRATIONS: string[] = [
     UNIQUE (object_type, object_id, aspect_type, event_time)
   );
   `,
+  // 3: which file an activity came from (relative to the import root, or the uploaded
+  // name), as the Rust hotpot's `activities` listing shows it; the key is a hash.
+  `ALTER TABLE activities ADD COLUMN file_name TEXT;`,
 ];
 
 /**
@@ -101,6 +106,8 @@ export interface OpenOptions {
   /** Refuse to create a database that does not exist yet (commands that only read). */
   mustExist?: boolean;
   readonly?: boolean;
+  /** Where to say what opening does to the file (converting a Rust hotpot database); default stderr. */
+  notice?: (message: string) => void;
 }
 
 /** Activities whose id % of === index: disjoint shares of a tile, drawn on separate threads. */
@@ -143,6 +150,11 @@ export class Store {
     }
     this.path = path;
     this.db = new Database(path, options.readonly ? { readonly: true } : { create: true, readwrite: true });
+    // Before any pragma: a file that is not ours must be left exactly as it was.
+    const kind = memory ? "empty" : inspectFile(this.db, path);
+    if (kind === "rust" && options.readonly) {
+      throw new HotpotError("config", `database ${path} is a Rust hotpot database; open it once with a command that writes (import, serve) to convert it`);
+    }
     if (!options.readonly) {
       // Only takes effect before the first table exists. Larger pages keep most tile geometry out of
       // overflow pages and the clustered tile table shallower: measured, the file is about 10% smaller
@@ -154,6 +166,9 @@ export class Store {
     }
     // Readers and the single writer wait for each other instead of failing with SQLITE_BUSY.
     this.db.exec("PRAGMA busy_timeout = 10000");
+    if (kind === "rust" && !options.readonly) {
+      convertRustStore(this.db, path, () => this.migrate(), options.notice ?? ((m) => console.error(`hotpot: ${m}`)));
+    }
     if (!options.readonly) this.migrate();
   }
 
@@ -196,7 +211,7 @@ export class Store {
     const rows = this.db.query("SELECT key, value FROM config").all() as { key: string; value: string }[];
     const config: StoreConfig = structuredClone(DEFAULT_CONFIG);
     for (const { key, value } of rows) {
-      if (key in config) (config as unknown as Record<string, unknown>)[key] = JSON.parse(value);
+      if (isConfigKey(key)) (config as unknown as Record<string, unknown>)[key] = readStoredValue(key, value);
     }
     this.configCache = config;
     this.configCacheVersion = version;
