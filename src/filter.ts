@@ -10,7 +10,8 @@
  *   test    = op value | "in" "[" [ value { "," value } ] "]" | "like" text
  *   op      = "=" | "==" | "!=" | "<" | "<=" | ">" | ">="
  *   key     = word | string          value = number | true | false | null | word | string
- *   word    = letter or _, then letters, digits, _ or .      string = "..." with \" and \\
+ *   word    = letter or _, then letters, digits, _ or .
+ *   string  = "..." or '...' (as the Rust hotpot's URLs write them), with \" \' and \\
  *
  * Comparisons are typed: a number only matches JSON numbers, a string only JSON
  * strings (ignoring ASCII case), so `elevation_gain > 1000` never matches the
@@ -69,22 +70,23 @@ const WORD = /[\p{L}_][\p{L}\p{N}_.]*/uy;
 const PUNCTUATION = ["&&", "||", "!=", "<=", ">=", "==", "=", "<", ">", "!", "(", ")", "[", "]", ","];
 const KIND_OF: Record<string, TokenKind> = { "&&": "&&", "||": "||", "!": "!", "(": "(", ")": ")", "[": "[", "]": "]", ",": "," };
 
-/** Reads a double-quoted string starting at `start`; returns its value and the offset after the closing quote. */
+/** Reads a string quoted with src[start] (" or '); returns its value and the offset after the closing quote. */
 function readString(src: string, start: number): [string, number] {
+  const quote = src[start];
   let value = "";
   for (let i = start + 1; i < src.length; i++) {
     const c = src[i];
-    if (c === '"') return [value, i + 1];
+    if (c === quote) return [value, i + 1];
     if (c === "\\") {
       const next = src[i + 1];
-      if (next !== '"' && next !== "\\") {
-        fail(`unknown escape '\\${next ?? ""}' at position ${i + 1} (inside strings only \\" and \\\\ are escapes)`);
+      if (next !== '"' && next !== "'" && next !== "\\") {
+        fail(`unknown escape '\\${next ?? ""}' at position ${i + 1} (inside strings only \\" \\' and \\\\ are escapes)`);
       }
       value += next;
       i++;
     } else value += c;
   }
-  return fail(`unterminated string starting at position ${start + 1}, expected a closing '"'`);
+  return fail(`unterminated string starting at position ${start + 1}, expected a closing ${quote === '"' ? `'"'` : `"'"`}`);
 }
 
 function tokenize(src: string): Token[] {
@@ -96,7 +98,7 @@ function tokenize(src: string): Token[] {
       i++;
       continue;
     }
-    if (c === '"') {
+    if (c === '"' || c === "'") {
       const [value, end] = readString(src, i);
       tokens.push({ kind: "string", text: src.slice(i, end), pos: i, value });
       i = end;
@@ -123,8 +125,7 @@ function tokenize(src: string): Token[] {
       const p = PUNCTUATION.find((s) => src.startsWith(s, i));
       if (!p) {
         const char = String.fromCodePoint(src.codePointAt(i)!);
-        const hint = char === "'" ? " (strings use double quotes)" : "";
-        fail(`unexpected character ${JSON.stringify(char)} at position ${i + 1}${hint}`);
+        fail(`unexpected character ${JSON.stringify(char)} at position ${i + 1}`);
       }
       tokens.push({ kind: KIND_OF[p] ?? "op", text: p, pos: i });
       i += p.length;

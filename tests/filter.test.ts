@@ -44,6 +44,11 @@ describe("the issue's examples", () => {
     ["elapsed_time < 3600 && elevation_gain > 300", ["a3"]],
     ["elevation_gain > 1000 || (average_speed > 30 && commute = true)", ["a1", "a2", "a7", "a8", "a10"]],
     ["!(commute = true)", except("a2", "a4", "a7")],
+    // Single quotes, as the Rust hotpot's tile URLs write strings.
+    ["activity_type = 'ride'", ["a1", "a2", "a7", "a9"]],
+    ["activity_type in ['gravel ride', \"run\"]", ["a3", "a4"]],
+    ["title like '%\\'quoted\\'%'", ["a9"]],
+    ["'Average Temperature' < 5", ["a1", "a8"]],
   ])("%s", (expr, keys) => {
     expect(select(expr)).toEqual(keys);
   });
@@ -118,7 +123,8 @@ describe("errors name the position, what was expected and what was found", () =>
     ["a > true", "expected a number or a string after '>' at position 5, found 'true'"],
     ["a <= null", "expected a number or a string after '<=' at position 6, found 'null'"],
     ["has? 5", "expected a property name after 'has?' at position 6, found '5'"],
-    ["a = 'x'", `unexpected character "'" at position 5 (strings use double quotes)`],
+    ["a = 'x", `unterminated string starting at position 5, expected a closing "'"`],
+    ["a = 'x\\n'", "unknown escape '\\n' at position 7"],
     ['a = "open', "unterminated string starting at position 5"],
     ['a = "x\\n"', "unknown escape '\\n' at position 7"],
     ["a = 1e999", "number 1e999 at position 5 is out of range"],
