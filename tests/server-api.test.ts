@@ -37,8 +37,18 @@ const json = async (response: Response) => {
 describe("api", () => {
   test("activity count, all and filtered", async () => {
     const api = apiHandlers(store);
-    expect(await json(api.count(get("/api/activity-count")))).toEqual({ count: 3 });
-    expect(await json(api.count(get("/api/activity-count?after=2100-01-01")))).toEqual({ count: 0 });
+    const asJson = (path: string) => new Request(`http://localhost${path}`, { headers: { Accept: "application/json" } });
+    expect(await json(api.count(asJson("/api/activity-count")))).toEqual({ count: 3 });
+    expect(await json(api.count(asJson("/api/activity-count?after=2100-01-01")))).toEqual({ count: 0 });
+  });
+
+  test("activity count without Accept: application/json is the bare number, as the Rust hotpot answers", async () => {
+    const api = apiHandlers(store);
+    for (const [path, body] of [["/api/activity-count", "3"], ["/api/activity-count?filter=activity_type%20%3D%20'nothing'", "0"]]) {
+      const response = api.count(get(path));
+      expect(response.headers.get("content-type")).toStartWith("text/plain");
+      expect(await response.text()).toBe(body);
+    }
   });
 
   test("a bad filter or date is a 400 HotpotError naming it", () => {

@@ -256,7 +256,7 @@ describe("API routes", () => {
     server = app();
   });
   const json = async (path: string) => {
-    const response = await server.handle(req(path));
+    const response = await server.handle(req(path, { headers: { Accept: "application/json" } }));
     expect(response.headers.get("content-type")).toContain("json");
     return { status: response.status, body: await response.json() };
   };

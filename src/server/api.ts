@@ -2,7 +2,7 @@
  * The JSON API the map page and scripts use. Every list is bounded; every
  * answer that costs a scan is cached per data version.
  *
- *   GET /api/activity-count?filter&before&after          {"count": n}
+ *   GET /api/activity-count?filter&before&after          n as plain text (as the Rust hotpot), or {"count": n} for Accept: application/json
  *   GET /api/properties                                  {"properties": [{key, count, types}]}
  *   GET /api/activities?limit&offset&filter&before&after {"total": n, "activities": [...]}
  *   GET /api/activities?near=LAT,LNG&zoom=Z&...           {"activities": [...]} (newest first)
@@ -71,7 +71,10 @@ export function apiHandlers(store: Store) {
   return {
     count(request: Request): Response {
       const { query } = activityQuery(searchParams(request));
-      return jsonResponse({ count: countActivities(store, query) });
+      const count = countActivities(store, query);
+      // Scripts written for the Rust hotpot read the bare number; the page asks for JSON.
+      if (request.headers.get("accept")?.includes("application/json")) return jsonResponse({ count });
+      return new Response(String(count), { headers: { "Content-Type": "text/plain; charset=utf-8" } });
     },
 
     properties(): Response {
