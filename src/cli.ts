@@ -4,6 +4,7 @@
  * server or the importer. This is the only place that prints an error and exits.
  */
 import { defineCommand, runCommand, showUsage, type CommandDef } from "citty";
+import { readArgv } from "./cli-args.ts";
 import { isHotpotError } from "./errors.ts";
 import { VERSION, versionLine } from "./version.ts";
 
@@ -38,32 +39,8 @@ async function resolveTarget(cmd: CommandDef<any>, argv: string[]): Promise<[Com
   return [current, parent];
 }
 
-/**
- * Global options may come before the command (`hotpot --db x.sqlite3 serve`, as
- * the Rust hotpot and our Dockerfile write it): move them after it, where each
- * command declares them.
- */
-export function hoistGlobalOptions(argv: string[]): string[] {
-  const leading: string[] = [];
-  let i = 0;
-  while (i < argv.length && argv[i].startsWith("-") && argv[i] !== "--help" && argv[i] !== "-h" && argv[i] !== "--version") {
-    const flag = argv[i];
-    leading.push(flag);
-    i++;
-    if ((flag === "--db" || flag === "-D") && i < argv.length) leading.push(argv[i++]);
-  }
-  if (leading.length === 0 || i === argv.length) return argv;
-  let end = i;
-  while (end < argv.length && !argv[end].startsWith("-")) end++;
-  // Only the command path (fetch intervals-icu) stays in front; positionals after it keep their place.
-  const commandWords = argv[i] === "fetch" || argv[i] === "mask" ? 2 : 1;
-  const split = Math.min(i + commandWords, end);
-  return [...argv.slice(i, split), ...leading, ...argv.slice(split)];
-}
-
-async function run(rawArgv: string[]): Promise<number> {
-  const argv = hoistGlobalOptions(rawArgv);
-  if (argv.length === 1 && argv[0] === "--version") {
+async function run(argv: string[]): Promise<number> {
+  if (argv.length === 1 && (argv[0] === "--version" || argv[0] === "-V")) {
     console.log(versionLine());
     return 0;
   }
@@ -72,8 +49,16 @@ async function run(rawArgv: string[]): Promise<number> {
     await showUsage(cmd, parent);
     return argv.length === 0 ? 1 : 0;
   }
+  let rawArgs: string[];
   try {
-    await runCommand(main, { rawArgs: argv });
+    rawArgs = (await readArgv(main, argv)).argv;
+  } catch (e) {
+    if (!isHotpotError(e)) throw e;
+    console.error(`hotpot: ${e.message}`);
+    return 2;
+  }
+  try {
+    await runCommand(main, { rawArgs });
     return 0;
   } catch (e) {
     if (isHotpotError(e) || (e as { name?: string })?.name === "CLIError") {

@@ -116,7 +116,7 @@ describe("hotpot activities", () => {
     [["--before", "2021-13-01"], "hotpot: before: expected a date YYYY-MM-DD, found '2021-13-01' (no such day)\n"],
     [["--after", "2021-02-30", "-c"], "hotpot: after: expected a date YYYY-MM-DD, found '2021-02-30' (no such day)\n"],
     [["--after", "1/2/2021"], "hotpot: after: expected a date YYYY-MM-DD, found '1/2/2021'\n"],
-    [["--before"], "hotpot: before: expected a date YYYY-MM-DD, found ''\n"],
+    [["--before", ""], "hotpot: before: expected a date YYYY-MM-DD, found ''\n"],
     [["-f", "elevation_gain >"], "hotpot: filter: expected a value after '>' at position 17, found end of input\n"],
     [["-f", ""], "hotpot: filter: expected a property name, 'has?', '!' or '(' at position 1, found end of input\n"],
   ])("%j is a one-line error with exit code 1", async (args, message) => {

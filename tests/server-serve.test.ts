@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Subprocess } from "bun";
 import { connect } from "node:net";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ingestFiles } from "../src/import/ingest.ts";
@@ -120,7 +120,8 @@ describe("flags", () => {
     ["an empty upload token", ["--upload"], { HOTPOT_UPLOAD_TOKEN: "" }, "HOTPOT_UPLOAD_TOKEN is set but empty"],
     ["--strava-webhook without Strava settings", ["--strava-webhook"], { STRAVA_CLIENT_ID: "", STRAVA_CLIENT_SECRET: "", STRAVA_WEBHOOK_SECRET: "" }, "STRAVA_CLIENT_ID"],
     ["--fetch without an intervals.icu key", ["--fetch"], { INTERVALS_ICU_API_KEY: "" }, "INTERVALS_ICU_API_KEY"],
-    ["a database that does not exist", ["--db", join(dir, "missing.sqlite3")], {}, "does not exist"],
+    ["a file that is not a database", ["--db", join(REPO, "README.md")], {}, "is not a SQLite database"],
+    ["--in-memory without a way to add activities", ["--in-memory"], {}, "--in-memory: this command reads stored data"],
   ])("%s stops at start-up", async (_, args, env, message) => {
     const proc = Bun.spawn(["bun", join(REPO, "src/cli.ts"), "serve", "--db", DB, "--port", "0", ...args], {
       env: { ...process.env, ...env },
@@ -130,6 +131,19 @@ describe("flags", () => {
     expect(await proc.exited).toBe(1);
     expect(await new Response(proc.stderr).text()).toContain(message);
   });
+});
+
+test("a database that does not exist yet is created: an empty map is a valid start (the Docker image's default command)", async () => {
+  const fresh = join(dir, "fresh", "hotpot.sqlite3");
+  mkdirSync(join(dir, "fresh"));
+  const server = await serve(["--db", fresh, "--workers", "1"]);
+  try {
+    expect(existsSync(fresh)).toBe(true);
+    expect(await (await fetch(`${server.base}/api/activity-count`)).text()).toBe("0");
+    expect((await fetch(`${server.base}${TILES[0]}`)).status).toBe(204);
+  } finally {
+    expect(await stop(server)).toBe(0);
+  }
 });
 
 describe("one process", () => {

@@ -25,8 +25,8 @@ export default defineCommand({
   },
   args: {
     ...globalArgs,
-    before: { type: "string", description: "only activities that start before this day (UTC)", valueHint: "YYYY-MM-DD" },
-    after: { type: "string", description: "only activities that start on or after this day (UTC)", valueHint: "YYYY-MM-DD" },
+    before: { type: "string", alias: "b", description: "only activities that start before this day (UTC)", valueHint: "YYYY-MM-DD" },
+    after: { type: "string", alias: "a", description: "only activities that start on or after this day (UTC)", valueHint: "YYYY-MM-DD" },
     filter: { type: "string", alias: "f", description: "property filter, e.g. 'elevation_gain > 1000'", valueHint: "EXPR" },
     count: { type: "boolean", alias: "c", description: "print only the number of matching activities", default: false },
   },

@@ -7,7 +7,7 @@ const intervalsIcu = defineCommand({
   meta: { name: "intervals-icu", description: "Import activities recorded since the look-back from intervals.icu (needs INTERVALS_ICU_API_KEY); safe to re-run" },
   args: {
     ...globalArgs,
-    lookback: { type: "string", valueHint: "DAYS", description: "days to look back (the fetch_cutoff config date wins when it is later)", default: "30" },
+    lookback: { type: "string", alias: "l", valueHint: "DAYS", description: "days to look back (the fetch_cutoff config date wins when it is later)", default: "30" },
   },
   async run({ args }) {
     const lookbackDays = parseLookback(args.lookback, "--lookback");

@@ -26,6 +26,7 @@ export default defineCommand({
     reset: { type: "boolean", default: false, description: "remove all stored activities before importing" },
     trim: {
       type: "string",
+      alias: "t",
       valueHint: "M",
       description: "do not store the first and last M metres of each activity; saved as trim_dist for later imports and uploads (default: the stored value, initially 0)",
     },

@@ -9,8 +9,8 @@ const add = defineCommand({
   args: {
     ...globalArgs,
     name: { type: "positional", description: "a name to list and remove it by, e.g. home", required: true },
-    latlng: { type: "string", description: "centre in decimal degrees", valueHint: "LAT,LNG", required: true },
-    radius: { type: "string", description: "radius in metres", default: String(DEFAULT_MASK_RADIUS_M), valueHint: "METRES" },
+    latlng: { type: "string", alias: "l", description: "centre in decimal degrees", valueHint: "LAT,LNG", required: true },
+    radius: { type: "string", alias: "r", description: "radius in metres", default: String(DEFAULT_MASK_RADIUS_M), valueHint: "METRES" },
   },
   run({ args }) {
     const { lat, lng } = parseLatLng(args.latlng, "latlng");
@@ -67,4 +67,6 @@ function describe(lat: number, lng: number, radius: number): string {
 export default defineCommand({
   meta: { name: "mask", description: "Privacy masks: circles inside which nothing is drawn, at every zoom" },
   subCommands: { add, list, remove },
+  // `hotpot mask` alone lists, as the Rust hotpot's does.
+  default: "list",
 });

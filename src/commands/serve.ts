@@ -116,7 +116,8 @@ export default defineCommand({
     const intervals = options.fetch ? intervalsEnv() : null;
     if (global["in-memory"] && options.workers > 1) options.workers = 1; // other processes could not see the data
     if (!peer && options.port !== 0) checkPortFree(options.host, options.port);
-    const store = storeFromArgs(global, { mustExist: !(options.upload || options.fetch) });
+    // An empty map is a valid start (the page says how to add activities): the image's default command works on a fresh volume.
+    const store = storeFromArgs(global, { readsOnly: !(options.upload || options.fetch || options.stravaWebhook) });
 
     const upload: UploadOptions | undefined = options.upload ? { ...DEFAULT_UPLOAD, token, maxBodyBytes: options.uploadLimitBytes } : undefined;
     const renderer: Renderer | undefined = options.render ? (global["in-memory"] ? new InlineRenderer(store) : new RenderPool(store.path)) : undefined;
