@@ -109,7 +109,8 @@ export async function readArgv(root: AnyCommand, argv: readonly string[]): Promi
   let rest = false;
   while (i < argv.length) {
     const token = argv[i++];
-    if (rest || token === "-" || !token.startsWith("-")) {
+    // A negative number is a value (config set trim_dist -5 is refused by the setting, not taken for a flag).
+    if (rest || token === "-" || !token.startsWith("-") || /^-[\d.]/.test(token)) {
       const subs = await subCommandsOf(cmd);
       if (!rest && positionals.length === 0 && Object.hasOwn(subs, token)) {
         path.push(token);

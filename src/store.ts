@@ -223,6 +223,11 @@ export class Store {
     else this.db.query("INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value").run(key, JSON.stringify(value));
   }
 
+  /** Removes a stored setting, so it reads as its default again. */
+  unsetConfig(key: keyof StoreConfig): void {
+    this.db.query("DELETE FROM config WHERE key = ?").run(key);
+  }
+
   masks(): Mask[] {
     return this.config().activity_masks;
   }
