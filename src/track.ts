@@ -12,7 +12,7 @@ import { latToY, lngToX, MAX_LAT } from "./tile.ts";
 import type { ParsedActivity, Properties, Track } from "./types.ts";
 
 export interface TrackOptions {
-  /** Metres cut from the start and from the end of the activity (privacy near home); 0 keeps everything. */
+  /** Privacy near home: points within this many metres (straight line) of the first and of the last point are dropped until the track leaves; 0 keeps everything. */
   trimDist: number;
 }
 
@@ -354,59 +354,34 @@ function addElevationStats(ele: Float64Array, n: number, stats: Properties): voi
 }
 
 /**
- * Keeps the part of the activity between trimDist metres from its start and
- * trimDist metres from its end (along the lines, gaps not counted) as views
- * of `xy`. Where the trim falls inside a leg, the exact cut point is written
- * over the trimmed point at that end of the leg, so nothing is copied:
+ * The Rust hotpot's rule, which is what hides a home: keep from the first point
+ * at least trimDist metres from the activity's first point in a straight line,
+ * to the last point at least trimDist metres from its last point. Cutting
+ * trimDist metres *along* the track would show a start that winds near home:
  *
- *   i-1 ──●────── i          ● = the point `from` metres along, written
- *   (trimmed)     (kept)         into slot i-1; the kept view starts there
+ *        .-------.
+ *      /    S~~~~~~\~~~~●━━━━━━━   S: the start; ~: dropped, though more than
+ *      \   ~~~~~~~  /                trimDist long; ●: the first point outside
+ *        '-------'                   the circle, where the kept track begins
+ *
+ * A track that comes back near home in between is not cut there. The kept
+ * lines are views of `xy`; nothing is copied.
  */
 function trim(p: Points, trimDist: number): Float64Array[] {
-  const { xy, leg, lineStart, n } = p;
-  let total = 0;
-  for (let i = 0; i < n; i++) total += leg[i];
-  const from = trimDist;
-  const to = total - trimDist;
-  const lines: Float64Array[] = [];
-  if (trimDist > 0 && to <= from) return lines;
-  const emit = (first: number, end: number) => {
-    if (first >= 0 && end - first >= 2) lines.push(xy.subarray(2 * first, 2 * end));
-  };
-  let along = 0; // metres from the activity's start to point i
-  let first = -1; // first kept slot of the current line, -1 while none
-  for (let i = 0; i < n; i++) {
-    if (lineStart[i] === 1) {
-      emit(first, i);
-      first = -1;
-    }
-    const before = along;
-    along += leg[i];
-    if (along < from) continue;
-    // Both cuts can fall in the same leg, so read its ends before writing either.
-    const ax = lineStart[i] === 1 ? 0 : xy[2 * i - 2];
-    const ay = lineStart[i] === 1 ? 0 : xy[2 * i - 1];
-    const bx = xy[2 * i];
-    const by = xy[2 * i + 1];
-    if (first < 0) {
-      first = i;
-      if (before < from && lineStart[i] === 0) {
-        const f = (from - before) / leg[i];
-        first = i - 1;
-        xy[2 * first] = ax + (bx - ax) * f;
-        xy[2 * first + 1] = ay + (by - ay) * f;
-      }
-    }
-    if (along > to) {
-      if (before < to) {
-        const f = (to - before) / leg[i];
-        xy[2 * i] = ax + (bx - ax) * f;
-        xy[2 * i + 1] = ay + (by - ay) * f;
-        emit(first, i + 1);
-      } else emit(first, i);
-      return lines;
-    }
+  const { xy, cos, lineStart, n } = p;
+  let first = 0;
+  let last = n - 1;
+  if (trimDist > 0) {
+    const away = (i: number, end: number) => groundDistance(xy[2 * i], xy[2 * i + 1], cos[i], xy[2 * end], xy[2 * end + 1], cos[end]) >= trimDist;
+    while (first < n && !away(first, 0)) first++;
+    while (last > first && !away(last, n - 1)) last--;
   }
-  emit(first, n);
+  const lines: Float64Array[] = [];
+  let start = first;
+  for (let i = first + 1; i <= last + 1; i++) {
+    if (i <= last && lineStart[i] === 0) continue;
+    if (i - start >= 2) lines.push(xy.subarray(2 * start, 2 * i));
+    start = i;
+  }
   return lines;
 }

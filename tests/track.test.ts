@@ -176,53 +176,47 @@ describe("lone spikes", () => {
   });
 });
 
-describe("trim", () => {
+describe("trim: the Rust rule, straight-line distance from the first and last points", () => {
   // 2 km eastwards in 100 m steps, then a second line of 1 km, 1 km further north.
   const twoLines = activity(segment(east(21, 100)), segment(east(11, 100, { n: 1000, t0: 100 })));
   const start = at(0, 0);
   const end = at(1000, 1000);
-  const first = (lines: [number, number][][]) => lines[0][0];
-  const last = (lines: [number, number][][]) => lines[lines.length - 1][lines[lines.length - 1].length - 1];
+  const points = (lines: [number, number][][]) => lines.flat();
 
   test.each([
-    [0, [2000, 1000]],
-    [250, [1750, 750]],
-    [500, [1500, 500]],
-  ])("trimming %d m keeps lines of %j m, cut exactly that far from each end", (trim, expected) => {
+    // The first kept point is the first at least M metres from the start; the last, the last at least M from the end.
+    [0, [[0, 2000], [0, 1000]]],
+    [250, [[300, 2000], [0, 700]]],
+    [301, [[400, 2000], [0, 600]]],
+  ])("trimming %d m keeps points from %j m east", (trim, expected) => {
     const lines = degrees(build(twoLines, trim).track);
-    expect(lines.map((l) => Math.round(length(l) * 1000) / 1000)).toEqual(expected);
-    expect(haversine(...start, ...first(lines))).toBeCloseTo(trim, 3);
-    expect(haversine(...last(lines), ...end)).toBeCloseTo(trim, 3);
+    const ends = lines.map((l, i) => [l[0], l[l.length - 1]].map((p) => Math.round(haversine(...at(0, i * 1000), ...p))));
+    expect(ends).toEqual(expected);
   });
 
-  test("the end trim can swallow a whole line", () => {
-    const lines = degrees(build(twoLines, 1000).track);
-    expect(lines.map((l) => Math.round(length(l) * 1000) / 1000)).toEqual([1000]);
-    expect(haversine(...start, ...first(lines))).toBeCloseTo(1000, 3);
-    expect(haversine(...last(lines), ...at(2000, 0))).toBeCloseTo(0, 3);
-  });
-
-  test("the start trim runs on into the next line when the first is shorter", () => {
-    const a = activity(segment(east(4, 100)), segment(east(21, 100, { n: 500, t0: 100 })));
+  test("a start that winds near home is hidden wholly, though the winding is longer than the trim", () => {
+    // 1.2 km of zig-zag within 40 m of the start, then 2 km away eastwards.
+    const zigzag: P[] = Array.from({ length: 60 }, (_, i) => ({ e: (i % 2) * 20, n: ((i * 7) % 40) - 20, t: i }));
+    const a = activity(segment([...zigzag, ...east(21, 100, { from: 100, t0: 60 })]));
     const lines = degrees(build(a, 500).track);
-    expect(lines.map((l) => Math.round(length(l) * 1000) / 1000)).toEqual([1300]);
-    expect(haversine(...at(0, 500), ...first(lines))).toBeCloseTo(200, 3);
-    expect(haversine(...last(lines), ...at(2000, 500))).toBeCloseTo(500, 3);
+    const kept = points(lines);
+    expect(Math.min(...kept.map((p) => haversine(...start, ...p)))).toBeGreaterThan(499.99);
+    expect(Math.round(haversine(...start, ...kept[0]))).toBe(500);
   });
 
-  test("both cuts inside one leg", () => {
-    const lines = degrees(build(activity(segment(east(2, 1000))), 400).track);
+  test("the start cut runs on into the next line; the end cut can swallow a whole line", () => {
+    const lines = degrees(build(twoLines, 1150).track);
     expect(lines.length).toBe(1);
-    expect(lines[0].length).toBe(2);
-    expect(haversine(...start, ...lines[0][0])).toBeCloseTo(400, 3);
-    expect(length(lines[0])).toBeCloseTo(200, 3);
+    expect(Math.round(haversine(...start, ...lines[0][0]))).toBe(1200);
+    // The second line lies within 1 km of the end: it all goes; the first line's end is 1.4 km away.
+    expect(haversine(...lines[0][lines[0].length - 1], ...at(2000, 0))).toBeCloseTo(0, 3);
   });
 
   test("stats describe the whole activity, before trimming", () => {
     expect(build(twoLines, 500).stats.total_distance).toBe(3);
   });
 
-  test.each([1500, 1501, 5000])("trimming %d m of a 3 km activity leaves nothing", (trim) => {
+  test.each([2100, 5000])("trimming %d m, further than any point gets from the ends, leaves nothing", (trim) => {
     expect(buildTrack(twoLines, { trimDist: trim })).toBeNull();
   });
 

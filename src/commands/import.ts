@@ -28,7 +28,7 @@ export default defineCommand({
       type: "string",
       alias: "t",
       valueHint: "M",
-      description: "do not store the first and last M metres of each activity; saved as trim_dist for later imports and uploads (default: the stored value, initially 0)",
+      description: "hide each activity's start and end: drop points until the track is M metres (straight line) from its first point, and from its last; saved as trim_dist for later imports and uploads (default: the stored value, initially 0)",
     },
     join: {
       type: "string",

@@ -15,7 +15,7 @@ export interface PrepareOptions {
   zoomLevels: readonly number[];
   /** Tile units per tile side (config tile_extent). */
   tileExtent: number;
-  /** Metres cut from each end of the track (config trim_dist). */
+  /** Metres around the first and last points hidden (config trim_dist; see track.ts). */
   trimDist: number;
   /** Overrides the default key `file:<hash>`, e.g. `strava:<id>`. */
   key?: string;
