@@ -21,6 +21,8 @@ export interface ActivityQuery {
 /** One activity as `hotpot activities` and the HTTP API show it. */
 export interface ActivitySummary {
   key: string;
+  /** The file it came from (relative to the import root, or the uploaded name); null for API activities. */
+  file_name: string | null;
   title: string | null;
   /** ISO 8601, or null when neither the file nor a CSV said. */
   start_time: string | null;
@@ -151,6 +153,7 @@ function nonNegativeInteger(value: number | undefined, parameter: string, fallba
 
 interface SummaryRow {
   key: string;
+  file_name: string | null;
   title: string | null;
   start_time: number | null;
   created_at: number;
@@ -169,7 +172,7 @@ export function iterateActivities(store: Store, q: ActivityQuery, options: ListO
   const where = compileQuery(q);
   const tiles = options.tiles ? ", (SELECT count(*) FROM activity_tiles t WHERE t.activity_id = activities.id) AS tiles" : "";
   const sql =
-    `SELECT key, title, start_time, created_at, json(properties) AS properties${tiles} FROM activities` +
+    `SELECT key, file_name, title, start_time, created_at, json(properties) AS properties${tiles} FROM activities` +
     (where ? ` WHERE ${where.sql}` : "") +
     " ORDER BY start_time IS NULL, start_time, id LIMIT ? OFFSET ?";
   return summaries(rows<SummaryRow>(store, sql, [...(where?.params ?? []), limit, offset]));
@@ -179,6 +182,7 @@ function* summaries(source: Iterable<SummaryRow>): Generator<ActivitySummary> {
   for (const row of source) {
     const summary: ActivitySummary = {
       key: row.key,
+      file_name: row.file_name,
       title: row.title,
       start_time: row.start_time === null ? null : new Date(row.start_time).toISOString(),
       created_at: new Date(row.created_at).toISOString(),

@@ -252,7 +252,7 @@ export class Store {
    */
   insertActivities(records: ActivityRecord[], options: { replace?: boolean } = {}): InsertOutcome[] {
     const insertActivity = this.db.query(
-      "INSERT INTO activities (key, file_hash, title, start_time, created_at, properties) VALUES (?, ?, ?, ?, ?, jsonb(?)) RETURNING id",
+      "INSERT INTO activities (key, file_hash, title, start_time, created_at, properties, file_name) VALUES (?, ?, ?, ?, ?, jsonb(?), ?) RETURNING id",
     );
     const insertTile = this.db.query("INSERT OR REPLACE INTO activity_tiles (z, x, y, activity_id, geometry) VALUES (?, ?, ?, ?, ?)");
     const rekey = this.db.query("UPDATE activities SET key = ?, title = coalesce(?, title), properties = jsonb(?) WHERE id = ?");
@@ -271,7 +271,7 @@ export class Store {
           }
           return "duplicate";
         }
-        const { id } = insertActivity.get(r.key, r.fileHash, r.title, r.startTime, now, JSON.stringify(r.properties)) as { id: number };
+        const { id } = insertActivity.get(r.key, r.fileHash, r.title, r.startTime, now, JSON.stringify(r.properties), r.fileName ?? null) as { id: number };
         for (const t of r.tiles) tiles.push({ id, t });
         return "added";
       });

@@ -57,6 +57,8 @@ export interface ActivityRecord {
   startTime: number | null;
   properties: Properties;
   tiles: TileGeometry[];
+  /** Which file it came from: the path relative to the import root, or the uploaded name; absent for API activities. */
+  fileName?: string | null;
 }
 
 export interface StoreConfig {

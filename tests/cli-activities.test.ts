@@ -12,7 +12,7 @@ let many: string;
 
 function record(key: string, title: string, startTime: number, properties: ActivityRecord["properties"], tileCount = 0): ActivityRecord {
   const tiles = Array.from({ length: tileCount }, (_, x) => ({ z: 10, x, y: 7, geometry: new Uint8Array([x]) }));
-  return { key, fileHash: null, title, startTime, properties, tiles };
+  return { key, fileHash: null, title, startTime, properties, tiles, fileName: key.startsWith("file:") ? `rides/${key.slice(5)}.gpx` : null };
 }
 
 beforeAll(() => {
@@ -54,6 +54,7 @@ describe("hotpot activities", () => {
     expect(lines.map((a) => a.key)).toEqual(["file:a", "file:b", "strava:9"]);
     expect(lines[1]).toEqual({
       key: "file:b",
+      file_name: "rides/b.gpx",
       title: "Hilly ride",
       start_time: "2021-06-01T07:00:00.000Z",
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
@@ -61,6 +62,7 @@ describe("hotpot activities", () => {
       tiles: 4,
     });
     expect(lines.map((a) => a.tiles)).toEqual([2, 4, 0]);
+    expect(lines[2].file_name).toBeNull();
   });
 
   test.each([

@@ -169,6 +169,9 @@ describe("idempotence", () => {
     const dir = generatedFolder(9);
     const first = await run({ path: dir });
     expect(first.imported).toBe(9);
+    // file_name is the path relative to the folder imported.
+    const names = (store.db.query("SELECT file_name FROM activities ORDER BY file_name").values() as string[][]).flat();
+    expect(names).toEqual(["g0.gpx", "g3.gpx", "g6.gpx", "sub/deeper/f2.fit", "sub/deeper/f5.fit", "sub/deeper/f8.fit", "sub/t1.tcx", "sub/t4.tcx", "sub/t7.tcx"]);
     const second = await run({ path: dir });
     expect(second).toMatchObject({ imported: 0, skipped: { already_stored: 9 } });
 

@@ -119,6 +119,7 @@ describe("listActivities", () => {
     expect(list.map((a) => a.key)).toEqual(["earlier", "midnight", "last-ms", "late", "undated"]);
     expect(list[1]).toEqual({
       key: "midnight",
+      file_name: null,
       title: "title midnight",
       start_time: "2021-01-01T00:00:00.000Z",
       created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),

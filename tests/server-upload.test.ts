@@ -79,6 +79,8 @@ describe("POST /upload", () => {
     expect(files[4].reason).toBeTruthy();
     expect(files[5].reason).toContain("unsupported file type");
     expect(store.activityCount()).toBe(3);
+    // Each activity says which upload it came from, under the name it was sent with.
+    expect((store.db.query("SELECT file_name FROM activities ORDER BY file_name").values() as string[][]).flat()).toEqual(["sample.fit.gz", "sample.gpx", "sample.tcx"]);
   });
 
   test.each([

@@ -13,6 +13,8 @@ export interface IngestFile {
   key?: string;
   properties?: Properties;
   title?: string;
+  /** Stored as file_name when it is not `name` (an upload's name before its .gz was unpacked). */
+  fileName?: string;
 }
 
 export interface IngestResult {
@@ -34,9 +36,9 @@ export function ingestFiles(store: Store, files: IngestFile[]): IngestResult[] {
   // Bytes already stored are a duplicate; knowing it before parsing saves the work. A keyed
   // file is parsed anyway: the store moves a file imported without its Strava id to that key.
   const isKnown = (hash: string) => store.findExisting(`file:${hash}`, hash) !== null;
-  return files.map(({ name, bytes, key, properties, title }): IngestResult => {
+  return files.map(({ name, bytes, key, properties, title, fileName }): IngestResult => {
     if (key && store.findExisting(key, null)) return { name, status: "duplicate", key };
-    const result = prepareActivity(name, bytes, { ...base, key, properties, title, isKnown: key ? undefined : isKnown });
+    const result = prepareActivity(name, bytes, { ...base, key, properties, title, fileName, isKnown: key ? undefined : isKnown });
     if (!result.ok) {
       if (result.reason === "already_stored") return { name, status: "duplicate" };
       return { name, status: result.status, reason: result.reason };

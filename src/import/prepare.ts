@@ -25,6 +25,8 @@ export interface PrepareOptions {
   startTime?: number;
   /** Properties from a CSV or an API: they win over the file's, computed stats win over them. */
   properties?: Properties;
+  /** Stored as file_name: the path relative to the import root, or the uploaded name (default: the name prepareActivity is given). */
+  fileName?: string;
   /** Answers true for a file hash already stored: the file is skipped before it is parsed. */
   isKnown?: (fileHash: string) => boolean;
 }
@@ -56,7 +58,7 @@ export function prepareActivity(name: string, bytes: Uint8Array, options: Prepar
     if (typeof type === "string" && VIRTUAL.test(type)) return { ok: false, status: "skipped", reason: "virtual", detail: `activity type ${type}` };
     const parsed = parseFile(plain.name, plain.bytes);
     if ("skip" in parsed) return { ok: false, status: "skipped", reason: parsed.skip, detail: parsed.detail };
-    return prepareParsed(parsed, options, hash);
+    return prepareParsed(parsed, { ...options, fileName: options.fileName ?? name }, hash);
   } catch (e) {
     return { ok: false, status: "error", reason: errorReason(e) };
   }
@@ -80,6 +82,7 @@ export function prepareParsed(parsed: ParsedActivity, options: PrepareOptions, h
       startTime: parsed.startTime ?? options.startTime ?? null,
       properties: { ...parsed.properties, ...options.properties, ...built.stats },
       tiles: clipTrack(built.track, options.zoomLevels, options.tileExtent),
+      fileName: options.fileName ?? null,
     };
     return { ok: true, record, points };
   } catch (e) {

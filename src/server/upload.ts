@@ -106,7 +106,7 @@ async function storeOne(store: Store, field: FormDataEntryValue, maxUnzipped: nu
     }
     innerName = name.slice(0, -3);
   }
-  const [result] = ingestFiles(store, [{ name: innerName, bytes }]);
+  const [result] = ingestFiles(store, [{ name: innerName, bytes, fileName: name }]);
   return clientResult(name, result);
 }
 
