@@ -73,7 +73,9 @@ interface Points {
 
 /**
  * Cleans a parsed activity, computes its properties on the whole cleaned
- * activity, then trims it. null when no line of 2 points is left.
+ * activity, then trims it. null when no line of 2 points is left, or when all
+ * that is left lies on one spot (it would be stored, listed and counted, and
+ * drawn nowhere).
  */
 export function buildTrack(a: ParsedActivity, options: TrackOptions): { track: Track; stats: Properties } | null {
   const trimDist = options.trimDist;
@@ -84,7 +86,17 @@ export function buildTrack(a: ParsedActivity, options: TrackOptions): { track: T
   const stats = computeStats(pts);
   if (stats === null) return null;
   const lines = trim(pts, trimDist);
-  return lines.length === 0 ? null : { track: { lines }, stats };
+  return hasExtent(lines) ? { track: { lines }, stats } : null;
+}
+
+function hasExtent(lines: readonly Float64Array[]): boolean {
+  if (lines.length === 0) return false;
+  const x = lines[0][0];
+  const y = lines[0][1];
+  for (const line of lines) {
+    for (let i = 0; i < line.length; i += 2) if (line[i] !== x || line[i + 1] !== y) return true;
+  }
+  return false;
 }
 
 function isValidPosition(lat: number, lon: number): boolean {

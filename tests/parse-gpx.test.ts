@@ -29,7 +29,8 @@ describe("parseGpx on real files", () => {
     const a = activity(parseGpx(fixture("parse/prefixed.gpx")));
     expect(a.title).toBe("Prefixed & quoted");
     expect(a.properties).toEqual({ activity_type: "Gravel Ride" });
-    expect(a.startTime).toBe(Date.parse("2024-03-09T07:15:00Z"));
+    // The first point's time; <metadata><time> (07:15:00) is only a fallback.
+    expect(a.startTime).toBe(Date.parse("2024-03-09T07:15:02Z"));
     const [s] = a.segments;
     expect(s.lat).toEqual([52.52, 52.521, 52.522]);
     expect(s.lon).toEqual([13.405, 13.406, 13.407]);
@@ -41,7 +42,8 @@ describe("parseGpx on real files", () => {
   test("GPX 1.0: start time and name under <gpx>, each <trkseg> a segment, routes ignored", () => {
     const a = activity(parseGpx(fixture("parse/gpx10.gpx")));
     expect(a.title).toBe("File name");
-    expect(a.startTime).toBe(Date.parse("2012-06-30T16:00:00Z"));
+    // The first point's time; <gpx><time> (16:00:00) is only a fallback.
+    expect(a.startTime).toBe(Date.parse("2012-06-30T16:00:05Z"));
     expect(a.properties).toEqual({});
     expect(a.segments.map((s) => s.lat)).toEqual([[47.0001, 47.0002], [47.01]]);
     expect(a.segments[0].ele).toEqual([410, 411]);

@@ -74,7 +74,7 @@ export function prepareParsed(parsed: ParsedActivity, options: PrepareOptions, h
     let points = 0;
     for (const s of parsed.segments) points += s.lat.length;
     const built = buildTrack(parsed, { trimDist: options.trimDist });
-    if (!built) return { ok: false, status: "skipped", reason: "no_track_data", detail: "no valid points left after cleaning" };
+    if (!built) return { ok: false, status: "skipped", reason: "no_track_data", detail: "no two valid points apart after cleaning and trimming" };
     const record: ActivityRecord = {
       key: options.key ?? `file:${hash}`,
       fileHash: hash,

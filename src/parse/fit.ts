@@ -2,7 +2,8 @@
  * FIT through fit-file-parser: record positions (the library turns semicircles
  * into degrees), enhanced_altitude else altitude, timestamps; file_id and the
  * first session's scalar fields become properties, the session's sport is the
- * activity_type. The library reads one FIT file and stops at its CRC, so chained
+ * activity_type. Files whose file_id type is not `activity` (a course is a
+ * planned route, a workout a plan; settings, monitoring) are skipped as unsupported. The library reads one FIT file and stops at its CRC, so chained
  * files (several FIT files back to back, as some devices write) are split here
  * and each part becomes one segment. CRCs are not checked for files that decode
  * to a track (see checkCrc).
@@ -37,6 +38,14 @@ const parser = new FitParser({ mode: "list" });
 export function parseFit(bytes: Uint8Array): ParseResult {
   const ranges = splitChain(bytes);
   const parts = ranges.map(([start, end]) => readPart(bytes.subarray(start, end), start));
+  const fileId = parts.find((p) => p.fileIds.length > 0)?.fileIds[0];
+  // The library names known types; an unknown one stays a number (4 is activity).
+  const fileType = fileId?.type;
+  if (fileType !== undefined && fileType !== "activity" && fileType !== 4) {
+    // As for any file that yields no track: a damaged one can decode to any type.
+    for (const [start, end] of ranges) checkCrc(bytes, start, end);
+    return { skip: "unsupported", detail: `FIT file type ${String(fileType)}, not a recorded activity` };
+  }
   const session = parts.find((p) => p.sessions.length > 0)?.sessions[0];
   const sport = session ?? parts.find((p) => p.sports.length > 0)?.sports[0]; // both carry sport and sub_sport
   const subSport = sport?.sub_sport;
@@ -68,7 +77,6 @@ export function parseFit(bytes: Uint8Array): ParseResult {
   }
 
   const properties: Properties = {};
-  const fileId = parts.find((p) => p.fileIds.length > 0)?.fileIds[0];
   if (fileId) copyScalars(fileId, properties);
   if (session) copyScalars(session, properties);
   if (sport && isScalar(sport.sport)) properties.activity_type = sport.sport;

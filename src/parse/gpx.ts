@@ -1,7 +1,8 @@
 /**
  * GPX 1.0 and 1.1: every <trk>, each <trkseg> a separate segment. The title is
  * the first track's <name>, <type> becomes activity_type, and the start time is
- * <metadata><time> (1.1) or <gpx><time> (1.0), else the first point's time.
+ * the first timed point's, else <metadata><time> (1.1) or <gpx><time> (1.0):
+ * many apps set those to when the file was written, not when the activity began.
  */
 import type { ParseResult, Properties, Segment } from "../types.ts";
 import { ELE, firstTime, newSegment, parseTimeText, scanPoints, TIME, type PointSpec } from "./_scan.ts";
@@ -58,7 +59,7 @@ export function parseGpx(bytes: Uint8Array): ParseResult {
   if (type) properties.activity_type = type;
   return {
     title: firstText(tracks, "name") ?? firstText(metadata, "name") ?? textOf(root.name),
-    startTime: Number.isNaN(declared) ? firstTime(segments) : declared,
+    startTime: firstTime(segments) ?? (Number.isNaN(declared) ? undefined : declared),
     properties,
     segments,
   };

@@ -1,6 +1,8 @@
 /**
  * TCX v2: every Activity/Lap/Track/Trackpoint with a Position, each <Track> a
- * separate segment. Activity@Sport becomes activity_type; the start time is the
+ * separate segment. A multisport session (a triathlon: MultiSportSession/
+ * FirstSport|NextSport/Activity) is one activity of all its sports' laps, typed
+ * "Multisport" with the sports in order. Activity@Sport becomes activity_type; the start time is the
  * first trackpoint's, else the activity <Id> (a timestamp by the schema). TCX has
  * no name, so the title is the activity's <Notes> when there are any.
  */
@@ -12,7 +14,7 @@ const TCX: XmlFormat = {
   label: "TCX",
   root: "TrainingCenterDatabase",
   body: "Track",
-  arrays: ["Activity", "Lap", "Track", "Course"],
+  arrays: ["Activity", "Lap", "Track", "Course", "MultiSportSession", "NextSport"],
 };
 
 const TRACKPOINT: PointSpec = {
@@ -28,9 +30,13 @@ const TRACKPOINT: PointSpec = {
 
 export function parseTcx(bytes: Uint8Array): ParseResult {
   const doc = readXml(bytes, TCX);
-  const activities = listOf(listOf(doc.root.Activities)[0]?.Activity);
+  const container = listOf(doc.root.Activities)[0];
+  const sessions = listOf(container?.MultiSportSession);
+  const legs = sessions.flatMap((s) => [...listOf(s.FirstSport), ...listOf(s.NextSport)].flatMap((leg) => listOf(leg.Activity)));
+  const activities = [...listOf(container?.Activity), ...legs];
   const first = activities[0];
-  const sport = textOf(first?.["@_Sport"])?.trim();
+  const sports = activities.map((a) => textOf(a["@_Sport"])?.trim()).filter((s): s is string => !!s);
+  const sport = legs.length > 1 ? "Multisport" : sports[0];
   if (sport && /^virtual/i.test(sport)) return { skip: "virtual", detail: `sport "${sport}"` };
 
   const segments: Segment[] = [];
@@ -56,6 +62,7 @@ export function parseTcx(bytes: Uint8Array): ParseResult {
 
   const properties: Properties = {};
   if (sport) properties.activity_type = sport;
+  if (legs.length > 1) properties.sports = sports.join(", ");
   const id = parseTimeText(textOf(first.Id) ?? "");
   return {
     title: textOf(first.Notes) || undefined,

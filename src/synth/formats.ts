@@ -43,6 +43,8 @@ export interface FitOptions {
   manufacturer?: string;
   /** Default 0. */
   totalCalories?: number;
+  /** file_id type; default "activity" (others: course, workout, settings, monitoringA, ...). */
+  fileType?: string;
 }
 
 const escapeXml = (s: string) =>
@@ -175,7 +177,7 @@ function encodeFit(a: SynthActivity, options: FitOptions): Uint8Array {
   const { MesgNum } = Profile;
   const encoder = new Encoder();
   const fileId: FileIdMesg = {
-    type: "activity",
+    type: (options.fileType ?? "activity") as FileIdMesg["type"],
     manufacturer: (options.manufacturer ?? "garmin") as Types.Manufacturer,
     product: 1,
     timeCreated: fitTime(a.startTime),
