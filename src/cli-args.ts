@@ -35,7 +35,8 @@ async function flagsOf(cmd: AnyCommand): Promise<Map<string, Flag>> {
   for (const [name, def] of Object.entries(await argsOf(cmd))) {
     if (def.type === "positional") continue;
     const flag = { name, takesValue: def.type === "string" || def.type === "enum" };
-    const aliases = def.alias === undefined ? [] : Array.isArray(def.alias) ? def.alias : [def.alias];
+    const { alias } = def as { alias?: string | string[] };
+    const aliases = alias === undefined ? [] : Array.isArray(alias) ? alias : [alias];
     for (const spelling of [name, name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`), ...aliases]) {
       flags.set(spelling.length === 1 ? `-${spelling}` : `--${spelling}`, flag);
       if (def.type === "boolean" && spelling.length > 1) flags.set(`--no-${spelling}`, { name, takesValue: false });

@@ -3,9 +3,10 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readStoredValue, readUserValue, showValue } from "../src/config.ts";
+import { readStoredValue, readUserValue, showValue, type ConfigKey } from "../src/config.ts";
 import { renderTileCounts } from "../src/render.ts";
 import { openStore } from "../src/store.ts";
+import type { StoreConfig } from "../src/types.ts";
 import { errorOf } from "./helpers/errors.ts";
 
 const REPO = join(import.meta.dir, "..");
@@ -23,7 +24,7 @@ describe("stored values: ours (JSON) and the Rust hotpot's text", () => {
     ["tile_extent", "2048", 2048],
     ["zoom_levels", "[2,6,10,14,16]", [2, 6, 10, 14, 16]],
     ["activity_masks", '[{"name":"home","lat":52.5,"lng":13.4,"radius":500.0}]', [{ name: "home", lat: 52.5, lng: 13.4, radius: 500 }]],
-  ] as const)("%s %p", (key, text, value) => {
+  ] as [ConfigKey, string, StoreConfig[ConfigKey]][])("%s %p", (key, text, value) => {
     expect(readStoredValue(key, text)).toEqual(value);
   });
 
@@ -45,7 +46,7 @@ describe("values as a user types them", () => {
     ["trim_dist", " 200 ", 200, "200"],
     ["tile_extent", "4096", 4096, "4096"],
     ["fetch_cutoff", "2023-12-31", "2023-12-31", "2023-12-31"],
-  ] as const)("%s %p", (key, text, value, shown) => {
+  ] as [ConfigKey, string, StoreConfig[ConfigKey], string][])("%s %p", (key, text, value, shown) => {
     const read = readUserValue(key, text);
     expect(read).toEqual(value);
     expect(showValue(key, read)).toBe(shown);

@@ -150,7 +150,7 @@ describe("converting a Rust hotpot database", () => {
       expect(listed[0].properties).toEqual({ activity_type: "ride", distance: 12.5 });
       expect(listed.map((a) => a.tiles)).toEqual([1, 1, 1]);
       expect((store.db.query("SELECT id FROM activities ORDER BY id").values() as number[][]).flat()).toEqual([3, 7, 9]);
-      expect((store.db.query("SELECT file_name FROM activities ORDER BY id").values() as string[][]).flat()).toEqual(["activities/123.gpx", null, "evening.fit"]);
+      expect((store.db.query("SELECT file_name FROM activities ORDER BY id").values() as (string | null)[][]).flat()).toEqual(["activities/123.gpx", null, "evening.fit"]);
 
       const config = store.config();
       expect(config).toEqual({
