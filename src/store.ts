@@ -149,7 +149,11 @@ export class Store {
       throw new HotpotError("not_found", `database ${path} does not exist (create it with \`hotpot import\`)`);
     }
     this.path = path;
-    this.db = new Database(path, options.readonly ? { readonly: true } : { create: true, readwrite: true });
+    try {
+      this.db = new Database(path, options.readonly ? { readonly: true } : { create: true, readwrite: true });
+    } catch (e) {
+      throw new HotpotError("bad_file", `database ${path} cannot be opened: ${(e as Error).message}`);
+    }
     // Before any pragma: a file that is not ours must be left exactly as it was.
     const kind = memory ? "empty" : inspectFile(this.db, path);
     if (kind === "rust" && options.readonly) {

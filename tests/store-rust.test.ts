@@ -192,7 +192,20 @@ describe("converting a Rust hotpot database", () => {
   });
 });
 
+test("hotpot activities on a Rust database: says what it does, converts, and lists", async () => {
+  const path = join(dir, "cli.sqlite3");
+  buildRust(path, 2);
+  const proc = Bun.spawn(["bun", join(import.meta.dir, "..", "src/cli.ts"), "activities", "-c", "-D", path], { stdout: "pipe", stderr: "pipe" });
+  const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
+  expect({ code, stdout }).toEqual({ code: 0, stdout: "3\n" });
+  expect(stderr).toBe(`hotpot: ${path} is a Rust hotpot database (schema 2): converting it in place; the original is kept as ${path}.rust-backup\n`);
+});
+
 describe("files that are not hotpot's", () => {
+  test("a folder: a clear error", () => {
+    expect(errorOf(() => openStore(dir))).toMatchObject({ code: "bad_file", message: expect.stringContaining("cannot be opened") });
+  });
+
   test("a text file: a clear error, the bytes untouched", () => {
     const path = join(dir, "notes.txt");
     writeFileSync(path, "not a database at all\n".repeat(100));
