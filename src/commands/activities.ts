@@ -21,7 +21,7 @@ async function write(text: string): Promise<boolean> {
 export default defineCommand({
   meta: {
     name: "activities",
-    description: "Print matching activities as JSON lines (key, title, start time, created at, properties, stored tiles)",
+    description: "Print matching activities as JSON lines (key, file name, title, start time, created at, properties, stored tiles)",
   },
   args: {
     ...globalArgs,
