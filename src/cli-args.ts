@@ -101,7 +101,8 @@ export interface ReadArgv {
  * for an unknown flag, a missing flag value, an unknown command or an argument
  * no positional takes.
  */
-export async function readArgv(root: AnyCommand, argv: readonly string[]): Promise<ReadArgv> {
+export async function readArgv(root: AnyCommand, given: readonly string[]): Promise<ReadArgv> {
+  const argv = [...given];
   const path: string[] = [];
   let cmd = root;
   const pending: { token: string; flag: string; value: string | undefined }[] = [];
@@ -129,6 +130,11 @@ export async function readArgv(root: AnyCommand, argv: readonly string[]): Promi
     const flag = eq === -1 ? token : token.slice(0, eq);
     let value = eq === -1 ? undefined : token.slice(eq + 1);
     const known = await lookAhead(cmd, flag);
+    // Short flags together, as clap reads them: -cv is -c -v (the last may take the next value).
+    if (!known && /^-[A-Za-z]{2,}$/.test(token)) {
+      argv.splice(i, 0, ...[...token.slice(1)].map((letter) => `-${letter}`));
+      continue;
+    }
     if (known?.takesValue && value === undefined) {
       if (i >= argv.length) throw new HotpotError("bad_argument", `${flag}: expected a value after it, found the end of the command`);
       value = argv[i++];
@@ -145,6 +151,8 @@ export async function readArgv(root: AnyCommand, argv: readonly string[]): Promi
   if (fallback && Object.hasOwn(subs, fallback)) {
     path.push(fallback);
     cmd = (await resolve(subs[fallback])) as AnyCommand;
+  } else if (Object.keys(subs).length > 0 && !cmd.run && path.length > 0) {
+    throw new HotpotError("bad_argument", `${path.join(" ")}: expected a command after it: ${Object.keys(subs).join(", ")}`);
   }
   const flags = await flagsOf(cmd);
   const where = path.length > 0 ? `${path.join(" ")}: ` : "";

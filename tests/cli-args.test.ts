@@ -42,6 +42,9 @@ describe("every Rust short flag, and its long form", () => {
     [["activities", "--before", "2023-07-01", "--count"], ["activities", "--before=2023-07-01", "--count"]],
     [["activities", "--before=2023-07-01"], ["activities", "--before=2023-07-01"]],
     [["serve", "--no-cors"], ["serve", "--no-cors"]],
+    // Short flags together, as clap reads them.
+    [["activities", "-cv"], ["activities", "--count", "--verbose"]],
+    [["import", "ride.fit", "-vt", "500"], ["import", "--verbose", "--trim=500", "--", "ride.fit"]],
   ])("%p", async (argv, expected) => {
     expect(await read(argv)).toEqual(expected);
   });
@@ -73,6 +76,7 @@ describe("unknown flags and stray arguments are errors, with a suggestion", () =
     [["activities", "--befor", "2023-07-01"], "activities: unknown option --befor (did you mean --before?)"],
     [["activities", "--nonsense"], "activities: unknown option --nonsense"],
     [["tile", "1/0/0", "-x"], "tile: unknown option -x"],
+    [["activities", "-cx"], "activities: unknown option -x"],
     [["tile", "1/0/0", "--colour", "ice"], "tile: unknown option --colour (did you mean --color?)"],
     [["serve", "--uplod"], "serve: unknown option --uplod (did you mean --upload?)"],
     [["import", "a.gpx", "b.gpx"], "import: unexpected argument 'b.gpx' (it takes 1)"],
@@ -80,6 +84,7 @@ describe("unknown flags and stray arguments are errors, with a suggestion", () =
     [["imprt", "x"], "unknown command 'imprt' (did you mean import?)"],
     [["mask", "lst"], "mask: unknown command 'lst' (did you mean list?)"],
     [["fetch", "strava"], "fetch: unknown command 'strava'"],
+    [["fetch", "-l", "7"], "fetch: expected a command after it: intervals-icu"],
     [["activities", "--count=yes"], "activities: --count takes no value, found 'yes'"],
     [["tile", "1/0/0", "--width"], "--width: expected a value after it, found the end of the command"],
   ])("%p", async (argv, message) => {
