@@ -147,10 +147,15 @@ function copyOver(db: Database, migrate: () => void): void {
     let current: { activity_id: number; z: number; x: number; y: number } | null = null;
     let blobs: Uint8Array[] = [];
     const flush = () => {
-      if (current && blobs.length > 0) insertTile.run(current.z, current.x, current.y, current.activity_id, rustTileGeometry(blobs, extent));
+      // Rows of single points hold no line: a tile left with none is not stored.
+      const geometry = current && blobs.length > 0 ? rustTileGeometry(blobs, extent) : null;
+      if (current && geometry && geometry.byteLength > 0) insertTile.run(current.z, current.x, current.y, current.activity_id, geometry);
       blobs = [];
     };
-    const tiles = db.query("SELECT activity_id, z, x, y, coords FROM rust_activity_tiles ORDER BY activity_id, z, x, y, id");
+    // Tiles of a deleted activity (the Rust hotpot's reset and replace could leave them) are dropped.
+    const tiles = db.query(
+      "SELECT activity_id, z, x, y, coords FROM rust_activity_tiles WHERE activity_id IN (SELECT id FROM rust_activities) ORDER BY activity_id, z, x, y, id",
+    );
     for (const row of tiles.iterate() as Iterable<{ activity_id: number; z: number; x: number; y: number; coords: Uint8Array }>) {
       if (!current || row.activity_id !== current.activity_id || row.z !== current.z || row.x !== current.x || row.y !== current.y) {
         flush();

@@ -111,6 +111,9 @@ function buildRust(path: string, version: number): void {
       db.query("INSERT INTO activity_tiles (activity_id, z, x, y, coords) VALUES (?, ?, ?, ?, ?)").run(a.id, r.z, r.x, r.y, r.coords);
     }
   }
+  // Leftovers the conversion drops: tiles of a deleted activity, and a row of one point (no line).
+  db.query("INSERT INTO activity_tiles (activity_id, z, x, y, coords) VALUES (?, ?, ?, ?, ?)").run(99, 10, 549, 335, new Uint8Array(8));
+  db.query("INSERT INTO activity_tiles (activity_id, z, x, y, coords) VALUES (?, ?, ?, ?, ?)").run(3, 10, 550, 335, new Uint8Array(4));
   db.query("INSERT INTO strava_tokens VALUES (?, ?, ?, ?)").run(42, "access", "refresh", 1_700_000_000);
   db.close();
 }
@@ -149,6 +152,7 @@ describe("converting a Rust hotpot database", () => {
       ]);
       expect(listed[0].properties).toEqual({ activity_type: "ride", distance: 12.5 });
       expect(listed.map((a) => a.tiles)).toEqual([1, 1, 1]);
+      expect((store.db.query("SELECT count(*) AS n FROM activity_tiles").get() as { n: number }).n).toBe(3);
       expect((store.db.query("SELECT id FROM activities ORDER BY id").values() as number[][]).flat()).toEqual([3, 7, 9]);
       expect((store.db.query("SELECT file_name FROM activities ORDER BY id").values() as (string | null)[][]).flat()).toEqual(["activities/123.gpx", null, "evening.fit"]);
 
