@@ -97,7 +97,8 @@ describe("hotpot config", () => {
     expect(await run("config", "set", "trim_dist", "-5")).toEqual({ code: 1, stdout: "", stderr: "hotpot: config trim_dist: expected metres, a number of 0 or more, found '-5'\n" });
     expect((await run("config", "set", "trimdist", "5")).stderr).toBe("hotpot: config: unknown key 'trimdist' (did you mean trim_dist? keys: zoom_levels, tile_extent, trim_dist, fetch_cutoff)\n");
     expect((await run("config", "set", "activity_masks", "[]")).stderr).toContain("hotpot mask add|remove");
-  });
+    // Nine processes one after another: room for a loaded machine.
+  }, 60_000);
 
   test("zoom levels and tile extent cannot change under stored activities", async () => {
     const store = openStore(db);
@@ -107,5 +108,5 @@ describe("hotpot config", () => {
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("config zoom_levels: the stored activities were cut with the current value");
     expect((await run("config", "get", "zoom_levels")).stdout).toBe("2,6,10,14,16\n");
-  });
+  }, 30_000);
 });
