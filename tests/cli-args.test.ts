@@ -110,18 +110,18 @@ describe("end to end", () => {
   test("an unknown flag exits 2 with one line and no stack trace", async () => {
     const r = await run("activities", "--befor", "2023-07-01", "--db", "nowhere.sqlite3");
     expect(r).toEqual({ code: 2, stdout: "", stderr: "hotpot: activities: unknown option --befor (did you mean --before?)\n" });
-  });
+  }, 30_000);
 
   test("-V prints the version", async () => {
     const r = await run("-V");
     expect(r.code).toBe(0);
     expect(r.stdout).toStartWith("hotpot ");
-  });
+  }, 30_000);
 
   test("--in-memory refuses a command that only reads", async () => {
     const r = await run("activities", "--in-memory", "--count");
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("--in-memory: this command reads stored data");
     expect(r.stdout).toBe("");
-  });
+  }, 30_000);
 });

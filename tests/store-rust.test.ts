@@ -203,7 +203,7 @@ test("hotpot activities on a Rust database: says what it does, converts, and lis
   const [code, stdout, stderr] = await Promise.all([proc.exited, new Response(proc.stdout).text(), new Response(proc.stderr).text()]);
   expect({ code, stdout }).toEqual({ code: 0, stdout: "3\n" });
   expect(stderr).toBe(`hotpot: ${path} is a Rust hotpot database (schema 2): converting it in place; the original is kept as ${path}.rust-backup\n`);
-});
+}, 30_000);
 
 describe("files that are not hotpot's", () => {
   test("a folder: a clear error", () => {
