@@ -318,6 +318,23 @@ export class Store {
     return rows;
   }
 
+  // Explorer tiles (src/explorer-query.ts).
+
+  /** Every stored row of level z, in key order (x, y, activity), one at a time: a whole level does not fit in memory twice. */
+  levelRows(z: number): IterableIterator<TileRow> {
+    return this.db.query("SELECT activity_id, x, y, geometry FROM activity_tiles WHERE z = ? ORDER BY x, y, activity_id").iterate(z) as IterableIterator<TileRow>;
+  }
+
+  /** Start times (Unix ms) indexed by activity id; NaN for no start time or no such id. */
+  activityStartTimes(): Float64Array {
+    const rows = this.db.query("SELECT id, start_time FROM activities").values() as [number, number | null][];
+    let top = 0;
+    for (const [id] of rows) if (id > top) top = id;
+    const times = new Float64Array(top + 1).fill(NaN);
+    for (const [id, time] of rows) if (time !== null) times[id] = time;
+    return times;
+  }
+
   /** Hashes of every stored file, so an import can skip known files before parsing them. */
   fileHashes(): string[] {
     return this.db.query("SELECT file_hash FROM activities WHERE file_hash IS NOT NULL").values().flat() as string[];
