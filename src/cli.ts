@@ -17,6 +17,7 @@ export const main = defineCommand({
     tile: lazy(() => import("./commands/tile.ts")),
     render: lazy(() => import("./commands/render.ts")),
     mask: lazy(() => import("./commands/mask.ts")),
+    explorer: lazy(() => import("./commands/explorer.ts")),
     serve: lazy(() => import("./commands/serve.ts")),
     "strava-auth": lazy(() => import("./commands/strava-auth.ts")),
     fetch: lazy(() => import("./commands/fetch.ts")),
