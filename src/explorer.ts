@@ -182,28 +182,29 @@ export function markCells(
   hit: Uint8Array,
 ): boolean {
   const size = extent / split;
+  const perUnit = split / extent;
   let marked = 0;
   const total = split * split;
   let start = 0;
   for (let l = 0; l < lineCount && marked < total; l++) {
     const end = ends[l];
-    for (let i = start; i < end - 1 && marked < total; i++) {
-      const ax = coords[2 * i];
-      const ay = coords[2 * i + 1];
-      const bx = coords[2 * i + 2];
-      const by = coords[2 * i + 3];
-      // Both ends in one cell: the cell is convex, so the segment stays in it.
-      if (circles === null && ax >= 0 && ay >= 0 && ax < extent && ay < extent) {
-        const c = Math.floor(ay / size) * split + Math.floor(ax / size);
-        if (bx >= 0 && by >= 0 && bx < extent && by < extent && Math.floor(by / size) * split + Math.floor(bx / size) === c) {
-          if (hit[c] === 0) {
-            hit[c] = 1;
-            marked++;
-          }
-          continue;
-        }
-      }
-      marked += markSegment(ax, ay, bx, by, extent, split, size, circles, hit);
+    let ax = coords[2 * start];
+    let ay = coords[2 * start + 1];
+    // The cell of point a, or -1 outside the tile (then every segment is tested in full).
+    let ca = ax >= 0 && ay >= 0 && ax < extent && ay < extent ? ((ay * perUnit) | 0) * split + ((ax * perUnit) | 0) : -1;
+    if (ca >= 0 && circles === null && hit[ca] === 0) {
+      hit[ca] = 1;
+      marked++;
+    }
+    for (let i = start + 1; i < end && marked < total; i++) {
+      const bx = coords[2 * i];
+      const by = coords[2 * i + 1];
+      const cb = bx >= 0 && by >= 0 && bx < extent && by < extent ? ((by * perUnit) | 0) * split + ((bx * perUnit) | 0) : -1;
+      // Both ends in one cell: the cell is convex, so the segment stays in the cell a already marked.
+      if (cb !== ca || cb < 0 || circles !== null) marked += markSegment(ax, ay, bx, by, extent, split, size, circles, hit);
+      ax = bx;
+      ay = by;
+      ca = cb;
     }
     start = end;
   }
@@ -260,17 +261,17 @@ export function segmentMeetsBox(ax: number, ay: number, bx: number, by: number, 
       if (a < min || a >= max) return false;
       continue;
     }
-    const tMin = (min - a) / d;
-    const tMax = (max - a) / d;
-    // Moving east (d > 0) the box starts at tMin (closed) and ends before tMax (open); moving west the reverse.
-    const [enter, enterOpen, leave, leaveOpen] = d > 0 ? [tMin, false, tMax, true] : [tMax, true, tMin, false];
-    if (enter > lo || (enter === lo && enterOpen)) {
+    // Moving east (d > 0) the box starts at its min side (closed) and ends before its max side (open); moving west the reverse.
+    const forward = d > 0;
+    const enter = ((forward ? min : max) - a) / d;
+    const leave = ((forward ? max : min) - a) / d;
+    if (enter > lo || (enter === lo && !forward)) {
       lo = enter;
-      loOpen = enterOpen;
+      loOpen = !forward;
     }
-    if (leave < hi || (leave === hi && leaveOpen)) {
+    if (leave < hi || (leave === hi && forward)) {
       hi = leave;
-      hiOpen = leaveOpen;
+      hiOpen = forward;
     }
   }
   return lo < hi || (lo === hi && !loOpen && !hiOpen);
@@ -491,12 +492,18 @@ export function maxCluster(cells: ExploredCells): MaxCluster {
 
 /** Cells first explored in each UTC year ("2023") or month ("2023-07"); cells without a dated visit are left out. */
 export function firstExploredBy(cells: ExploredCells, period: "year" | "month"): Record<string, number> {
-  const counts = new Map<string, number>();
-  const length = period === "year" ? 4 : 7;
+  // Counted by year·12 + month: one Date per cell and no string until the end.
+  const counts = new Map<number, number>();
+  const date = new Date(0);
   for (const t of cells.first) {
     if (Number.isNaN(t)) continue;
-    const key = new Date(t).toISOString().slice(0, length);
+    date.setTime(t);
+    const key = date.getUTCFullYear() * 12 + (period === "month" ? date.getUTCMonth() : 0);
     counts.set(key, (counts.get(key) ?? 0) + 1);
   }
-  return Object.fromEntries([...counts].sort(([a], [b]) => (a < b ? -1 : 1)));
+  const name = (key: number) => {
+    const year = String(Math.floor(key / 12)).padStart(4, "0");
+    return period === "year" ? year : `${year}-${String((key % 12) + 1).padStart(2, "0")}`;
+  };
+  return Object.fromEntries([...counts].sort(([a], [b]) => a - b).map(([key, count]) => [name(key), count]));
 }
