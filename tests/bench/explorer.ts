@@ -9,7 +9,7 @@
  *      zooms 14 and 17 and as heat tiles, from query to PNG bytes, one after another.
  *
  * Targets (issue 16): everything warm < 50 ms, cold < 1 s; explorer tiles at least as fast as heat tiles.
- * The machine may be shared: the load average is printed.
+ * The machine may be shared: the load average is printed, and CPU time beside wall time.
  */
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -38,10 +38,12 @@ const FILTERED: ActivityQuery = { filter: "activity_type = ride", after: "2020-0
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 
-function timed<T>(run: () => T): [T, number] {
+function timed<T>(run: () => T): [T, number, number] {
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const value = run();
-  return [value, performance.now() - t];
+  const used = process.cpuUsage(cpu);
+  return [value, performance.now() - t, (used.user + used.system) / 1000];
 }
 
 async function main(): Promise<void> {
@@ -55,15 +57,15 @@ async function main(): Promise<void> {
     for (const [label, query] of [["everything", {}], ["rides since 2020", FILTERED]] as const) {
       // A fresh connection has empty caches: the visit index and the query's activity set are built.
       const store = openStore(dbPath, { mustExist: true, readonly: true });
-      const [result, cold] = timed(() => explore(store, zoom, query));
+      const [result, cold, coldCpu] = timed(() => explore(store, zoom, query));
       const other = query === FILTERED ? {} : FILTERED;
-      const [, newQuery] = timed(() => explore(store, zoom, other));
+      const [, newQuery, newQueryCpu] = timed(() => explore(store, zoom, other));
       const warm: number[] = [];
       for (let i = 0; i < WARM_RUNS; i++) warm.push(timed(() => summary(explore(store, zoom, query)))[1]);
       warm.sort((a, b) => a - b);
       const n = summary(result);
       console.log(
-        `  zoom ${zoom}, ${label.padEnd(16)}: cold ${fmt(cold)} (target < 1000), another query on the built index ${fmt(newQuery)}, ` +
+        `  zoom ${zoom}, ${label.padEnd(16)}: cold ${fmt(cold)} (CPU ${fmt(coldCpu)}; target < 1000), another query on the built index ${fmt(newQuery)} (CPU ${fmt(newQueryCpu)}), ` +
           `warm p50 ${fmt(quantile(warm, 0.5))} max ${fmt(warm[warm.length - 1])} (target < 50); ` +
           `${n.explored} explored, max square ${n.max_square.size}, max cluster ${n.max_cluster.size}`,
       );
