@@ -47,7 +47,7 @@ export interface ExplorerSummary {
 export function parseExplorerZoom(text: string | null | undefined): ExplorerZoom {
   if (text === null || text === undefined || text === "") return 14;
   const zoom = Number(text);
-  if (!(EXPLORER_ZOOMS as readonly number[]).includes(zoom) || !/^\d+$/.test(text)) {
+  if (!(EXPLORER_ZOOMS as readonly number[]).includes(zoom) || String(zoom) !== text) {
     throw new HotpotError("bad_argument", `zoom: expected ${EXPLORER_ZOOMS.join(" or ")}, found '${text.slice(0, 40)}'`);
   }
   return zoom as ExplorerZoom;
