@@ -20,7 +20,7 @@ import {
   type VisitIndex,
 } from "./explorer.ts";
 import { activityIdSet, compileQuery, type ActivityQuery } from "./query.ts";
-import type { Store } from "./store.ts";
+import type { ActivitySpan, Store } from "./store.ts";
 import { latToY, lngToX, metresPerWorldUnit, sourceZoom, tileBounds, type Bounds } from "./tile.ts";
 import type { Mask } from "./types.ts";
 
@@ -56,9 +56,21 @@ export function parseExplorerZoom(text: string | null | undefined): ExplorerZoom
 /** Query results remembered per store and data version: the page asks for a handful. */
 const RESULTS_KEPT = 16;
 
+/** A visit index with what it was built from, so that a later data version can extend it. */
+interface BuiltIndex {
+  index: VisitIndex;
+  builder: VisitIndexBuilder;
+  /** What else the cells depend on (source level, extent, masks), as JSON. */
+  config: string;
+  /** The activities whose rows it holds: all those with ids up to span.maxId. */
+  span: ActivitySpan;
+}
+
 interface StoreEntry {
   version: number;
-  indexes: Map<number, VisitIndex>;
+  indexes: Map<number, BuiltIndex>;
+  /** The latest index of each zoom built for an earlier version, to extend rather than rebuild. */
+  earlier: Map<number, BuiltIndex>;
   startTimes: Float64Array | null;
   results: Map<string, Explorer>;
 }
@@ -69,7 +81,8 @@ function entryOf(store: Store): StoreEntry {
   const version = store.dataVersion();
   let entry = CACHE.get(store);
   if (!entry || entry.version !== version) {
-    entry = { version, indexes: new Map(), startTimes: null, results: new Map() };
+    const earlier = new Map([...(entry?.earlier ?? []), ...(entry?.indexes ?? [])]);
+    entry = { version, indexes: new Map(), earlier, startTimes: null, results: new Map() };
     CACHE.set(store, entry);
   }
   return entry;
@@ -102,17 +115,29 @@ export function explore(store: Store, zoom: ExplorerZoom, query: ActivityQuery =
  * Zoom 14 from the stored level 14 and zoom 17 from level 16 by default; with
  * other stored levels, from the shallowest level at least as deep (else the
  * deepest, split into more cells).
+ *
+ * An upload or import only adds activities, with higher ids: then the index
+ * of the previous version takes the new activities' rows instead of being
+ * rebuilt. That needs every activity it holds to be still there as it was:
+ * as many up to its highest id as then, none stored since (SQLite gives a
+ * deleted highest id to the next insert, which is stored later), and the
+ * same masks and levels. Anything else rebuilds.
  */
 function visitIndex(store: Store, entry: StoreEntry, zoom: number): VisitIndex {
   const known = entry.indexes.get(zoom);
-  if (known) return known;
+  if (known) return known.index;
   const config = store.config();
   const source = sourceZoom(zoom, config.zoom_levels);
-  const builder = new VisitIndexBuilder(zoom, source, config.tile_extent, worldCircles(config.activity_masks));
-  for (const row of store.levelRows(source)) builder.addRow(row.activity_id, row.x, row.y, row.geometry);
-  const index = builder.build();
-  entry.indexes.set(zoom, index);
-  return index;
+  const key = JSON.stringify([source, config.tile_extent, config.activity_masks]);
+  const span = store.activitySpan();
+  const before = entry.earlier.get(zoom);
+  const held = before && before.config === key ? store.activitySpan(before.span.maxId) : null;
+  const extend = before && held && held.count === before.span.count && held.newest === before.span.newest;
+  const builder = extend ? before.builder : new VisitIndexBuilder(zoom, source, config.tile_extent, worldCircles(config.activity_masks));
+  for (const row of store.levelRows(source, extend ? before.span.maxId : 0, span.maxId)) builder.addRow(row.activity_id, row.x, row.y, row.geometry);
+  const built: BuiltIndex = { index: builder.build(), builder, config: key, span };
+  entry.indexes.set(zoom, built);
+  return built.index;
 }
 
 /** Privacy masks in world units: a line inside one explores nothing, as the heat shows nothing there. */

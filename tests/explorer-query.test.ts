@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { ingestFiles } from "../src/import/ingest.ts";
+import { openStore } from "../src/store.ts";
 import { cellsGeoJson, cellsIn, explore, parseExplorerZoom, type Explorer } from "../src/explorer-query.ts";
 import { maxCluster, maxSquare, type ExploredCells } from "../src/explorer.ts";
 import { Random } from "../src/synth/random.ts";
-import { fixtureDatabase } from "./browser/fixture.ts";
+import { fixtureDatabase, lineGpx, type Line } from "./browser/fixture.ts";
 
 let db: ReturnType<typeof fixtureDatabase>;
 beforeAll(() => {
@@ -75,5 +77,51 @@ describe("explore", () => {
   });
   test.each(["16", "14.0", "x", "-14", "014"])("zoom %p is refused", (text) => {
     expect(() => parseExplorerZoom(text)).toThrow(`zoom: expected 14 or 17, found '${text}'`);
+  });
+});
+
+describe("a new data version", () => {
+  /** The cells as explore() answers on this connection, and as a fresh connection (which builds from scratch) does. */
+  function bothWays(zoom: 14 | 17) {
+    const fresh = openStore(db.path, { mustExist: true });
+    try {
+      const view = (e: Explorer) => ({ x: [...e.cells.x], y: [...e.cells.y], visits: [...e.cells.visits], first: [...e.cells.first], last: [...e.cells.last] });
+      return [view(explore(db.store, zoom)), view(explore(fresh, zoom))];
+    } finally {
+      fresh.close();
+    }
+  }
+  const line = (name: string, date: string, from: [number, number], to: [number, number]): Line => ({ name, title: name, type: "ride", date, from, to });
+
+  test("agrees with a rebuild after adds, deletes, a reused id and a mask", () => {
+    for (const zoom of [14, 17] as const) bothWays(zoom);
+    const steps: [string, () => void][] = [
+      ["an added activity", () => ingestFiles(db.store, [{ name: "d.gpx", bytes: lineGpx(line("d.gpx", "2025-03-01", [47.36, 8.5], [47.36, 8.6])) }])],
+      [
+        "a deleted one",
+        () => {
+          const key = db.results[1].key!;
+          expect(db.store.deleteActivity(key)).toBe(true);
+        },
+      ],
+      [
+        "the newest deleted, its id given to the next",
+        () => {
+          const newest = db.store.db.query("SELECT key FROM activities ORDER BY id DESC LIMIT 1").get() as { key: string };
+          expect(db.store.deleteActivity(newest.key)).toBe(true);
+          ingestFiles(db.store, [{ name: "e.gpx", bytes: lineGpx(line("e.gpx", "2025-04-01", [47.38, 8.45], [47.38, 8.5])) }]);
+        },
+      ],
+      ["a privacy mask", () => db.store.setConfig("activity_masks", [{ name: "m", lat: 47.38, lng: 8.47, radius: 500 }])],
+    ];
+    for (const [name, change] of steps) {
+      const before = explore(db.store, 17).cells.x.length;
+      change();
+      for (const zoom of [14, 17] as const) {
+        const [incremental, rebuilt] = bothWays(zoom);
+        expect([name, zoom, incremental]).toEqual([name, zoom, rebuilt]);
+      }
+      expect([name, explore(db.store, 17).cells.x.length]).not.toEqual([name, before]);
+    }
   });
 });
