@@ -9,8 +9,7 @@
  *   +----------+==========+      square: an opaque magenta outline around
  *                                        the max square
  */
-import type { Explorer } from "./explorer-query.ts";
-import { cellsIn } from "./explorer-query.ts";
+import { cellsIn, type Explorer } from "./explorer-query.ts";
 import type { Palette } from "./palette.ts";
 
 const EXPLORED = 1;
