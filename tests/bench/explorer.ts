@@ -5,24 +5,30 @@
  *   1. the numbers (explored, max square, max cluster, per year) at zooms 14 and 17, for
  *      everything and for a filtered query (rides since 2020): cold (a fresh connection,
  *      so the visit index is built first), a new query on a built index, and warm;
- *   2. the tile session of the render benchmark (512 px, PNG), drawn as explorer tiles at
+ *   2. on a copy of the database, the numbers of both zooms again after each of three
+ *      one-activity imports (the index of the previous version is extended, not rebuilt);
+ *   3. the tile session of the render benchmark (512 px, PNG), drawn as explorer tiles at
  *      zooms 14 and 17 and as heat tiles, from query to PNG bytes, one after another.
  *
  * Targets (issue 16): everything warm < 50 ms, cold < 1 s; explorer tiles at least as fast as heat tiles.
  * The machine may be shared: the load average is printed, and CPU time beside wall time.
  */
-import { cpus, loadavg } from "node:os";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { encodePng } from "../../src/encode.ts";
 import { drawExplorerTile, EXPLORER_PALETTE } from "../../src/explorer-draw.ts";
 import { explore, summary } from "../../src/explorer-query.ts";
 import { EXPLORER_ZOOMS } from "../../src/explorer.ts";
+import { ingestFiles } from "../../src/import/ingest.ts";
 import { resolveGradient } from "../../src/palette.ts";
 import type { ActivityQuery } from "../../src/query.ts";
 import { renderTileCounts } from "../../src/render.ts";
 import { openStore } from "../../src/store.ts";
 import { ensureBenchDb } from "./_data.ts";
 import { sampleSession, type TileRequest } from "./_tiles.ts";
+import { lineGpx } from "../browser/fixture.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -71,6 +77,26 @@ async function main(): Promise<void> {
       );
       store.close();
     }
+  }
+
+  const dir = mkdtempSync(join(tmpdir(), "hotpot-bench-explorer-"));
+  try {
+    const copy = join(dir, "copy.sqlite3");
+    copyFileSync(dbPath, copy);
+    const store = openStore(copy, { mustExist: true });
+    const [, first] = timed(() => EXPLORER_ZOOMS.map((zoom) => explore(store, zoom)));
+    const after: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const name = `added-${i}.gpx`;
+      ingestFiles(store, [{ name, bytes: lineGpx({ name, title: name, type: "ride", date: `2025-01-0${i + 1}`, from: [48 + i / 100, 7.8], to: [48 + i / 100, 7.9] }) }]);
+      const [, ms, cpu] = timed(() => EXPLORER_ZOOMS.map((zoom) => explore(store, zoom)));
+      after.push(`${fmt(ms)} (CPU ${fmt(cpu)})`);
+    }
+    store.close();
+    console.log(`
+both zooms, everything, on a copy: ${fmt(first)} ms built from scratch; after adding one activity: ${after.join(", ")} ms`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 
   const store = openStore(dbPath, { mustExist: true, readonly: true });
