@@ -375,12 +375,6 @@ function cellOrder(index: VisitIndex): Uint32Array {
   return order;
 }
 
-/** Index of cell (x, y) in sorted cells, or -1. */
-export function findCell(cells: ExploredCells, x: number, y: number): number {
-  const i = lowerBound(cells, x, y);
-  return i < cells.x.length && cells.x[i] === x && cells.y[i] === y ? i : -1;
-}
-
 /** The first index whose cell is at or after (x, y) in x-major order. */
 export function lowerBound(cells: ExploredCells, x: number, y: number): number {
   let lo = 0;

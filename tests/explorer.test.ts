@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { encodeLines } from "../src/codec.ts";
-import { exploreCells, findCell, firstExploredBy, markCells, maxCluster, maxSquare, VisitIndexBuilder, type ExploredCells } from "../src/explorer.ts";
+import { exploreCells, firstExploredBy, markCells, maxCluster, maxSquare, VisitIndexBuilder, type ExploredCells } from "../src/explorer.ts";
 
 /** Cells of a tile (extent 2048, 2 × 2 cells of 1024, row-major: 0 NW, 1 NE, 2 SW, 3 SE) that one line marks. */
 function cellsOf(line: number[], circles: number[] | null = null): number[] {
@@ -102,7 +102,8 @@ function picture(rows: string[], x0 = 100, y0 = 200): ExploredCells {
 function clusterPicture(rows: string[]): string[] {
   const cells = picture(rows);
   const { member } = maxCluster(cells);
-  return rows.map((row, y) => [...row].map((_, x) => (member[findCell(cells, 100 + x, 200 + y)] === 1 ? "C" : ".")).join(""));
+  const inCluster = new Set([...member.keys()].filter((i) => member[i] === 1).map((i) => `${cells.x[i] - 100}/${cells.y[i] - 200}`));
+  return rows.map((row, y) => [...row].map((_, x) => (inCluster.has(`${x}/${y}`) ? "C" : ".")).join(""));
 }
 
 describe("max square and max cluster", () => {

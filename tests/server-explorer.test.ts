@@ -169,6 +169,22 @@ describe("/explorer tiles follow the heat tiles' rules", () => {
     expect(far.status).toBe(200);
   });
 
+  test("zoomed far out a cell still takes a pixel; zoomed far in it fills the tile", async () => {
+    const [x, y] = cell();
+    const world = await get(`/explorer/3/${x >> 11}/${y >> 11}.png?zoom=17`);
+    expect(world.status).toBe(200);
+    const worldAlpha = await alpha(world);
+    let drawn = 0;
+    for (let py = 0; py < 512; py++) for (let px = 0; px < 512; px++) if (worldAlpha(px, py) > 0) drawn++;
+    // Three short lines at zoom 3: a handful of pixels, not nothing and not a block.
+    expect(drawn).toBeGreaterThan(0);
+    expect(drawn).toBeLessThan(20);
+    // Zoom 20 inside the crossing's zoom-14 cell, away from its edges: all cluster fill.
+    const deep = await get(`/explorer/20/${x * 64 + 32}/${y * 64 + 32}.png?zoom=14`);
+    const deepAlpha = await alpha(deep);
+    expect([deepAlpha(0, 0), deepAlpha(511, 511), deepAlpha(256, 256)]).toEqual([0x80, 0x80, 0x80]);
+  });
+
   const bad: [string, string][] = [
     ["/explorer/14/1/2.png?zoom=15", "zoom: expected 14 or 17, found '15'"],
     ["/explorer/14/99999/2.png", "tile: expected x and y from 0 to 16383"],
