@@ -145,25 +145,23 @@ export class VisitIndexBuilder {
     const fill = offsets.slice(0, cells);
     const sorted = new Uint32Array(pairs);
     for (let i = 0; i < pairs; i++) sorted[fill[cellOfPair[i]]++] = this.pairActivity.data[i];
-    // One source tile's rows come in activity order, but a merged cell gathers several tiles.
+    const index = { zoom: this.zoom, x: this.cellX.data.slice(0, cells), y: this.cellY.data.slice(0, cells), offsets, activities: sorted };
+    // A cell within one source tile has each activity once (one row per tile and activity), in
+    // the order rows came: by id, and later additions have higher ids. A merged cell gathers
+    // several tiles, so an activity can come once from each.
+    if (this.merge === 1) return index;
     let out = 0;
     let start = 0;
     for (let c = 0; c < cells; c++) {
       const end = offsets[c + 1];
-      const slice = sorted.subarray(start, end);
-      if (this.merge > 1) slice.sort();
+      const slice = sorted.subarray(start, end).sort();
       const first = out;
       for (let i = 0; i < slice.length; i++) if (out === first || sorted[out - 1] !== slice[i]) sorted[out++] = slice[i];
       offsets[c + 1] = out;
       start = end;
     }
-    return {
-      zoom: this.zoom,
-      x: this.cellX.data.slice(0, cells),
-      y: this.cellY.data.slice(0, cells),
-      offsets,
-      activities: sorted.slice(0, out),
-    };
+    index.activities = sorted.slice(0, out);
+    return index;
   }
 }
 
