@@ -19,6 +19,7 @@ export const main = defineCommand({
     render: lazy(() => import("./commands/render.ts")),
     mask: lazy(() => import("./commands/mask.ts")),
     config: lazy(() => import("./commands/config.ts")),
+    explorer: lazy(() => import("./commands/explorer.ts")),
     serve: lazy(() => import("./commands/serve.ts")),
     "strava-auth": lazy(() => import("./commands/strava-auth.ts")),
     fetch: lazy(() => import("./commands/fetch.ts")),

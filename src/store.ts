@@ -137,6 +137,13 @@ export interface ActivityRow {
 
 export type InsertOutcome = "added" | "duplicate";
 
+export interface ActivitySpan {
+  maxId: number;
+  count: number;
+  /** created_at (Unix ms) of the most recently stored one. */
+  newest: number;
+}
+
 export class Store {
   readonly db: Database;
   readonly path: string;
@@ -340,6 +347,35 @@ export class Store {
     const rows: TileRow[] = [];
     for (let x = x0; x < x1; x++) for (const row of column.all(z, x, y0, y1, ...params) as TileRow[]) rows.push(row);
     return rows;
+  }
+
+  // Explorer tiles (src/explorer-query.ts).
+
+  /**
+   * The stored rows of level z of activities with ids in (afterId, upToId], in key order
+   * (x, y, activity), one at a time: a whole level does not fit in memory twice.
+   */
+  levelRows(z: number, afterId: number, upToId: number): IterableIterator<TileRow> {
+    return this.db
+      .query("SELECT activity_id, x, y, geometry FROM activity_tiles WHERE z = ? AND activity_id > ? AND activity_id <= ? ORDER BY x, y, activity_id")
+      .iterate(z, afterId, upToId) as IterableIterator<TileRow>;
+  }
+
+  /** Of the activities with ids up to `upToId`: the highest id, how many there are and when the newest was stored. */
+  activitySpan(upToId = Number.MAX_SAFE_INTEGER): ActivitySpan {
+    return this.db
+      .query("SELECT coalesce(max(id), 0) AS maxId, count(*) AS count, coalesce(max(created_at), 0) AS newest FROM activities WHERE id <= ?")
+      .get(upToId) as ActivitySpan;
+  }
+
+  /** Start times (Unix ms) indexed by activity id; NaN for no start time or no such id. */
+  activityStartTimes(): Float64Array {
+    const rows = this.db.query("SELECT id, start_time FROM activities").values() as [number, number | null][];
+    let top = 0;
+    for (const [id] of rows) if (id > top) top = id;
+    const times = new Float64Array(top + 1).fill(NaN);
+    for (const [id, time] of rows) if (time !== null) times[id] = time;
+    return times;
   }
 
   /** Hashes of every stored file, so an import can skip known files before parsing them. */

@@ -2,6 +2,7 @@
 // the heat layer, the hash and the tile URL in step with every change.
 import * as api from "./api.js";
 import { $, h, toast } from "./dom.js";
+import { setupExplorer } from "./explorer.js";
 import { setupExport } from "./export.js";
 import { setupGradients } from "./gradient.js";
 import { BASEMAPS, buttonControl, Heatmap } from "./heatmap.js";
@@ -46,6 +47,7 @@ const heatmap = new Heatmap($("map"), {
 });
 
 const near = setupNear({ heatmap, getQuery: () => filterQuery(state) });
+const explorer = setupExplorer({ heatmap, getQuery: () => filterQuery(state), getVersion: () => features.version, onChoose: (zoom) => apply({ explorer: zoom }) });
 
 /** The heat tile template: `v` changes with the data, so new uploads are fetched, not cached. */
 const heatTemplate = () => `${location.origin}/tile/{z}/{x}/{y}{ratio}?${tileQuery(state, { v: features.version })}`;
@@ -64,6 +66,7 @@ function apply(change) {
   state = { ...state, ...change };
   const heatChanged = ["after", "before", "filter", "color", "gradient"].some((k) => state[k] !== before[k]);
   if (heatChanged) heatmap.setHeat(heatTemplate());
+  if (heatChanged || state.explorer !== before.explorer) explorer.show(state.explorer);
   if (state.basemap !== before.basemap || state.custom !== before.custom) showBasemap();
   if (state.opacity !== before.opacity) heatmap.setOpacity(state.opacity);
   if (["after", "before", "filter"].some((k) => state[k] !== before[k])) near.close();
@@ -91,6 +94,7 @@ async function refresh() {
     return;
   }
   heatmap.setHeat(heatTemplate());
+  explorer.refresh();
   panel.recount();
 }
 
@@ -105,6 +109,7 @@ await heatmap.ready;
 showBasemap();
 heatmap.setOpacity(state.opacity);
 heatmap.setHeat(heatTemplate());
+explorer.show(state.explorer);
 $("tile-url").value = shareUrl(state, Number($("tile-size").value));
 if (!state.view && !initialBounds) toast(features.upload ? "No activities yet. Add some with “Add activities”." : "No activities yet.", 5000);
 state.view = heatmap.view();

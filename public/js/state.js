@@ -17,10 +17,11 @@ export function defaults() {
     basemap: dark ? "dark" : "light",
     custom: "", // custom XYZ URL when basemap = custom
     opacity: 1,
+    explorer: "", // explorer tiles shown: "14", "17" or "" for none
   };
 }
 
-const TEXT_KEYS = ["after", "before", "filter", "color", "gradient", "basemap", "custom"];
+const TEXT_KEYS = ["after", "before", "filter", "color", "gradient", "basemap", "custom", "explorer"];
 
 export function readHash(hash = location.hash) {
   const state = defaults();

@@ -5,33 +5,47 @@ import { compileFilter } from "../filter.ts";
 import { PRESETS, resolveGradient, type Palette } from "../palette.ts";
 import { parseDate, type ActivityQuery } from "../query.ts";
 
-export const imageArgs = {
+/** Which activities: shared by every command that draws or counts them. */
+export const queryArgs = {
   before: { type: "string", alias: "b", description: "only activities that start before this day (UTC)", valueHint: "YYYY-MM-DD" },
   after: { type: "string", alias: "a", description: "only activities that start on or after this day (UTC)", valueHint: "YYYY-MM-DD" },
   filter: { type: "string", alias: "f", description: "property filter, e.g. 'activity_type = \"ride\"'", valueHint: "EXPR" },
+} as const;
+
+export const imageArgs = {
+  ...queryArgs,
   gradient: { type: "string", alias: "g", description: "custom colour stops COUNT:COLOUR;..., e.g. '1:FF0000;255:FFFFFF'", valueHint: "STOPS" },
   color: { type: "string", description: `preset gradient: ${Object.keys(PRESETS).join(", ")} (default orange)`, valueHint: "PRESET" },
 } as const;
 
-export interface ImageArgs {
+export interface QueryArgs {
   before?: string;
   after?: string;
   filter?: string;
+}
+
+export interface ImageArgs extends QueryArgs {
   gradient?: string;
   color?: string;
 }
 
-/** The query and palette the options ask for, checked before the database is opened. */
-export function imageOptions(args: ImageArgs): { query: ActivityQuery; palette: Palette } {
+/** The query the options ask for, checked before the database is opened. */
+export function queryOptions(args: QueryArgs): ActivityQuery {
   // Empty values mean "not given" to the query layer (an empty form field); on the command line they are mistakes.
   if (args.before !== undefined) parseDate(args.before, "before");
   if (args.after !== undefined) parseDate(args.after, "after");
   if (args.filter !== undefined) compileFilter(args.filter);
+  return { before: args.before, after: args.after, filter: args.filter };
+}
+
+/** The query and palette the options ask for, checked before the database is opened. */
+export function imageOptions(args: ImageArgs): { query: ActivityQuery; palette: Palette } {
+  const query = queryOptions(args);
   if (args.gradient === "" || args.color === "") {
     throw new HotpotError("bad_gradient", `${args.gradient === "" ? "gradient" : "color"}: expected a value, found an empty string`);
   }
   const palette = resolveGradient({ color: args.color, gradient: args.gradient });
-  return { query: { before: args.before, after: args.after, filter: args.filter }, palette };
+  return { query, palette };
 }
 
 /** Encodes by the output's extension (.png, or .webp for lossless WebP) and writes it; counts null = fully transparent. */

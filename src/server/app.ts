@@ -16,6 +16,7 @@ import { apiHandlers } from "./api.ts";
 import { TileCache } from "./cache.ts";
 import { Collector } from "./collect.ts";
 import { DataVersion } from "./data-version.ts";
+import { explorerHandlers } from "./explorer.ts";
 import { textResponse } from "./http.ts";
 import { renderHandler } from "./render.ts";
 import type { Renderer } from "./render-pool.ts";
@@ -63,6 +64,7 @@ export function createApp(options: AppOptions): AnyElysia {
   const versions = new DataVersion(store);
   const tile = tileHandler({ store, versions, cache, collector: new Collector(), tiles: options.tiles ?? new TileRenderer(store, { helper: false }) });
   const api = apiHandlers(store);
+  const explorer = explorerHandlers({ store, versions, cache });
   const features = featuresHandler(store, { upload: !!options.upload, token: !!options.upload?.token, render: !!options.renderer });
   const allowOrigin = (request: Request, response: Response) => {
     if (options.cors && request.method === "GET") response.headers.set("Access-Control-Allow-Origin", "*");
@@ -99,6 +101,9 @@ export function createApp(options: AppOptions): AnyElysia {
     .get("/api/activities/:file", ({ params }) => api.geojson(params.file))
     .get("/api/bounds", ({ request }) => api.bounds(request))
     .get("/api/features", () => features())
+    .get("/explorer/:z/:x/:y", ({ request, params }) => explorer.tile(request, params.z, params.x, params.y))
+    .get("/api/explorer", ({ request }) => explorer.numbers(request))
+    .get("/api/explorer/tiles", ({ request }) => explorer.cells(request))
     .get("/healthz", () => api.health())
     .get("/", ({ request }) => assetResponse(request, assets, "index.html"))
     .get("/static/*", ({ request }) => assetResponse(request, assets, checkedPath(rawPath(request), "/static/")));

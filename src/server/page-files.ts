@@ -9,6 +9,7 @@ import favicon_svg from "../../public/favicon.svg" with { type: "file" };
 import index_html from "../../public/index.html" with { type: "file" };
 import js_api_js from "../../public/js/api.js" with { type: "file" };
 import js_dom_js from "../../public/js/dom.js" with { type: "file" };
+import js_explorer_js from "../../public/js/explorer.js" with { type: "file" };
 import js_export_js from "../../public/js/export.js" with { type: "file" };
 import js_gradient_js from "../../public/js/gradient.js" with { type: "file" };
 import js_heatmap_js from "../../public/js/heatmap.js" with { type: "file" };
@@ -26,6 +27,7 @@ export const PAGE_FILES: Readonly<Record<string, string>> = {
   "index.html": index_html,
   "js/api.js": js_api_js,
   "js/dom.js": js_dom_js,
+  "js/explorer.js": js_explorer_js,
   "js/export.js": js_export_js,
   "js/gradient.js": js_gradient_js,
   "js/heatmap.js": js_heatmap_js,

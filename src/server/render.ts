@@ -17,10 +17,10 @@ import { RenderBusy, type Renderer } from "./render-pool.ts";
 export const MAX_RENDER_SIZE = 3000;
 
 /** `W,S,E,N` as four numbers; their ranges are render.ts's to check (planBounds). */
-export function parseBounds(text: string | null): Bounds {
+export function parseBounds(text: string | null, parameter = "bounds"): Bounds {
   const parts = (text ?? "").split(",").map((p) => (p.trim() === "" ? NaN : Number(p)));
   if (parts.length !== 4 || !parts.every(Number.isFinite)) {
-    throw new HotpotError("bad_argument", `bounds: expected four numbers W,S,E,N in degrees, found '${(text ?? "").slice(0, 80)}'`);
+    throw new HotpotError("bad_argument", `${parameter}: expected four numbers W,S,E,N in degrees, found '${(text ?? "").slice(0, 80)}'`);
   }
   const [west, south, east, north] = parts;
   return { west, south, east, north };

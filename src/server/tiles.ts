@@ -47,20 +47,12 @@ export function tileHandler({ store, versions, cache, collector, tiles }: TileCo
     const key = `${version}|${tile.z}/${tile.x}/${tile.y}|${tile.size}|${format}|${palette.key}|${queryKey}`;
     const hit = cache?.get(key);
     const etag = hit?.etag ?? etagOf(key);
-    if (ifNoneMatch(request.headers.get("if-none-match"), etag)) {
-      return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": CACHE_CONTROL, Vary: "Accept" } });
-    }
-    if (hit) return answer(hit);
+    const early = notModified(request, etag) ?? (hit && answer(hit));
+    if (early) return early;
 
     const counts = tiles.render(tile.z, tile.x, tile.y, { size: tile.size, query });
     collector.rendered(tile.size * tile.size);
-    const keep = (bytes: Uint8Array): Response => {
-      const entry = cachedTile(bytes, format, etag);
-      // A write that landed since `version` was read may or may not be in these pixels: do not file them under it.
-      if (store.dataVersion() === version) cache?.set(key, entry);
-      else versions.changed();
-      return answer(entry);
-    };
+    const keep = (bytes: Uint8Array): Response => keepTile({ store, versions, cache }, { key, version, etag, format }, bytes);
     const encode = (drawn: Uint8Array | null): Response | Promise<Response> => {
       if (!drawn) return keep(new Uint8Array(0));
       const encoded = encodeImage(drawn, tile.size, tile.size, palette, format);
@@ -75,6 +67,34 @@ export function tileHandler({ store, versions, cache, collector, tiles }: TileCo
     };
     return counts instanceof Promise ? counts.then(encode) : encode(counts);
   };
+}
+
+/** 304 when the client's copy is current. */
+export function notModified(request: Request, etag: string): Response | null {
+  if (!ifNoneMatch(request.headers.get("if-none-match"), etag)) return null;
+  return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": CACHE_CONTROL, Vary: "Accept" } });
+}
+
+/** What a drawn tile is filed under and answered with. */
+export interface TileIdentity {
+  key: string;
+  /** The data version read before drawing. */
+  version: number;
+  etag: string;
+  format: ImageFormat;
+}
+
+/** Answers encoded bytes (empty: nothing drawn, 204) and caches them if no write landed while drawing. */
+export function keepTile(
+  { store, versions, cache }: Pick<TileContext, "store" | "versions" | "cache">,
+  { key, version, etag, format }: TileIdentity,
+  bytes: Uint8Array,
+): Response {
+  const entry = cachedTile(bytes, format, etag);
+  // A write that landed since `version` was read may or may not be in these pixels: do not file them under it.
+  if (store.dataVersion() === version) cache?.set(key, entry);
+  else versions.changed();
+  return answer(entry);
 }
 
 /**
@@ -96,6 +116,6 @@ function cachedTile(bytes: Uint8Array, format: ImageFormat, etag: string): Cache
 }
 
 /** Nothing drawn → 204. */
-function answer(tile: CachedTile): Response {
+export function answer(tile: CachedTile): Response {
   return new Response(tile.body, { status: tile.body ? 200 : 204, headers: tile.headers });
 }
