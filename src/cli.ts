@@ -16,6 +16,7 @@ export const main = defineCommand({
     activities: lazy(() => import("./commands/activities.ts")),
     tile: lazy(() => import("./commands/tile.ts")),
     render: lazy(() => import("./commands/render.ts")),
+    export: lazy(() => import("./commands/export.ts")),
     mask: lazy(() => import("./commands/mask.ts")),
     serve: lazy(() => import("./commands/serve.ts")),
     "strava-auth": lazy(() => import("./commands/strava-auth.ts")),

@@ -6,8 +6,8 @@ import { PRESETS, resolveGradient, type Palette } from "../palette.ts";
 import { parseDate, type ActivityQuery } from "../query.ts";
 
 export const imageArgs = {
-  before: { type: "string", description: "only activities that start before this day (UTC)", valueHint: "YYYY-MM-DD" },
-  after: { type: "string", description: "only activities that start on or after this day (UTC)", valueHint: "YYYY-MM-DD" },
+  before: { type: "string", alias: "b", description: "only activities that start before this day (UTC)", valueHint: "YYYY-MM-DD" },
+  after: { type: "string", alias: "a", description: "only activities that start on or after this day (UTC)", valueHint: "YYYY-MM-DD" },
   filter: { type: "string", alias: "f", description: "property filter, e.g. 'activity_type = \"ride\"'", valueHint: "EXPR" },
   gradient: { type: "string", alias: "g", description: "custom colour stops COUNT:COLOUR;..., e.g. '1:FF0000;255:FFFFFF'", valueHint: "STOPS" },
   color: { type: "string", description: `preset gradient: ${Object.keys(PRESETS).join(", ")} (default orange)`, valueHint: "PRESET" },
