@@ -17,6 +17,7 @@ export const main = defineCommand({
     tile: lazy(() => import("./commands/tile.ts")),
     render: lazy(() => import("./commands/render.ts")),
     export: lazy(() => import("./commands/export.ts")),
+    "export-site": lazy(() => import("./commands/export-site.ts")),
     mask: lazy(() => import("./commands/mask.ts")),
     serve: lazy(() => import("./commands/serve.ts")),
     "strava-auth": lazy(() => import("./commands/strava-auth.ts")),
