@@ -4,7 +4,7 @@
  * (gdalinfo, gdal_translate; .ci/run installs gdal-bin) and SQLite, and
  * compared tile by tile with `hotpot tile` and the renderer.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +16,8 @@ import { renderTileCounts } from "../src/render.ts";
 import { openStore } from "../src/store.ts";
 
 const ROOT = join(import.meta.dir, "..");
+// Each test runs hotpot as processes, a dozen for the PMTiles one: on a busy machine that takes a while.
+setDefaultTimeout(60_000);
 let dir: string;
 let db: string;
 
@@ -186,6 +188,12 @@ describe("hotpot export", () => {
     osmand.close();
     const byAddress = (a: Row, b: Row) => a.z - b.z || a.x - b.x || a.y - b.y;
     expect(tiles).toEqual(mbtilesRows(mb).sort(byAddress));
+  });
+
+  test("a missing output folder is an error naming it", async () => {
+    const r = await hotpot("export", join(dir, "nowhere", "heat.pmtiles"), "--db", db);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`hotpot: output: folder ${join(dir, "nowhere")} does not exist\n`);
   });
 
   test.each([

@@ -5,7 +5,8 @@
  *   pyramid.ts: tiles with stored data ──> workers: draw + encode (batch.ts) ──> main: archive writer, in order
  *                                                                                    └─> progress
  */
-import { basename } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, dirname, resolve } from "node:path";
 import { HotpotError } from "../errors.ts";
 import { WorkerPool } from "../import/pool.ts";
 import { Progress } from "../import/progress.ts";
@@ -77,6 +78,8 @@ export async function runExport(store: Store, options: ExportOptions): Promise<E
     throw new HotpotError("bad_argument", `tile-size: expected one of ${TILE_SIZES.join(", ")}, found ${options.size}`);
   }
   if (options.bounds) checkBounds(options.bounds);
+  const folder = dirname(resolve(options.out));
+  if (!existsSync(folder)) throw new HotpotError("not_found", `output: folder ${folder} does not exist`);
   const settings: TileSettings = { size: options.size, format: options.format, color: options.color, gradient: options.gradient, query: options.query };
   const palette = resolveGradient({ color: settings.color, gradient: settings.gradient });
 
