@@ -11,11 +11,9 @@
 import { defineCommand } from "citty";
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { runExport } from "../export/run.ts";
-import { formatDuration } from "../import/progress.ts";
 import { FILES } from "../server/page.ts";
-import { globalArgs, storeFromArgs } from "./_shared.ts";
-import { exportArgs, exportSettings } from "./export.ts";
+import { globalArgs } from "./_shared.ts";
+import { exportArgs, exportSettings, exportTo, megabytes } from "./export.ts";
 
 export const ARCHIVE_NAME = "heatmap.pmtiles";
 
@@ -33,22 +31,14 @@ export default defineCommand({
   },
   async run({ args }) {
     const settings = exportSettings(args);
-    const store = storeFromArgs(args, { mustExist: true });
-    const started = performance.now();
-    try {
-      mkdirSync(args.dir, { recursive: true });
-      for (const [path, embedded] of FILES) {
-        const target = path === "index.html" ? join(args.dir, "index.html") : join(args.dir, "static", path);
-        mkdirSync(dirname(target), { recursive: true });
-        const file = Bun.file(embedded);
-        await Bun.write(target, path === "index.html" ? sitePage(await file.text()) : file);
-      }
-      const out = join(args.dir, ARCHIVE_NAME);
-      const summary = await runExport(store, { ...settings, out, progress: { tty: process.stderr.isTTY === true, write: (t) => process.stderr.write(t) } });
-      const seconds = (performance.now() - started) / 1000;
-      console.log(`${args.dir}: the page, ${FILES.size - 1} static files and ${ARCHIVE_NAME} (${summary.tiles} tiles, ${(summary.bytes / 1048576).toFixed(1)} MB) in ${formatDuration(seconds)}`);
-    } finally {
-      store.close();
+    mkdirSync(args.dir, { recursive: true });
+    const { summary, took } = await exportTo(args, settings, join(args.dir, ARCHIVE_NAME));
+    for (const [path, embedded] of FILES) {
+      const target = path === "index.html" ? join(args.dir, "index.html") : join(args.dir, "static", path);
+      mkdirSync(dirname(target), { recursive: true });
+      const file = Bun.file(embedded);
+      await Bun.write(target, path === "index.html" ? sitePage(await file.text()) : file);
     }
+    console.log(`${args.dir}: the page, ${FILES.size - 1} static files and ${ARCHIVE_NAME} (${summary.tiles} tiles, ${megabytes(summary.bytes)}), written in ${took}`);
   },
 });

@@ -2,13 +2,13 @@
 import { defineCommand } from "citty";
 import { HotpotError } from "../errors.ts";
 import { formatDuration } from "../import/progress.ts";
-import { runExport } from "../export/run.ts";
+import { runExport, type ExportSummary } from "../export/run.ts";
 import { parseZooms } from "../export/pyramid.ts";
 import { TILE_SIZES, type TileSize } from "../render.ts";
 import type { ImageFormat } from "../server/params.ts";
 import { imageArgs, imageOptions } from "./_image.ts";
 import { parseBounds, parseJobs } from "./_parse.ts";
-import { globalArgs, storeFromArgs } from "./_shared.ts";
+import { globalArgs, storeFromArgs, type GlobalArgs } from "./_shared.ts";
 
 export const exportArgs = {
   zooms: { type: "string", alias: "z", description: "zoom levels to write, MIN-MAX or one zoom", default: "2-16", valueHint: "MIN-MAX" },
@@ -45,6 +45,23 @@ export function exportSettings(args: ExportArgs & Parameters<typeof imageOptions
   };
 }
 
+export type ExportSettings = ReturnType<typeof exportSettings>;
+
+/** Opens the database the options name and writes the archive `out`, with progress on stderr. */
+export async function exportTo(args: GlobalArgs, settings: ExportSettings, out: string): Promise<{ summary: ExportSummary; took: string }> {
+  const store = storeFromArgs(args, { mustExist: true });
+  const started = performance.now();
+  try {
+    const summary = await runExport(store, { ...settings, out, progress: { tty: process.stderr.isTTY === true, write: (t) => process.stderr.write(t) } });
+    return { summary, took: formatDuration((performance.now() - started) / 1000) };
+  } finally {
+    store.close();
+  }
+}
+
+/** `12.3 MB` */
+export const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
+
 export default defineCommand({
   meta: { name: "export", description: "Write the heatmap's tiles to an MBTiles, PMTiles or OsmAnd .sqlitedb archive (offline maps, static hosting)" },
   args: {
@@ -54,17 +71,9 @@ export default defineCommand({
   },
   async run({ args }) {
     const settings = exportSettings(args);
-    const store = storeFromArgs(args, { mustExist: true });
-    const started = performance.now();
-    try {
-      const summary = await runExport(store, { ...settings, out: args.output, progress: { tty: process.stderr.isTTY === true, write: (t) => process.stderr.write(t) } });
-      const seconds = (performance.now() - started) / 1000;
-      const resumed = summary.resumed > 0 ? ` (${summary.resumed} kept from an interrupted export)` : "";
-      console.log(
-        `${args.output}: ${summary.tiles} tiles${resumed}, zooms ${settings.zooms.min}-${settings.zooms.max}, ${(summary.bytes / 1048576).toFixed(1)} MB in ${formatDuration(seconds)}`,
-      );
-    } finally {
-      store.close();
-    }
+    const { summary, took } = await exportTo(args, settings, args.output);
+    const resumed = summary.resumed > 0 ? ` (${summary.resumed} kept from an interrupted export)` : "";
+    const { min, max } = settings.zooms;
+    console.log(`${args.output}: ${summary.tiles} tiles${resumed}, zooms ${min}-${max}, ${megabytes(summary.bytes)} in ${took}`);
   },
 });

@@ -94,18 +94,8 @@ export function buildDirectories(entries: DirEntry[]): { root: Uint8Array; leave
       offset += leaf.length;
     }
     const top = serializeDirectory(pointers);
-    if (top.length <= ROOT_SPACE - HEADER_BYTES) return { root: top, leaves: concat(parts) };
+    if (top.length <= ROOT_SPACE - HEADER_BYTES) return { root: top, leaves: Buffer.concat(parts) };
   }
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 const e7 = (degrees: number) => Math.round(degrees * 1e7);
