@@ -147,6 +147,8 @@ describe("Download for offline use", () => {
       await page.goto(`${session.server.origin}/#map=${VIEW.zoom}/${VIEW.lat}/${VIEW.lng}&basemap=none&filter=activity_type%20%3D%20ride&color=magma`);
       await page.waitForSelector("html[data-ready]");
       await page.click("#offline-open");
+      // Without --render the server cannot write it: only the command is offered.
+      expect(await page.isHidden("#offline-run")).toBe(true);
       await page.selectOption("#offline-format", { label: "PMTiles: a static website, object storage, a CDN" });
       await page.check("#offline-view");
       const command = await page.inputValue("#offline-command");
@@ -160,6 +162,29 @@ describe("Download for offline use", () => {
       });
       expect(await shell.exited).toBe(0);
       expect(await new Response(shell.stdout).text()).toMatch(/heatmap\.pmtiles: [1-9]\d* tiles/);
+    } finally {
+      await session.close();
+    }
+  });
+
+  test("with --render the server writes the view's archive, with progress and a download link", async () => {
+    const session = await startPageSession({ render: true }, { viewport: VIEWPORT, deviceScaleFactor: 1 });
+    try {
+      const { page } = session.watched;
+      await page.goto(`${session.server.origin}/#map=${VIEW.zoom}/${VIEW.lat}/${VIEW.lng}&basemap=none`);
+      await page.waitForSelector("html[data-ready]");
+      await page.click("#offline-open");
+      await page.fill("#offline-zooms", "10-15");
+      await page.click("#offline-run");
+      const link = await page.waitForSelector("#offline-link:not([hidden])", { timeout: 30_000 });
+      expect(await page.textContent("#offline-status")).toMatch(/^[1-9]\d* tiles, [\d.]+ MB$/);
+      const href = (await link.getAttribute("href"))!;
+      expect(href).toMatch(/^\/exports\/[0-9a-f-]{36}\/heatmap\.mbtiles$/);
+      const download = await fetch(`${session.server.origin}${href}`);
+      expect(download.status).toBe(200);
+      // An MBTiles file is SQLite.
+      expect(new TextDecoder().decode((await download.bytes()).subarray(0, 15))).toBe("SQLite format 3");
+      expect(session.watched.errors).toEqual([]);
     } finally {
       await session.close();
     }

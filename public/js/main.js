@@ -103,7 +103,7 @@ const gradients = setupGradients({ presets: features.gradients, state, onChange:
 setupHelp();
 if (features.upload) setupUpload({ needsToken: features.token, onAdded: refresh });
 if (features.render) setupExport({ heatmap, getState: () => state });
-if (!archive) setupOffline({ heatmap, getState: () => state });
+if (!archive) setupOffline({ heatmap, getState: () => state, canExport: features.render });
 heatmap.addControl(buttonControl({ id: "fit", icon: "i-fit", label: "Fit to my data", onClick: () => fitToData() }), "top-right");
 
 await heatmap.ready;

@@ -3,7 +3,9 @@
 // and one archive on any host that answers range requests is a read-only heatmap site; and
 // "Download for offline use", which shows the `hotpot export` command for the current settings.
 import * as maplibregl from "/static/vendor/maplibre-gl.mjs";
+import { reason } from "./api.js";
 import { $, h, setupDialog, toast } from "./dom.js";
+import { tileQuery } from "./state.js";
 
 /** The archive to show instead of the server's tiles, as an absolute URL, or null. */
 export function archiveUrl() {
@@ -62,8 +64,12 @@ const FORMATS = [
   { file: "heatmap.sqlitedb", label: "OsmAnd .sqlitedb" },
 ];
 
-/** "Download for offline use": a dialog built here, opened from a button in the panel's actions. */
-export function setupOffline({ heatmap, getState }) {
+/**
+ * "Download for offline use": a dialog built here, opened from a button in the panel's actions.
+ * With `canExport` (a server started with --render) it can also have the server write the
+ * archive of the current view (bounded there in tiles), with progress and a download link.
+ */
+export function setupOffline({ heatmap, getState, canExport }) {
   const format = h("select", { id: "offline-format" }, FORMATS.map((f, i) => h("option", { value: String(i) }, f.label)));
   const zooms = h("input", { id: "offline-zooms", type: "text", value: "2-16", spellcheck: "false", size: "6" });
   const viewOnly = h("input", { id: "offline-view", type: "checkbox" });
@@ -74,6 +80,45 @@ export function setupOffline({ heatmap, getState }) {
   };
   for (const input of [format, zooms, viewOnly]) input.addEventListener("input", update);
   const copy = h("button", { type: "button", class: "small", onclick: () => navigator.clipboard?.writeText(command.value).then(() => toast("Command copied")) }, "Copy");
+  const progress = h("progress", { id: "offline-progress", max: "1", value: "0", hidden: true });
+  const status = h("p", { id: "offline-status", class: "hint", "aria-live": "polite" });
+  const link = h("a", { id: "offline-link", class: "button", hidden: true }, "Download");
+  const run = h("button", { id: "offline-run", type: "button", class: "primary", hidden: !canExport }, "Export the view here");
+  run.addEventListener("click", async () => {
+    viewOnly.checked = true;
+    update();
+    const kind = FORMATS[Number(format.value)].file.split(".").pop();
+    const bounds = heatmap.viewBounds().bounds.map((v) => v.toFixed(5)).join(",");
+    const query = tileQuery(getState(), { kind, zooms: zooms.value.trim() || "2-16", bounds });
+    run.disabled = true;
+    link.hidden = true;
+    status.textContent = "Starting…";
+    try {
+      const res = await fetch(`/api/exports?${query}`, { method: "POST" });
+      if (!res.ok) throw new Error(await reason(res));
+      const { id, total } = await res.json();
+      progress.hidden = false;
+      for (;;) {
+        const job = await (await fetch(`/api/exports/${id}`)).json();
+        progress.value = total ? job.done / total : 1;
+        status.textContent = `${job.done} of ${total} tiles`;
+        if (job.state === "failed") throw new Error(job.error);
+        if (job.state === "done") {
+          status.textContent = `${job.tiles} tiles, ${(job.bytes / 1048576).toFixed(1)} MB`;
+          link.href = `/exports/${id}/heatmap.${kind}`;
+          link.setAttribute("download", `heatmap.${kind}`);
+          link.hidden = false;
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    } catch (err) {
+      status.textContent = err.message;
+    } finally {
+      run.disabled = false;
+      progress.hidden = true;
+    }
+  });
   const dialog = setupDialog(
     h(
       "dialog",
@@ -91,7 +136,9 @@ export function setupOffline({ heatmap, getState }) {
         h("label", {}, "Archive ", format),
         h("div", { class: "row two" }, h("label", {}, "Zooms ", zooms), h("label", { class: "inline" }, viewOnly, " Only the current view")),
         command,
-        h("div", { class: "row" }, copy),
+        h("div", { class: "row" }, copy, run, link),
+        progress,
+        status,
       ),
     ),
   );

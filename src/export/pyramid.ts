@@ -97,3 +97,10 @@ export function zoomTiles(store: Store, z: number, bounds?: Bounds): ZoomTiles {
   });
   return { z, xy };
 }
+
+/** How many tiles an export of these zooms and bounds looks at. */
+export function countTiles(store: Store, zooms: ZoomRange, bounds?: Bounds): number {
+  let n = 0;
+  for (let z = zooms.min; z <= zooms.max; z++) n += zoomTiles(store, z, bounds).xy.length / 2;
+  return n;
+}

@@ -31,6 +31,8 @@ export interface ExportOptions extends TileSettings {
   jobs?: number;
   /** Where progress goes; default: nowhere. */
   progress?: { tty: boolean; write: (text: string) => void };
+  /** Called after each batch with the tiles gone through and the tiles to go through. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 export interface ExportSummary {
@@ -113,6 +115,7 @@ export async function runExport(store: Store, options: ExportOptions): Promise<E
     tiles.forEach((bytes, i) => (bytes ? extent.add(task.z, task.xy[2 * i], task.xy[2 * i + 1]) : empty++));
     done += tiles.length;
     progress?.update(done, done);
+    options.onProgress?.(done, total);
   };
 
   // An in-memory database cannot be opened by another thread: draw here.
