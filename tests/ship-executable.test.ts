@@ -119,6 +119,12 @@ describe("the executable built by the Dockerfile's steps", () => {
     expect([...readFileSync(join(work, "tile.png")).subarray(0, 8)]).toEqual(PNG);
   });
 
+  test("exports a tile archive on its worker threads", () => {
+    const r = run("--db", "hotpot.sqlite3", "export", "heat.pmtiles", "--zooms", "8-14", "--jobs", "2");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/heat\.pmtiles: [1-9]\d* tiles, zooms 8-14/);
+  });
+
   test("serves health, tiles, /render, the page and every asset", async () => {
     const { proc, url } = await start(["--db", "hotpot.sqlite3", "serve", "--port", "0", "--workers", "1", "--render", "--quiet"]);
     try {

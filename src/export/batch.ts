@@ -1,7 +1,7 @@
 /**
  * Drawing a batch of export tiles, exactly as `hotpot tile` draws one, so
  * archive tiles are byte-identical to `hotpot tile`'s. Runs in an export
- * worker (worker.ts), or on the main thread for an in-memory store.
+ * worker (export-worker.ts), or on the main thread for an in-memory store.
  */
 import type { Palette } from "../palette.ts";
 import type { ActivityQuery } from "../query.ts";

@@ -20,7 +20,7 @@ import { MbtilesWriter } from "./mbtiles.ts";
 import { PmtilesWriter } from "./pmtiles.ts";
 import { zoomTiles, type ZoomRange, type ZoomTiles } from "./pyramid.ts";
 import { SqlitedbWriter } from "./sqlitedb.ts";
-import type { ExportResult, ExportWorkerInit } from "./worker.ts";
+import type { ExportResult, ExportWorkerInit } from "./export-worker.ts";
 
 export interface ExportOptions extends TileSettings {
   out: string;
@@ -122,7 +122,7 @@ export async function runExport(store: Store, options: ExportOptions): Promise<E
   const inline = store.path === ":memory:";
   const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency);
   const init: ExportWorkerInit = { ...settings, dbPath: store.path };
-  const pool = inline ? null : new WorkerPool<ExportTask, ExportResult>(() => new Worker(new URL("./worker.ts", import.meta.url)), { size: jobs, depth: DEPTH, init });
+  const pool = inline ? null : new WorkerPool<ExportTask, ExportResult>(() => new Worker(new URL("./export-worker.ts", import.meta.url)), { size: jobs, depth: DEPTH, init });
   let finished = false;
   try {
     const inFlight: { task: ExportTask; result: Promise<ExportResult> }[] = [];
