@@ -141,7 +141,7 @@ describe("hotpot export", () => {
     expect(header.numTileContents).toBeLessThanOrEqual(header.numAddressedTiles);
     expect(header.rootDirectoryOffset + header.rootDirectoryLength).toBeLessThanOrEqual(16384);
     expect(await archive.getMetadata()).toMatchObject({ format: "webp", tile_size: 256 });
-    for (const t of rows) expect(new Uint8Array((await archive.getZxy(t.z, t.x, t.y))!.data)).toEqual(t.data);
+    for (const t of rows) expect(new Uint8Array((await archive.getZxy(t.z, t.x, t.y))!.data)).toEqual(new Uint8Array(t.data));
     // A tile the MBTiles lacks is not in the PMTiles either.
     const deepest = rows.at(-1)!;
     expect(await archive.getZxy(deepest.z, deepest.x + 5, deepest.y + 5)).toBeUndefined();
