@@ -14,6 +14,7 @@ import { PmtilesWriter } from "../src/export/pmtiles.ts";
 import { parseZooms, tileId } from "../src/export/pyramid.ts";
 import { renderTileCounts } from "../src/render.ts";
 import { openStore } from "../src/store.ts";
+import { xToLng, yToLat } from "../src/tile.ts";
 
 const ROOT = join(import.meta.dir, "..");
 // Each test runs hotpot as processes, a dozen for the PMTiles one: on a busy machine that takes a while.
@@ -175,6 +176,23 @@ describe("hotpot export", () => {
     const other = await hotpot("export", out, "--db", db, "-z", "8-14");
     expect(other.stdout).not.toContain("kept from");
     expect(new Set(mbtilesRows(out).map((t) => t.z)).has(15)).toBe(false);
+  });
+
+  test("privacy masks apply: a tile inside a mask is not in the archive", async () => {
+    const masked = join(dir, "masked.sqlite3");
+    copyFileSync(db, masked);
+    const before = mbtilesRows(join(dir, "heat.mbtiles")).filter((t) => t.z === 15);
+    const t = before[Math.floor(before.length / 2)];
+    // The tile's centre, with a radius reaching well past its corners (a zoom 15 tile is about 1.2 km wide at most).
+    const [lng, lat] = [xToLng((t.x + 0.5) / 2 ** 15), yToLat((t.y + 0.5) / 2 ** 15)];
+    expect((await hotpot("mask", "add", "home", "--latlng", `${lat},${lng}`, "--radius", "1500", "--db", masked)).code).toBe(0);
+    const out = join(dir, "masked.mbtiles");
+    expect((await hotpot("export", out, "--db", masked, "-z", "15")).code).toBe(0);
+    const after = mbtilesRows(out);
+    const key = (r: Row) => `${r.z}/${r.x}/${r.y}`;
+    expect(after.map(key)).not.toContain(key(t));
+    expect(after.length).toBeLessThan(before.length);
+    expect(new Set(before.map(key)).isSupersetOf(new Set(after.map(key)))).toBe(true);
   });
 
   test("OsmAnd .sqlitedb: the same tiles, zoom as is, y from the north", async () => {
