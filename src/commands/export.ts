@@ -74,6 +74,8 @@ export default defineCommand({
     const { summary, took } = await exportTo(args, settings, args.output);
     const resumed = summary.resumed > 0 ? ` (${summary.resumed} kept from an interrupted export)` : "";
     const { min, max } = settings.zooms;
-    console.log(`${args.output}: ${summary.tiles} tiles${resumed}, zooms ${min}-${max}, ${megabytes(summary.bytes)} in ${took}`);
+    // Tiles with stored lines that still drew nothing: masked, filtered out, or lines only in the tile's margin.
+    const empty = summary.empty > 0 ? `; ${summary.empty} more drew nothing and were left out` : "";
+    console.log(`${args.output}: ${summary.tiles} tiles${resumed}, zooms ${min}-${max}, ${megabytes(summary.bytes)} in ${took}${empty}`);
   },
 });
