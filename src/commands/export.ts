@@ -52,6 +52,13 @@ export async function exportTo(args: GlobalArgs, settings: ExportSettings, out: 
   const store = storeFromArgs(args, { mustExist: true });
   const started = performance.now();
   try {
+    const deepest = Math.max(...store.config().zoom_levels);
+    if (settings.zooms.max > deepest) {
+      console.warn(
+        `hotpot: warning: zooms above ${deepest}, the deepest stored level, are drawn enlarged from it (no finer detail), ` +
+          `and each such zoom has up to 4 times the tiles of the one before`,
+      );
+    }
     const summary = await runExport(store, { ...settings, out, progress: { tty: process.stderr.isTTY === true, write: (t) => process.stderr.write(t) } });
     return { summary, took: formatDuration((performance.now() - started) / 1000) };
   } finally {
