@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, mkdtempSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PMTiles, zxyToTileId, type Source } from "pmtiles";
@@ -262,6 +262,45 @@ describe("PMTiles writer", () => {
       const [z, x, y] = tileIdToZxy(tiles[i].id);
       expect(new Uint8Array((await archive.getZxy(z, x, y))!.data)).toEqual(tiles[i].bytes);
     }
+  });
+
+  test("an interrupted archive is continued from its log into the same bytes as one written at once", async () => {
+    const info = { name: "r", format: "png" as const, tileSize: 256, minZoom: 14, maxZoom: 14, attribution: "", fingerprint: "same" };
+    // 600 tiles of one row of zoom 14 in tile-id order, in batches of 50; every fifth repeats one image.
+    const ids = Array.from({ length: 600 }, (_, i) => zxyToTileId(14, 3000 + i, 5000)).sort((a, b) => a - b);
+    const batches = Array.from({ length: 12 }, (_, b) => ids.slice(b * 50, b * 50 + 50));
+    const { tileIdToZxy } = await import("pmtiles");
+    const image = (id: number) => (id % 5 === 0 ? Uint8Array.of(1, 2, 3) : Uint8Array.of(id & 255, (id >> 8) & 255, 9, 9));
+    const writeBatch = (writer: PmtilesWriter, batch: number[]) => {
+      const xy = new Uint32Array(batch.flatMap((id) => tileIdToZxy(id).slice(1)));
+      writer.write(14, xy, batch.map(image));
+    };
+    const once = new PmtilesWriter(join(dir, "once.pmtiles"), info);
+    for (const batch of batches) writeBatch(once, batch);
+    once.finish({ bounds: null, tiles: 600 });
+
+    const out = join(dir, "resumed.pmtiles");
+    const killed = new PmtilesWriter(out, info);
+    for (const batch of batches.slice(0, 5)) writeBatch(killed, batch);
+    killed.close();
+    // Killed while logging a line, and with data of a batch that was never logged.
+    appendFileSync(`${out}.part.log`, "12345 67");
+    // Another fingerprint (other settings or data) starts afresh on such a part file.
+    copyFileSync(`${out}.part`, join(dir, "other.pmtiles.part"));
+    copyFileSync(`${out}.part.log`, join(dir, "other.pmtiles.part.log"));
+    const other = new PmtilesWriter(join(dir, "other.pmtiles"), { ...info, fingerprint: "other" });
+    expect(other.resumed).toBe(0);
+    other.close();
+
+    const again = new PmtilesWriter(out, info);
+    expect(again.resumed).toBe(250);
+    const [, x0, y0] = tileIdToZxy(ids[249]);
+    const [, x1, y1] = tileIdToZxy(ids[250]);
+    expect([again.has(14, x0, y0), again.has(14, x1, y1)]).toEqual([true, false]);
+    for (const batch of batches.slice(5)) writeBatch(again, batch);
+    again.finish({ bounds: null, tiles: 600 });
+    expect(await Bun.file(out).bytes()).toEqual(await Bun.file(join(dir, "once.pmtiles")).bytes());
+    expect(existsSync(`${out}.part.log`)).toBe(false);
   });
 
   test("zoom ranges", () => {

@@ -11,10 +11,14 @@
  *          metadata (JSON, gzip)
  *          leaf directories (gzip), only when the root alone would not fit
  *
- * Written as OUT.part and renamed when complete: a killed export leaves no
- * archive (a PMTiles export starts again rather than resuming).
+ * Written as OUT.part and renamed when complete, so a killed export leaves no
+ * archive. Beside the part file, OUT.part.log lists each tile written (tile
+ * id, offset, length, content key; a line per tile, appended after the
+ * batch's data), headed by the settings' fingerprint: an export with the same
+ * fingerprint rebuilds its directory from the log and carries on after the
+ * last tile logged.
  */
-import { closeSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { appendFileSync, closeSync, existsSync, ftruncateSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, writeSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { centre, contentKey, type ArchiveInfo, type ArchiveSummary, type ArchiveWriter } from "./archive.ts";
 import { tileId } from "./pyramid.ts";
@@ -100,12 +104,18 @@ export function buildDirectories(entries: DirEntry[]): { root: Uint8Array; leave
 
 const e7 = (degrees: number) => Math.round(degrees * 1e7);
 
+/** A log line: tile id, data offset, length, content key. */
+const LOG_LINE = /^(\d+) (\d+) (\d+) ([0-9a-f]{40})$/;
+
 export class PmtilesWriter implements ArchiveWriter {
-  readonly resumed = 0;
+  readonly resumed: number;
   private readonly part: string;
+  private readonly log: string;
   private readonly fd: number;
   private readonly entries: DirEntry[] = [];
   private readonly seen = new Map<string, { offset: number; length: number }>();
+  /** Tile ids written, when continuing an interrupted export. */
+  private readonly logged = new Set<number>();
   private dataLength = 0;
   private addressed = 0;
 
@@ -114,28 +124,54 @@ export class PmtilesWriter implements ArchiveWriter {
     private readonly info: ArchiveInfo,
   ) {
     this.part = `${out}.part`;
-    this.fd = openSync(this.part, "w");
+    this.log = `${this.part}.log`;
+    const lines = existsSync(this.part) && existsSync(this.log) ? readFileSync(this.log, "utf8").split("\n") : [];
+    if (lines[0] === info.fingerprint) {
+      // The last line may be torn (no newline yet): split leaves it last, and only whole lines count.
+      for (const line of lines.slice(1, -1)) {
+        const m = LOG_LINE.exec(line);
+        if (!m) break;
+        const at = { offset: Number(m[2]), length: Number(m[3]) };
+        this.place(Number(m[1]), m[4], at);
+        this.logged.add(Number(m[1]));
+        this.dataLength = Math.max(this.dataLength, at.offset + at.length);
+      }
+      this.fd = openSync(this.part, "r+");
+    } else {
+      this.fd = openSync(this.part, "w");
+      writeFileSync(this.log, `${info.fingerprint}\n`);
+    }
+    this.resumed = this.logged.size;
   }
 
-  has(): boolean {
-    return false;
+  has(z: number, x: number, y: number): boolean {
+    return this.logged.size > 0 && this.logged.has(tileId(z, x, y));
   }
 
   write(z: number, xy: Uint32Array, tiles: (Uint8Array | null)[]): void {
+    let log = "";
     tiles.forEach((bytes, i) => {
-      if (bytes) this.add(tileId(z, xy[2 * i], xy[2 * i + 1]), bytes);
+      if (bytes) log += this.add(tileId(z, xy[2 * i], xy[2 * i + 1]), bytes);
     });
+    if (log) appendFileSync(this.log, log);
   }
 
-  private add(id: number, bytes: Uint8Array): void {
+  /** Writes a tile's bytes unless the same bytes are in already; returns its log line. */
+  private add(id: number, bytes: Uint8Array): string {
     const key = contentKey(bytes);
     let at = this.seen.get(key);
     if (!at) {
       at = { offset: this.dataLength, length: bytes.length };
       writeSync(this.fd, bytes, 0, bytes.length, ROOT_SPACE + this.dataLength);
       this.dataLength += bytes.length;
-      this.seen.set(key, at);
     }
+    this.place(id, key, at);
+    return `${id} ${at.offset} ${at.length} ${key}\n`;
+  }
+
+  /** Enters a tile into the directory, extending the last entry's run when it continues it. */
+  private place(id: number, key: string, at: { offset: number; length: number }): void {
+    this.seen.set(key, at);
     this.addressed++;
     const last = this.entries.at(-1);
     if (last && last.offset === at.offset && last.tileId + last.runLength === id) last.runLength++;
@@ -194,9 +230,12 @@ export class PmtilesWriter implements ArchiveWriter {
     view.setInt32(123, e7(lat), true);
     writeSync(this.fd, header, 0, HEADER_BYTES, 0);
     writeSync(this.fd, root, 0, root.length, HEADER_BYTES);
+    // A continued part file may hold bytes past the end from the interrupted run.
+    ftruncateSync(this.fd, leavesOffset + leaves.length);
     closeSync(this.fd);
     rmSync(this.out, { force: true });
     renameSync(this.part, this.out);
+    rmSync(this.log, { force: true });
     return statSync(this.out).size;
   }
 
