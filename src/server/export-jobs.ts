@@ -24,7 +24,7 @@ import type { TileSize } from "../render.ts";
 import type { Store } from "../store.ts";
 import { jsonResponse, searchParams, textResponse } from "./http.ts";
 import { activityQuery, intParam, paletteParam } from "./params.ts";
-import { parseBounds } from "./render.ts";
+import { formatParam, parseBounds } from "./render.ts";
 
 /** Tiles one job may look at: zooms 2-16 of a city take a few thousand, a minute of one core at most. */
 export const MAX_EXPORT_TILES = 20_000;
@@ -88,8 +88,7 @@ export function exportRoutes(store: Store, options: ExportRouteOptions = {}) {
     const zooms = parseZooms(params.get("zooms") || "2-16");
     const bounds = parseBounds(params.get("bounds"));
     const size = intParam(params, "size", 256, 1024, 256) as TileSize;
-    const format = params.get("format") || "png";
-    if (format !== "png" && format !== "webp") throw new HotpotError("bad_argument", `format: expected png or webp, found '${format.slice(0, 20)}'`);
+    const format = formatParam(params);
     paletteParam(params);
     const { query } = activityQuery(params);
     const total = countTiles(store, zooms, bounds);
