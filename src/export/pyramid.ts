@@ -71,10 +71,14 @@ function tileRange(z: number, bounds: Bounds | undefined): { x0: number; x1: num
   };
 }
 
-/** The tiles of zoom z to render. */
-export function zoomTiles(store: Store, z: number, bounds?: Bounds): ZoomTiles {
+/**
+ * The tiles of zoom z to render. `levels` keeps the stored levels' addresses
+ * between calls: several export zooms draw from one stored level.
+ */
+export function zoomTiles(store: Store, z: number, bounds?: Bounds, levels = new Map<number, Uint32Array>()): ZoomTiles {
   const level = sourceZoom(z, store.config().zoom_levels);
-  const stored = store.storedTileAddresses(level);
+  let stored = levels.get(level);
+  if (!stored) levels.set(level, (stored = store.storedTileAddresses(level)));
   const { x0, x1, y0, y1 } = tileRange(z, bounds);
   const n = 2 ** z;
   const keys = new Set<number>();
@@ -98,9 +102,15 @@ export function zoomTiles(store: Store, z: number, bounds?: Bounds): ZoomTiles {
   return { z, xy };
 }
 
+/** The tiles of each zoom of the range to render. */
+export function pyramidTiles(store: Store, zooms: ZoomRange, bounds?: Bounds): ZoomTiles[] {
+  const levels = new Map<number, Uint32Array>();
+  const plan: ZoomTiles[] = [];
+  for (let z = zooms.min; z <= zooms.max; z++) plan.push(zoomTiles(store, z, bounds, levels));
+  return plan;
+}
+
 /** How many tiles an export of these zooms and bounds looks at. */
 export function countTiles(store: Store, zooms: ZoomRange, bounds?: Bounds): number {
-  let n = 0;
-  for (let z = zooms.min; z <= zooms.max; z++) n += zoomTiles(store, z, bounds).xy.length / 2;
-  return n;
+  return pyramidTiles(store, zooms, bounds).reduce((n, p) => n + p.xy.length / 2, 0);
 }

@@ -18,7 +18,7 @@ import { archiveKind, Extent, type ArchiveInfo, type ArchiveWriter } from "./arc
 import { renderBatch, type ExportTask, type TileSettings } from "./batch.ts";
 import { MbtilesWriter } from "./mbtiles.ts";
 import { PmtilesWriter } from "./pmtiles.ts";
-import { zoomTiles, type ZoomRange, type ZoomTiles } from "./pyramid.ts";
+import { pyramidTiles, type ZoomRange, type ZoomTiles } from "./pyramid.ts";
 import { SqlitedbWriter } from "./sqlitedb.ts";
 import type { ExportResult, ExportWorkerInit } from "./export-worker.ts";
 
@@ -85,8 +85,7 @@ export async function runExport(store: Store, options: ExportOptions): Promise<E
   const settings: TileSettings = { size: options.size, format: options.format, color: options.color, gradient: options.gradient, query: options.query };
   const palette = resolveGradient({ color: settings.color, gradient: settings.gradient });
 
-  const plan: ZoomTiles[] = [];
-  for (let z = options.zooms.min; z <= options.zooms.max; z++) plan.push(zoomTiles(store, z, options.bounds));
+  const plan = pyramidTiles(store, options.zooms, options.bounds);
   const total = plan.reduce((n, p) => n + p.xy.length / 2, 0);
   const fingerprint = new Bun.CryptoHasher("sha1")
     .update(JSON.stringify({ settings, zooms: options.zooms, bounds: options.bounds ?? null, db: store.path, data: store.dataVersion() }))
