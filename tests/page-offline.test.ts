@@ -114,6 +114,11 @@ describe("a static site from `hotpot export-site`", () => {
       expect(archiveReads.length).toBeGreaterThan(1);
       expect(archiveReads.every((r) => r.range !== null)).toBe(true);
       expect(watched.requests.filter((u) => u.includes("/api/") || u.includes("/tile/"))).toEqual([]);
+      // Only what still applies: the basemap and the opacity, not dates, filter or colours.
+      expect(await page.isVisible("#basemap")).toBe(true);
+      expect(await page.isVisible("#opacity")).toBe(true);
+      expect(await page.isHidden("#filter")).toBe(true);
+      expect(await page.isHidden("#after")).toBe(true);
       expect(watched.errors).toEqual([]);
       expect(outsideRequests(watched.requests, origin)).toEqual([]);
     } finally {
