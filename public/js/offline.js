@@ -47,7 +47,7 @@ export async function openArchive() {
 const quote = (s) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
 
 /** `hotpot export` with the page's filters and colours. */
-export function exportCommand(state, { file, zooms, bounds }) {
+function exportCommand(state, { file, zooms, bounds }) {
   const args = ["hotpot", "export", file, "--zooms", zooms];
   if (bounds) args.push("--bounds", bounds.map((v) => v.toFixed(4)).join(","));
   if (state.filter) args.push("-f", state.filter);

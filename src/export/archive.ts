@@ -38,7 +38,7 @@ export interface ArchiveWriter {
   write(z: number, xy: Uint32Array, tiles: (Uint8Array | null)[]): void;
   /** Completes the archive and moves it into place; returns its size in bytes. */
   finish(summary: ArchiveSummary): number;
-  /** Stops, keeping the part file (a resumable writer continues it next time). */
+  /** Stops, keeping the part file for an export with the same fingerprint to continue. */
   close(): void;
 }
 
