@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PMTiles, type Source } from "pmtiles";
@@ -87,6 +87,27 @@ describe("POST /api/exports", () => {
     const r = await req(`/api/exports?${query}`, "POST");
     expect(r.status).toBe(status);
     expect(await r.text()).toContain(message);
+  });
+
+  test("one job at a time: a second while the first runs is a 503; a dead process's job does not block", async () => {
+    const first = await req(`/api/exports?zooms=8-15&bounds=${BOUNDS}`, "POST");
+    expect(first.status).toBe(202);
+    // The first job's worker has not even started yet.
+    const second = await req(`/api/exports?zooms=8-15&bounds=${BOUNDS}`, "POST");
+    expect(second.status).toBe(503);
+    expect(second.headers.get("retry-after")).toBe("30");
+    const { id } = (await first.json()) as { id: string };
+    expect((await finished(id)).state).toBe("done");
+
+    // A job whose process died: "running", but its status not rewritten for minutes.
+    const stale = "11111111-2222-3333-4444-555555555555";
+    mkdirSync(join(root, stale));
+    const old: JobStatus = { state: "running", kind: "mbtiles", done: 1, total: 9, tiles: 0, bytes: 0, error: null, updated: Date.now() - 10 * 60_000 };
+    writeFileSync(join(root, stale, "status.json"), JSON.stringify(old));
+    const third = await req(`/api/exports?zooms=8-15&bounds=${BOUNDS}`, "POST");
+    expect(third.status).toBe(202);
+    expect(existsSync(join(root, stale))).toBe(false);
+    await finished(((await third.json()) as { id: string }).id);
   });
 
   test("an unknown job or an unfinished archive is a 404", async () => {
