@@ -61,14 +61,13 @@ export interface ExportRouteOptions {
 export function exportRoutes(store: Store, options: ExportRouteOptions = {}) {
   const root = options.root ?? join(tmpdir(), `hotpot-exports-${Bun.hash(store.path).toString(36)}`);
   const maxTiles = options.maxTiles ?? MAX_EXPORT_TILES;
-  mkdirSync(root, { recursive: true });
   const statusPath = (id: string) => join(root, id, "status.json");
   const read = (id: string): JobStatus | null => {
     if (!ID.test(id) || !existsSync(statusPath(id))) return null;
     return JSON.parse(readFileSync(statusPath(id), "utf8")) as JobStatus;
   };
   const write = (id: string, status: JobStatus) => writeFileSync(statusPath(id), JSON.stringify({ ...status, updated: Date.now() }));
-  const jobs = () => readdirSync(root).filter((id) => ID.test(id));
+  const jobs = () => (existsSync(root) ? readdirSync(root).filter((id) => ID.test(id)) : []);
 
   /** Removes old finished jobs; true when a live job is running. */
   const sweep = (): boolean => {
@@ -98,7 +97,8 @@ export function exportRoutes(store: Store, options: ExportRouteOptions = {}) {
     if (sweep()) return textResponse(503, "export: another export is running; try again when it is done", { "Retry-After": "30" });
 
     const id = crypto.randomUUID();
-    mkdirSync(join(root, id));
+    // Made with the first job, so a server whose page never asks leaves nothing in the temp folder.
+    mkdirSync(join(root, id), { recursive: true });
     const status: JobStatus = { state: "running", kind, done: 0, total, tiles: 0, bytes: 0, error: null, updated: 0 };
     write(id, status);
     let last = Date.now();
