@@ -185,7 +185,7 @@ export function planBounds(store: Store, bounds: Bounds, width: number, height: 
   return { view, zoom, sourceZoom: source, warning };
 }
 
-function checkBounds(b: Bounds): void {
+export function checkBounds(b: Bounds): void {
   const text = `${b.west},${b.south},${b.east},${b.north}`;
   const all = [b.west, b.south, b.east, b.north];
   if (!all.every(Number.isFinite)) throw new HotpotError("bad_argument", `bounds: expected four numbers W,S,E,N, found ${text}`);

@@ -378,6 +378,21 @@ export class Store {
     return times;
   }
 
+  /**
+   * Addresses of the stored tiles of level z, as x, y pairs in key order
+   * (`hotpot export` derives the tiles worth rendering from them). Walks the
+   * level's range of the clustered primary key.
+   */
+  storedTileAddresses(z: number): Uint32Array {
+    const rows = this.db.query("SELECT DISTINCT x, y FROM activity_tiles WHERE z = ?").values(z) as [number, number][];
+    const out = new Uint32Array(rows.length * 2);
+    rows.forEach(([x, y], i) => {
+      out[2 * i] = x;
+      out[2 * i + 1] = y;
+    });
+    return out;
+  }
+
   /** Hashes of every stored file, so an import can skip known files before parsing them. */
   fileHashes(): string[] {
     return this.db.query("SELECT file_hash FROM activities WHERE file_hash IS NOT NULL").values().flat() as string[];

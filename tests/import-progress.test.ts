@@ -56,3 +56,14 @@ test.each([
 ])("formatDuration(%d) = %j", (s, text) => {
   expect(formatDuration(s)).toBe(text);
 });
+
+describe("Progress of something else", () => {
+  test("names its own items and rate (hotpot export: tiles)", () => {
+    const out: string[] = [];
+    let now = 0;
+    const progress = new Progress({ total: 400, tty: false, write: (t) => out.push(t), now: () => now, units: { label: "export", items: "tiles", rate: "tiles" } });
+    now = 6000;
+    progress.update(300, 300);
+    expect(out).toEqual(["export: 300/400 tiles, 50 tiles/s ETA 0:02\n"]);
+  });
+});

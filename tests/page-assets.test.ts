@@ -72,6 +72,7 @@ describe("the embedded page files", () => {
     ["vendor/maplibre-gl.mjs", "text/javascript"],
     ["vendor/maplibre-gl-worker.mjs", "text/javascript"],
     ["vendor/maplibre-gl.css", "text/css"],
+    ["vendor/pmtiles.js", "text/javascript"],
     ["vendor/maplibre-gl.mjs.map", null],
     ["vendor/../../package.json", null],
     ["constructor", null],
@@ -84,9 +85,11 @@ describe("the embedded page files", () => {
     expect(file!.size).toBeGreaterThan(0);
   });
 
-  test("the vendor files are MapLibre's own", () => {
-    expect(Object.keys(VENDOR_FILES).sort()).toEqual(["maplibre-gl-worker.mjs", "maplibre-gl.css", "maplibre-gl.mjs"]);
+  test("the vendor files are MapLibre's own and the pmtiles reader's browser build", () => {
+    expect(Object.keys(VENDOR_FILES).sort()).toEqual(["maplibre-gl-worker.mjs", "maplibre-gl.css", "maplibre-gl.mjs", "pmtiles.js"]);
     expect(readFileSync(VENDOR_FILES["maplibre-gl.mjs"], "utf8")).toStartWith("/**\n* MapLibre GL JS");
+    // The browser build defines a global `pmtiles` and imports nothing.
+    expect(readFileSync(VENDOR_FILES["pmtiles.js"], "utf8")).toStartWith('"use strict";var pmtiles=');
   });
 });
 

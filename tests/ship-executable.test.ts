@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { Subprocess } from "bun";
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseFile } from "../src/parse/index.ts";
@@ -117,6 +117,20 @@ describe("the executable built by the Dockerfile's steps", () => {
     expect(r.code).toBe(0);
     expect(r.out).not.toContain("empty");
     expect([...readFileSync(join(work, "tile.png")).subarray(0, 8)]).toEqual(PNG);
+  });
+
+  test("exports a tile archive on its worker threads", () => {
+    const r = run("--db", "hotpot.sqlite3", "export", "heat.pmtiles", "--zooms", "8-14", "--jobs", "2");
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/heat\.pmtiles: [1-9]\d* tiles, zooms 8-14/);
+  });
+
+  test("writes a static site with the page and libraries it embeds", () => {
+    const r = run("--db", "hotpot.sqlite3", "export-site", "site", "--zooms", "8-12");
+    expect(r.code).toBe(0);
+    for (const path of ["index.html", "static/js/offline.js", "static/vendor/maplibre-gl.mjs", "static/vendor/pmtiles.js", "heatmap.pmtiles"]) {
+      expect([path, statSync(join(work, "site", path)).size > 0]).toEqual([path, true]);
+    }
   });
 
   test("serves health, tiles, /render, the page and every asset", async () => {

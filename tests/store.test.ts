@@ -33,3 +33,14 @@ describe("tileRows", () => {
     expect(store.tileRows(11, x0, x1, y0, y1)).toEqual([]);
   });
 });
+
+describe("storedTileAddresses", () => {
+  test("each stored tile of a level once, in key order, whatever the number of activities on it", () => {
+    const store = gridStore();
+    const xy = store.storedTileAddresses(10);
+    expect(xy.length).toBe(2 * 100 * 100);
+    // (401, 301) holds two activities and is listed once.
+    expect([xy[0], xy[1], xy[2], xy[3], xy[200], xy[201]]).toEqual([400, 300, 400, 301, 401, 300]);
+    expect(store.storedTileAddresses(11)).toEqual(new Uint32Array(0));
+  });
+});

@@ -59,13 +59,16 @@ export class Heatmap {
     return { zoom: this.map.getZoom(), lat: c.lat, lng: c.lng };
   }
 
-  /** Shows a heat tile URL template. The new layer loads above the old, which goes once the new is in: no blank flash. */
-  setHeat(template) {
+  /**
+   * Shows a heat tile URL template. The new layer loads above the old, which goes once the new is in: no blank flash.
+   * `source` overrides the raster source's settings (a PMTiles archive's tile size and zooms).
+   */
+  setHeat(template, source = {}) {
     const id = `heat-${++this.serial}`;
     // A layer that never finished loading is of no use any more.
     while (this.heatLayers.length > 1) this.removeHeat(this.heatLayers.pop());
     // 512-px tiles drawn 512 CSS px wide: one tile pixel per screen pixel, @2x tiles on dense screens.
-    this.map.addSource(id, { type: "raster", tiles: [template], tileSize: 512, maxzoom: 20 });
+    this.map.addSource(id, { type: "raster", tiles: [template], tileSize: 512, maxzoom: 20, ...source });
     this.map.addLayer({ id, type: "raster", source: id, paint: { "raster-opacity": this.opacity, "raster-fade-duration": 0 } }, "probe");
     this.heatLayers.push(id);
     const swap = () => {

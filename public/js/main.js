@@ -8,6 +8,7 @@ import { setupGradients } from "./gradient.js";
 import { BASEMAPS, buttonControl, Heatmap } from "./heatmap.js";
 import { setupHelp } from "./help.js";
 import { setupNear } from "./near.js";
+import { openArchive, setupOffline } from "./offline.js";
 import { setupPanel, setupPanelToggle } from "./panel.js";
 import { filterQuery, readHash, shareUrl, tileQuery, writeHash } from "./state.js";
 import { setupUpload } from "./upload.js";
@@ -15,8 +16,10 @@ import { setupUpload } from "./upload.js";
 const dark = matchMedia("(prefers-color-scheme: dark)");
 let state = readHash();
 let features = { upload: false, token: false, render: false, version: 0, gradients: {} };
+// A static site (offline.js): the heat comes from a PMTiles archive and there is no server to ask.
+const archive = await openArchive();
 try {
-  features = { ...features, ...(await api.features()) };
+  if (!archive) features = { ...features, ...(await api.features()) };
 } catch {
   // An older server without /api/features: the page still shows the heat.
 }
@@ -26,10 +29,10 @@ setupPanelToggle({ onOpen: () => near.close() });
 const panel = setupPanel({ getState: () => state, apply });
 panel.show(state);
 // A link with a filter the server refuses: the field says why, the map shows everything meanwhile.
-if (!(await panel.recount())) state = { ...state, filter: "", after: "", before: "" };
+if (!archive && !(await panel.recount())) state = { ...state, filter: "", after: "", before: "" };
 
 // A first visit opens on the data: asked before the map exists, so no world-wide tiles are fetched first.
-const initialBounds = state.view ? null : await api.bounds(filterQuery(state)).catch(() => null);
+const initialBounds = state.view ? null : archive ? archive.bounds : await api.bounds(filterQuery(state)).catch(() => null);
 
 const heatmap = new Heatmap($("map"), {
   view: state.view,
@@ -38,7 +41,7 @@ const heatmap = new Heatmap($("map"), {
     state.view = view;
     writeHash(state);
   },
-  onClick: (lngLat, zoom) => near.lookup(lngLat, zoom),
+  onClick: (lngLat, zoom) => !archive && near.lookup(lngLat, zoom),
   onBasemapStatus: (message) => {
     const status = $("basemap-status");
     status.hidden = !message;
@@ -50,7 +53,7 @@ const near = setupNear({ heatmap, getQuery: () => filterQuery(state) });
 const explorer = setupExplorer({ heatmap, getQuery: () => filterQuery(state), getVersion: () => features.version, onChoose: (zoom) => apply({ explorer: zoom }) });
 
 /** The heat tile template: `v` changes with the data, so new uploads are fetched, not cached. */
-const heatTemplate = () => `${location.origin}/tile/{z}/{x}/{y}{ratio}?${tileQuery(state, { v: features.version })}`;
+const heatTemplate = () => archive?.template ?? `${location.origin}/tile/{z}/{x}/{y}{ratio}?${tileQuery(state, { v: features.version })}`;
 
 function basemapSpec() {
   if (state.basemap === "none") return null;
@@ -65,7 +68,7 @@ function apply(change) {
   const before = state;
   state = { ...state, ...change };
   const heatChanged = ["after", "before", "filter", "color", "gradient"].some((k) => state[k] !== before[k]);
-  if (heatChanged) heatmap.setHeat(heatTemplate());
+  if (heatChanged) heatmap.setHeat(heatTemplate(), archive?.source);
   if (heatChanged || state.explorer !== before.explorer) explorer.show(state.explorer);
   if (state.basemap !== before.basemap || state.custom !== before.custom) showBasemap();
   if (state.opacity !== before.opacity) heatmap.setOpacity(state.opacity);
@@ -76,7 +79,7 @@ function apply(change) {
 
 async function fitToData() {
   try {
-    const b = await api.bounds(filterQuery(state));
+    const b = archive ? archive.bounds : await api.bounds(filterQuery(state));
     if (b) heatmap.fitBounds(b);
     else toast(features.upload ? "No activities match yet. Add some with “Add activities”." : "No activities match.", 4000);
   } catch (err) {
@@ -86,6 +89,7 @@ async function fitToData() {
 
 /** After an upload or an import elsewhere: new data version, new tiles and count. */
 async function refresh() {
+  if (archive) return;
   try {
     const f = await api.features();
     if (f.version === features.version) return;
@@ -93,7 +97,7 @@ async function refresh() {
   } catch {
     return;
   }
-  heatmap.setHeat(heatTemplate());
+  heatmap.setHeat(heatTemplate(), archive?.source);
   explorer.refresh();
   panel.recount();
 }
@@ -103,12 +107,13 @@ const gradients = setupGradients({ presets: features.gradients, state, onChange:
 setupHelp();
 if (features.upload) setupUpload({ needsToken: features.token, onAdded: refresh });
 if (features.render) setupExport({ heatmap, getState: () => state });
+if (!archive) setupOffline({ heatmap, getState: () => state, canExport: features.render });
 heatmap.addControl(buttonControl({ id: "fit", icon: "i-fit", label: "Fit to my data", onClick: () => fitToData() }), "top-right");
 
 await heatmap.ready;
 showBasemap();
 heatmap.setOpacity(state.opacity);
-heatmap.setHeat(heatTemplate());
+heatmap.setHeat(heatTemplate(), archive?.source);
 explorer.show(state.explorer);
 $("tile-url").value = shareUrl(state, Number($("tile-size").value));
 if (!state.view && !initialBounds) toast(features.upload ? "No activities yet. Add some with “Add activities”." : "No activities yet.", 5000);

@@ -10,6 +10,7 @@ import { TileCache } from "../server/cache.ts";
 import { Peers, PEER_ENV, primaryGone } from "../server/cluster.ts";
 import { listen } from "../server/listen.ts";
 import { BatchedStdout } from "../server/log.ts";
+import { exportRoutes } from "../server/export-jobs.ts";
 import { InlineRenderer, RenderPool, type Renderer } from "../server/render-pool.ts";
 import { TileRenderer } from "../server/tile-helper.ts";
 import { DEFAULT_UPLOAD, type UploadOptions } from "../server/upload.ts";
@@ -124,6 +125,8 @@ export default defineCommand({
     // The budget is for the whole server (it is what the machine must hold), so each process gets its share.
     const tileCache = options.cacheBytes > 0 ? new TileCache(Math.floor(options.cacheBytes / options.workers)) : null;
     const { plugins, processor } = sources(store, { strava, intervals, token, peer });
+    // --render also lets the page have this server write bounded tile archives.
+    if (options.render) plugins.push(exportRoutes(store));
     const tiles = new TileRenderer(store);
     const app = createApp({ store, tileCache, cors: options.cors, upload, renderer, tiles, plugins });
     const out = new BatchedStdout();

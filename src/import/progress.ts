@@ -1,5 +1,5 @@
 /**
- * Import progress on stderr. On a terminal, one bar redrawn in place at most
+ * Progress on stderr (import, export). On a terminal, one bar redrawn in place at most
  * ten times a second; in a log (not a TTY) a plain line every few seconds, so
  * CI output and `2> file` stay readable.
  */
@@ -12,7 +12,20 @@ export interface ProgressOptions {
   write: (text: string) => void;
   /** Clock in ms; tests pass their own. */
   now?: () => number;
+  /** What is counted; default the import's. */
+  units?: ProgressUnits;
 }
+
+export interface ProgressUnits {
+  /** Prefix of a log line. */
+  label: string;
+  /** What `done` counts. */
+  items: string;
+  /** What the rate counts. */
+  rate: string;
+}
+
+const IMPORT_UNITS: ProgressUnits = { label: "import", items: "files", rate: "activities" };
 
 /** Redraws of the bar: more than ten a second only costs CPU. */
 const BAR_INTERVAL_MS = 100;
@@ -44,24 +57,25 @@ export class Progress {
     if (!options.tty) this.last = this.started;
   }
 
-  /** The status line for `done` files of which `activities` were stored. */
-  line(done: number, activities: number): string {
+  /** The status line for `done` items (files) with `counted` (activities stored) among them. */
+  line(done: number, counted: number): string {
     const { total } = this.options;
+    const units = this.options.units ?? IMPORT_UNITS;
     const seconds = Math.max((this.now() - this.started) / 1000, 1e-3);
-    const rate = activities / seconds;
+    const rate = counted / seconds;
     const eta = done > 0 && done < total ? ` ETA ${formatDuration(((total - done) * seconds) / done)}` : "";
-    const counts = `${done}/${total} files, ${rate.toFixed(rate < 10 ? 1 : 0)} activities/s${eta}`;
-    if (!this.options.tty) return `import: ${counts}`;
+    const counts = `${done}/${total} ${units.items}, ${rate.toFixed(rate < 10 ? 1 : 0)} ${units.rate}/s${eta}`;
+    if (!this.options.tty) return `${units.label}: ${counts}`;
     const filled = total > 0 ? Math.round((BAR_WIDTH * done) / total) : BAR_WIDTH;
     return `[${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${counts}`;
   }
 
-  update(done: number, activities: number): void {
+  update(done: number, counted: number): void {
     const t = this.now();
     if (t - this.last < (this.options.tty ? BAR_INTERVAL_MS : LINE_INTERVAL_MS)) return;
     this.last = t;
     this.drawn = true;
-    this.options.write(this.options.tty ? `\r\x1b[2K${this.line(done, activities)}` : `${this.line(done, activities)}\n`);
+    this.options.write(this.options.tty ? `\r\x1b[2K${this.line(done, counted)}` : `${this.line(done, counted)}\n`);
   }
 
   /** Clears the bar so the summary starts on a clean line. */

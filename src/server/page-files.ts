@@ -16,6 +16,7 @@ import js_heatmap_js from "../../public/js/heatmap.js" with { type: "file" };
 import js_help_js from "../../public/js/help.js" with { type: "file" };
 import js_main_js from "../../public/js/main.js" with { type: "file" };
 import js_near_js from "../../public/js/near.js" with { type: "file" };
+import js_offline_js from "../../public/js/offline.js" with { type: "file" };
 import js_panel_js from "../../public/js/panel.js" with { type: "file" };
 import js_state_js from "../../public/js/state.js" with { type: "file" };
 import js_upload_js from "../../public/js/upload.js" with { type: "file" };
@@ -34,6 +35,7 @@ export const PAGE_FILES: Readonly<Record<string, string>> = {
   "js/help.js": js_help_js,
   "js/main.js": js_main_js,
   "js/near.js": js_near_js,
+  "js/offline.js": js_offline_js,
   "js/panel.js": js_panel_js,
   "js/state.js": js_state_js,
   "js/upload.js": js_upload_js,

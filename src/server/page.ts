@@ -8,8 +8,8 @@ import { PAGE_FILES } from "./page-files.ts";
 import type { AssetSource } from "./static.ts";
 import { VENDOR_FILES } from "./vendor.ts";
 
-/** Path below /static/ → embedded path, for every file the page may load. */
-const FILES = new Map<string, string>([...Object.entries(PAGE_FILES), ...Object.entries(VENDOR_FILES).map(([name, path]): [string, string] => [`vendor/${name}`, path])]);
+/** Path below /static/ → embedded path, for every file the page may load (also what `hotpot export-site` copies). */
+export const FILES: ReadonlyMap<string, string> = new Map<string, string>([...Object.entries(PAGE_FILES), ...Object.entries(VENDOR_FILES).map(([name, path]): [string, string] => [`vendor/${name}`, path])]);
 
 export function pageAssets(): AssetSource {
   return {

@@ -26,7 +26,7 @@ export function parseBounds(text: string | null, parameter = "bounds"): Bounds {
   return { west, south, east, north };
 }
 
-function formatParam(params: URLSearchParams): ImageFormat {
+export function formatParam(params: URLSearchParams): ImageFormat {
   const format = params.get("format") || "png";
   if (format !== "png" && format !== "webp") throw new HotpotError("bad_argument", `format: expected png or webp, found '${format.slice(0, 20)}'`);
   return format;

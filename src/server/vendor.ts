@@ -1,5 +1,6 @@
 /**
- * MapLibre GL JS, served by hotpot itself under /static/vendor/ so the page
+ * MapLibre GL JS and the pmtiles reader (its self-contained browser build,
+ * for a PMTiles archive as the heat layer: public/js/offline.js), served by hotpot itself under /static/vendor/ so the page
  * asks no CDN for anything. `with { type: "file" }` makes Bun embed each file
  * in a compiled executable and hand back its path (on disk when run from
  * source, inside the executable's /$bunfs/ when compiled); Bun.file reads it
@@ -14,10 +15,13 @@ import maplibreCss from "maplibre-gl/dist/maplibre-gl.css" with { type: "file" }
 import maplibreJs from "maplibre-gl/dist/maplibre-gl.mjs" with { type: "file" };
 // @ts-expect-error: as above.
 import maplibreWorker from "maplibre-gl/dist/maplibre-gl-worker.mjs" with { type: "file" };
+// @ts-expect-error: as above. By path: the package's exports name only its module builds.
+import pmtilesJs from "../../node_modules/pmtiles/dist/pmtiles.js" with { type: "file" };
 
 /** URL name under /static/vendor/ → embedded path. */
 export const VENDOR_FILES: Readonly<Record<string, string>> = {
   "maplibre-gl.mjs": maplibreJs,
   "maplibre-gl-worker.mjs": maplibreWorker,
   "maplibre-gl.css": maplibreCss,
+  "pmtiles.js": pmtilesJs,
 };
