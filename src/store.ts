@@ -278,6 +278,17 @@ export class Store {
     }).immediate();
   }
 
+  /** Removes the activities with these keys, all or none: the keys that are not stored (nothing removed then). */
+  deleteActivities(keys: string[]): string[] {
+    return this.db.transaction(() => {
+      const find = this.db.query("SELECT id FROM activities WHERE key = ?");
+      const ids = keys.map((key) => (find.get(key) as { id: number } | null)?.id);
+      const missing = keys.filter((_, i) => ids[i] === undefined);
+      if (missing.length === 0) for (const id of ids) this.deleteById(id!);
+      return missing;
+    }).immediate();
+  }
+
   /** Changes stored properties (and title) of an activity in place; false when no such key. */
   updateProperties(key: string, changes: Properties, title?: string): boolean {
     const result = this.db

@@ -16,6 +16,7 @@ import { apiHandlers } from "./api.ts";
 import { TileCache } from "./cache.ts";
 import { Collector } from "./collect.ts";
 import { DataVersion } from "./data-version.ts";
+import { deleteHandler } from "./delete.ts";
 import { textResponse } from "./http.ts";
 import { renderHandler } from "./render.ts";
 import type { Renderer } from "./render-pool.ts";
@@ -109,6 +110,8 @@ export function createApp(options: AppOptions): AnyElysia {
   if (options.upload) {
     const upload = uploadHandler(store, options.upload, () => versions.changed());
     app = app.post("/upload", ({ request }) => upload(request), { parse: "none" });
+    const remove = deleteHandler(store, options.upload.token, () => versions.changed());
+    app = app.delete("/api/activities/:key", ({ request, params }) => remove(request, params.key));
   }
   for (const plugin of options.plugins ?? []) app = app.use(plugin);
   HOT_ROUTES.set(app, { "/tile/:z/:x/:y": tileRoute });
