@@ -278,6 +278,13 @@ export class Store {
     }).immediate();
   }
 
+  /** The stored tile rows at zoom z, x in [x0, x1), y in [y0, y1), as (x, y, activity) without geometry: where activities are. */
+  tileCells(z: number, x0: number, x1: number, y0: number, y1: number): { x: number; y: number; activity_id: number }[] {
+    return this.db
+      .query("SELECT x, y, activity_id FROM activity_tiles WHERE z = ? AND x >= ? AND x < ? AND y >= ? AND y < ?")
+      .all(z, x0, x1, y0, y1) as { x: number; y: number; activity_id: number }[];
+  }
+
   /** Removes the activities with these keys, all or none: the keys that are not stored (nothing removed then). */
   deleteActivities(keys: string[]): string[] {
     return this.db.transaction(() => {

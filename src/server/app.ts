@@ -21,6 +21,7 @@ import { textResponse } from "./http.ts";
 import { renderHandler } from "./render.ts";
 import type { Renderer } from "./render-pool.ts";
 import { featuresHandler } from "./features.ts";
+import { homeHandler } from "./home.ts";
 import { pageAssets } from "./page.ts";
 import { assetResponse, checkedPath, rawPath, type AssetSource } from "./static.ts";
 import { TileRenderer } from "./tile-helper.ts";
@@ -64,6 +65,7 @@ export function createApp(options: AppOptions): AnyElysia {
   const versions = new DataVersion(store);
   const tile = tileHandler({ store, versions, cache, collector: new Collector(), tiles: options.tiles ?? new TileRenderer(store, { helper: false }) });
   const api = apiHandlers(store);
+  const home = homeHandler(store);
   const features = featuresHandler(store, { upload: !!options.upload, token: !!options.upload?.token, render: !!options.renderer });
   const allowOrigin = (request: Request, response: Response) => {
     if (options.cors && request.method === "GET") response.headers.set("Access-Control-Allow-Origin", "*");
@@ -99,6 +101,7 @@ export function createApp(options: AppOptions): AnyElysia {
     .get("/api/activities", ({ request }) => api.activities(request))
     .get("/api/activities/:file", ({ params }) => api.geojson(params.file))
     .get("/api/bounds", ({ request }) => api.bounds(request))
+    .get("/api/home", ({ request }) => home(request))
     .get("/api/features", () => features())
     .get("/healthz", () => api.health())
     .get("/", ({ request }) => assetResponse(request, assets, "index.html"))
