@@ -42,7 +42,10 @@ export function defaults() {
 const TEXT_KEYS = ["after", "before", "filter", "color", "gradient", "basemap", "custom", "size", "activity"];
 
 /** A real day written YYYY-MM-DD. */
-export const isDate = (s) => /^\d{4}-\d\d-\d\d$/.test(s) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+export function isDate(s) {
+  const day = new Date(`${s}T00:00:00Z`);
+  return /^\d{4}-\d\d-\d\d$/.test(s) && !Number.isNaN(day.getTime()) && day.toISOString().startsWith(s);
+}
 
 /**
  * The settings a hash holds, and notes about the values it had to replace. `presets` (names of

@@ -11,6 +11,8 @@ export interface ServeFlags {
   render?: boolean;
   /** HOTPOT_UPLOAD_TOKEN for the process. */
   token?: string;
+  /** A fixed port, to start a server again where a page expects it (default: a free one). */
+  port?: number;
 }
 
 export interface RunningServer {
@@ -19,7 +21,7 @@ export interface RunningServer {
 }
 
 export async function startServer(dbPath: string, flags: ServeFlags = {}): Promise<RunningServer> {
-  const args = ["--db", dbPath, "serve", "--host", "127.0.0.1", "--port", "0", "--workers", "1", "--quiet"];
+  const args = ["--db", dbPath, "serve", "--host", "127.0.0.1", "--port", String(flags.port ?? 0), "--workers", "1", "--quiet"];
   if (flags.upload) args.push("--upload");
   if (flags.render) args.push("--render");
   const env: Record<string, string | undefined> = { ...process.env, HOTPOT_UPLOAD_TOKEN: flags.token };
