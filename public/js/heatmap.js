@@ -1,5 +1,6 @@
 // The map: a raster basemap (or none), the heat tiles above it, and the highlighted track on top.
-import * as maplibregl from "/static/vendor/maplibre-gl.mjs";
+// Relative, so it comes from the same content-hashed folder as this file.
+import * as maplibregl from "../vendor/maplibre-gl.mjs";
 
 const OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
 const CARTO_ATTRIBUTION = `${OSM_ATTRIBUTION} © <a href="https://carto.com/attributions">CARTO</a>`;

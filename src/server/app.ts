@@ -23,7 +23,7 @@ import type { Renderer } from "./render-pool.ts";
 import { featuresHandler } from "./features.ts";
 import { homeHandler } from "./home.ts";
 import { pageAssets } from "./page.ts";
-import { assetResponse, checkedPath, rawPath, type AssetSource } from "./static.ts";
+import { staticFiles, type AssetSource } from "./static.ts";
 import { TileRenderer } from "./tile-helper.ts";
 import { tileHandler } from "./tiles.ts";
 import { uploadHandler, type UploadOptions } from "./upload.ts";
@@ -60,7 +60,7 @@ export function hotRoutes(app: AnyElysia): Record<string, HotRoute> {
 
 export function createApp(options: AppOptions): AnyElysia {
   const { store } = options;
-  const assets = options.assets ?? pageAssets();
+  const files = staticFiles(options.assets ?? pageAssets());
   const cache = options.tileCache === undefined ? new TileCache(DEFAULT_CACHE_BYTES) : options.tileCache;
   const versions = new DataVersion(store);
   const tile = tileHandler({ store, versions, cache, collector: new Collector(), tiles: options.tiles ?? new TileRenderer(store, { helper: false }) });
@@ -104,8 +104,8 @@ export function createApp(options: AppOptions): AnyElysia {
     .get("/api/home", ({ request }) => home(request))
     .get("/api/features", () => features())
     .get("/healthz", () => api.health())
-    .get("/", ({ request }) => assetResponse(request, assets, "index.html"))
-    .get("/static/*", ({ request }) => assetResponse(request, assets, checkedPath(rawPath(request), "/static/")));
+    .get("/", ({ request }) => files.page(request))
+    .get("/static/*", ({ request }) => files.asset(request));
   if (options.renderer) {
     const render = renderHandler(store, options.renderer);
     app = app.get("/render", ({ request }) => render(request));

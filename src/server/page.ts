@@ -13,6 +13,7 @@ const FILES = new Map<string, string>([...Object.entries(PAGE_FILES), ...Object.
 
 export function pageAssets(): AssetSource {
   return {
+    list: () => [...FILES.keys()],
     async get(path) {
       const embedded = FILES.get(path);
       if (embedded === undefined) return null;
