@@ -285,6 +285,20 @@ export class Store {
       .all(z, x0, x1, y0, y1) as { x: number; y: number; activity_id: number }[];
   }
 
+  /** How many activities have each `activity_type` value (as written, most common first; none without one). */
+  activityTypeCounts(): { value: string; count: number }[] {
+    return this.db
+      .query("SELECT properties ->> '$.activity_type' AS value, count(*) AS count FROM activities WHERE value IS NOT NULL GROUP BY value ORDER BY count DESC, value")
+      .all() as { value: string; count: number }[];
+  }
+
+  /** How many activities started in each year (UTC), oldest first; activities without a start time are left out. */
+  yearCounts(): { year: number; count: number }[] {
+    return this.db
+      .query("SELECT CAST(strftime('%Y', start_time / 1000, 'unixepoch') AS INTEGER) AS year, count(*) AS count FROM activities WHERE start_time IS NOT NULL GROUP BY year ORDER BY year")
+      .all() as { year: number; count: number }[];
+  }
+
   /** Removes the activities with these keys, all or none: the keys that are not stored (nothing removed then). */
   deleteActivities(keys: string[]): string[] {
     return this.db.transaction(() => {

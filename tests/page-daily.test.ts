@@ -165,6 +165,31 @@ describe("explained results", () => {
   });
 });
 
+describe("quick filters", () => {
+  test("chips for the activity types and years in the data set the filter and the dates", async () => {
+    await load(page, HASH);
+    await page.waitForSelector("#type-chips button");
+    expect(await page.locator("#type-chips button").allTextContents()).toEqual(["Hike1", "Ride1", "Run1"]);
+    expect(await page.locator("#year-chips button").allTextContents()).toEqual(["20221", "20231", "20241"]);
+    await page.click('#type-chips [data-label="Ride"]');
+    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "1 activity");
+    expect(await page.inputValue("#filter")).toBe("activity_type = ride");
+    await page.click('#type-chips [data-label="Run"]');
+    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "2 activities");
+    expect(await page.inputValue("#filter")).toBe("activity_type in [ride, run]");
+    expect(await page.locator('#type-chips [aria-pressed="true"]').allTextContents()).toEqual(["Ride1", "Run1"]);
+    await page.click('#year-chips [data-label="2023"]');
+    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "1 activity");
+    expect([await page.inputValue("#after"), await page.inputValue("#before")]).toEqual(["2023-01-01", "2024-01-01"]);
+    await shot("quick-filters");
+    await page.click('#year-chips [data-label="2023"]');
+    await page.click('#type-chips [data-label="Ride"]');
+    await page.click('#type-chips [data-label="Run"]');
+    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "3 activities");
+    expect(await page.inputValue("#filter")).toBe("");
+  });
+});
+
 describe("keyboard", () => {
   test("keyboard only: Tab to the map, a centre marker, Enter lists what passes, focus moves to the results, Escape goes back", async () => {
     await load(page, HASH);

@@ -1,4 +1,4 @@
-/** GET /api/home: the densest cluster of activity, not the extent of everything. */
+/** GET /api/home (the densest cluster of activity, not the extent of everything) and GET /api/facets. */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -56,5 +56,34 @@ describe("homeBounds", () => {
     expect(res.status).toBe(200);
     expect((await res.json()).bounds).toEqual(homeBounds(store, { filter: "activity_type = hike" }));
     expect((await app.handle(new Request("http://localhost/api/home?filter=activity_type%20%3D"))).status).toBe(400);
+  });
+});
+
+describe("GET /api/facets", () => {
+  test("activity types as written and years, with counts, most common type first", async () => {
+    const extra = openStore(join(dir, "facets.sqlite3"));
+    try {
+      const lines: Line[] = [
+        { ...HOME[0], name: "f1.gpx", type: "Ride" },
+        { ...HOME[1], name: "f2.gpx", type: "Ride", date: "2023-02-02" },
+        { ...HOME[2], name: "f3.gpx", type: "cycling" },
+        { ...HOLIDAY, name: "f4.gpx" },
+      ];
+      ingestFiles(extra, lines.map((l) => ({ name: l.name, bytes: lineGpx(l) })));
+      const res = await createApp({ store: extra, tileCache: null }).handle(new Request("http://localhost/api/facets"));
+      expect(await res.json()).toEqual({
+        types: [
+          { value: "Ride", count: 2 },
+          { value: "cycling", count: 1 },
+          { value: "hike", count: 1 },
+        ],
+        years: [
+          { year: 2023, count: 2 },
+          { year: 2024, count: 2 },
+        ],
+      });
+    } finally {
+      extra.close();
+    }
   });
 });

@@ -63,6 +63,9 @@ export async function home(query, signal) {
 
 export const properties = () => getJson("/api/properties");
 
+/** Activity types and years with their counts, for the quick filter chips. */
+export const facets = () => getJson("/api/facets");
+
 /** Activities passing near a point, newest first. */
 export async function near(lat, lng, zoom, query, signal) {
   const q = `near=${lat.toFixed(6)},${lng.toFixed(6)}&zoom=${zoom.toFixed(2)}${query ? "&" + query : ""}`;

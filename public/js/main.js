@@ -2,6 +2,7 @@
 // the heat layer, the hash and the tile URL in step with every change.
 import { setupActivity } from "./activity.js";
 import * as api from "./api.js";
+import { setupChips } from "./chips.js";
 import { $, toast } from "./dom.js";
 import { setupExport } from "./export.js";
 import { setupGradients } from "./gradient.js";
@@ -24,6 +25,9 @@ let features = { upload: false, token: false, render: false, version: 0, gradien
 setupPanelToggle({ onOpen: () => near.close() });
 const panel = setupPanel({ getState: () => state, apply, onLeave: () => heatmap.map.getCanvas().focus() });
 panel.show(state);
+
+const chips = setupChips({ getState: () => state, check: panel.check });
+chips.load();
 
 // The three start-up questions go out together; the view waits only for its own answer.
 const whereQuery = filterQuery(state);
@@ -100,6 +104,7 @@ function apply(change) {
   if (state.opacity !== before.opacity) heatmap.setOpacity(state.opacity);
   if (["after", "before", "filter"].some((k) => state[k] !== before[k])) near.close();
   $("tile-url").value = shareUrl(state);
+  chips.show();
   writeHash(state);
 }
 
@@ -127,6 +132,7 @@ async function refresh() {
   }
   heatmap.setHeat(heatTemplate());
   panel.recount();
+  chips.load();
 }
 
 $("tile-size").addEventListener("change", (e) => apply({ size: e.target.value }));

@@ -207,7 +207,7 @@ export function setupPanel({ getState, apply, onLeave = () => {} }) {
 
   /** Re-counts for the current settings, e.g. after an upload. */
   const recount = () => check({});
-  return { show, recount };
+  return { show, recount, check };
 }
 
 /** Open and close on small screens, where the panel covers the map. */

@@ -20,6 +20,7 @@ import { deleteHandler } from "./delete.ts";
 import { textResponse } from "./http.ts";
 import { renderHandler } from "./render.ts";
 import type { Renderer } from "./render-pool.ts";
+import { facetsHandler } from "./facets.ts";
 import { featuresHandler } from "./features.ts";
 import { homeHandler } from "./home.ts";
 import { pageAssets } from "./page.ts";
@@ -102,6 +103,7 @@ export function createApp(options: AppOptions): AnyElysia {
     .get("/api/activities/:file", ({ params }) => api.geojson(params.file))
     .get("/api/bounds", ({ request }) => api.bounds(request))
     .get("/api/home", ({ request }) => home(request))
+    .get("/api/facets", facetsHandler(store))
     .get("/api/features", () => features())
     .get("/healthz", () => api.health())
     .get("/", ({ request }) => files.page(request))

@@ -9,6 +9,7 @@ import favicon_svg from "../../public/favicon.svg" with { type: "file" };
 import index_html from "../../public/index.html" with { type: "file" };
 import js_activity_js from "../../public/js/activity.js" with { type: "file" };
 import js_api_js from "../../public/js/api.js" with { type: "file" };
+import js_chips_js from "../../public/js/chips.js" with { type: "file" };
 import js_dom_js from "../../public/js/dom.js" with { type: "file" };
 import js_export_js from "../../public/js/export.js" with { type: "file" };
 import js_gradient_js from "../../public/js/gradient.js" with { type: "file" };
@@ -30,6 +31,7 @@ export const PAGE_FILES: Readonly<Record<string, string>> = {
   "index.html": index_html,
   "js/activity.js": js_activity_js,
   "js/api.js": js_api_js,
+  "js/chips.js": js_chips_js,
   "js/dom.js": js_dom_js,
   "js/export.js": js_export_js,
   "js/gradient.js": js_gradient_js,
