@@ -213,6 +213,25 @@ describe("keyboard", () => {
 });
 
 describe("activities", () => {
+  test("the list of activities searches and sorts, and opens one on the map", async () => {
+    await load(page, HASH);
+    await page.click("#list-open");
+    await page.waitForFunction(() => document.querySelectorAll("#list-rows .near-item").length === 3);
+    const titles = () => page.locator("#list-rows .title").allTextContents();
+    expect(await titles()).toEqual(["Morning ride", "Lunch run", "Evening hike"]);
+    expect(await page.textContent("#list-rows .meta")).toMatch(/ride · 4\.5 km · \d+ m up$/);
+    await page.selectOption("#list-sort", "title");
+    expect(await titles()).toEqual(["Evening hike", "Lunch run", "Morning ride"]);
+    await page.fill("#list-search", "run");
+    await page.waitForFunction(() => document.querySelectorAll("#list-rows .near-item").length === 1);
+    expect(await page.textContent("#list-status")).toBe("1 of 3 activities");
+    await shot("activity-list");
+    await page.click("#list-rows .near-item");
+    await page.waitForFunction(() => document.querySelector("#activity-title")?.textContent === "Lunch run");
+    expect(await page.isVisible("#list")).toBe(false);
+    await page.click("#activity-close");
+  });
+
   test("deleting an activity from its card asks for the owner's token, and its heat goes at once", async () => {
     await load(page, HASH);
     expect(await heatOnCentreColumn("delete-before")).toBeGreaterThan(100);

@@ -8,6 +8,7 @@ import { setupExport } from "./export.js";
 import { setupGradients } from "./gradient.js";
 import { BASEMAPS, buttonControl, Heatmap } from "./heatmap.js";
 import { setupHelp } from "./help.js";
+import { setupList } from "./list.js";
 import { setupNear } from "./near.js";
 import { notice } from "./notices.js";
 import { setupOutage } from "./outage.js";
@@ -138,6 +139,7 @@ async function refresh() {
 $("tile-size").addEventListener("change", (e) => apply({ size: e.target.value }));
 const gradients = setupGradients({ presets: features.gradients, state, onChange: apply });
 setupHelp();
+setupList({ getQuery: () => filterQuery(state), getVersion: () => features.version, onChoose: (key) => activity.show(key, { fit: true }) });
 if (features.upload) setupUpload({ needsToken: features.token, onAdded: refresh, onShow: (key) => activity.show(key, { fit: true }) });
 if (features.render) setupExport({ heatmap, getState: () => state });
 heatmap.addControl(buttonControl({ id: "home", icon: "i-home", label: "Home: where most of my activity is", onClick: () => fitTo("home") }), "top-right");

@@ -15,6 +15,7 @@ import js_export_js from "../../public/js/export.js" with { type: "file" };
 import js_gradient_js from "../../public/js/gradient.js" with { type: "file" };
 import js_heatmap_js from "../../public/js/heatmap.js" with { type: "file" };
 import js_help_js from "../../public/js/help.js" with { type: "file" };
+import js_list_js from "../../public/js/list.js" with { type: "file" };
 import js_main_js from "../../public/js/main.js" with { type: "file" };
 import js_near_js from "../../public/js/near.js" with { type: "file" };
 import js_notices_js from "../../public/js/notices.js" with { type: "file" };
@@ -37,6 +38,7 @@ export const PAGE_FILES: Readonly<Record<string, string>> = {
   "js/gradient.js": js_gradient_js,
   "js/heatmap.js": js_heatmap_js,
   "js/help.js": js_help_js,
+  "js/list.js": js_list_js,
   "js/main.js": js_main_js,
   "js/near.js": js_near_js,
   "js/notices.js": js_notices_js,
