@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { compileFilter } from "../src/filter.ts";
 // A page module: importing it touches no DOM, so its pure helpers are tested here directly.
+// @ts-expect-error: plain JavaScript without type declarations.
 const { groupTypes, typeFilter } = await import("../public/js/chips.js");
 
 describe("groupTypes", () => {

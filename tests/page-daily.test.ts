@@ -116,6 +116,22 @@ describe("resilience", () => {
   });
 });
 
+describe("legible heat", () => {
+  test("on a light basemap the default colours darken with the count; a chosen preset stays chosen", async () => {
+    await load(page, `#map=14/${CROSSING.lat}/${CROSSING.lng}&basemap=light`);
+    expect(await page.inputValue("#tile-url")).toBe(`${server.origin}/tile/{z}/{x}/{y}?color=fire`);
+    expect(await page.getAttribute('[data-name="fire"]', "aria-checked")).toBe("true");
+    await page.click('[data-name="orange"]');
+    await page.waitForFunction(() => location.hash.includes("color=orange"));
+    await page.selectOption("#basemap", "dark");
+    expect(await page.inputValue("#tile-url")).toBe(`${server.origin}/tile/{z}/{x}/{y}?color=orange`);
+    // Back to the default on a dark map: the server's own, orange, and no color= at all.
+    await page.click('[data-name="orange"]');
+    await page.waitForFunction(() => !location.hash.includes("color="));
+    expect(await page.inputValue("#tile-url")).toBe(`${server.origin}/tile/{z}/{x}/{y}`);
+  });
+});
+
 describe("explained results", () => {
   test("a misspelt property, reversed dates and an empty range each say so at the field; Escape never hides the panel", async () => {
     await load(page, HASH);

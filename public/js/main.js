@@ -13,7 +13,7 @@ import { setupNear } from "./near.js";
 import { notice } from "./notices.js";
 import { setupOutage } from "./outage.js";
 import { setupPanel, setupPanelToggle } from "./panel.js";
-import { filterQuery, readLink, shareUrl, tileQuery, writeHash } from "./state.js";
+import { filterQuery, heatColor, readLink, shareUrl, tileQuery, writeHash } from "./state.js";
 import { setupUpload } from "./upload.js";
 
 const dark = matchMedia("(prefers-color-scheme: dark)");
@@ -99,9 +99,13 @@ function showBasemap() {
 function apply(change) {
   const before = state;
   state = { ...state, ...change };
-  const heatChanged = ["after", "before", "filter", "color", "gradient"].some((k) => state[k] !== before[k]);
+  const heatChanged = ["after", "before", "filter", "gradient"].some((k) => state[k] !== before[k]) || heatColor(state) !== heatColor(before);
   if (heatChanged) heatmap.setHeat(heatTemplate());
-  if (state.basemap !== before.basemap || state.custom !== before.custom) showBasemap();
+  if (state.basemap !== before.basemap || state.custom !== before.custom) {
+    showBasemap();
+    // The default colours follow the basemap's lightness.
+    gradients.show(state);
+  }
   if (state.opacity !== before.opacity) heatmap.setOpacity(state.opacity);
   if (["after", "before", "filter"].some((k) => state[k] !== before[k])) near.close();
   $("tile-url").value = shareUrl(state);
@@ -137,7 +141,7 @@ async function refresh() {
 }
 
 $("tile-size").addEventListener("change", (e) => apply({ size: e.target.value }));
-const gradients = setupGradients({ presets: features.gradients, state, onChange: apply });
+const gradients = setupGradients({ presets: features.gradients, state, onChange: apply, defaultName: () => heatColor({ ...state, color: "" }) });
 setupHelp();
 setupList({ getQuery: () => filterQuery(state), getVersion: () => features.version, onChoose: (key) => activity.show(key, { fit: true }) });
 if (features.upload) setupUpload({ needsToken: features.token, onAdded: refresh, onShow: (key) => activity.show(key, { fit: true }) });

@@ -20,6 +20,15 @@ const RUST_BASEMAPS = {
   raster: "custom",
 };
 export const TILE_SIZES = ["256", "512", "1024"];
+/** Light basemaps, and the default colours on them: the server's default (orange) ends near white, unseen there. */
+const LIGHT_BASEMAPS = ["light", "light-nolabels", "osm"];
+export const LIGHT_DEFAULT = "fire";
+
+/** The preset the heat is drawn with ("" = the server's default): the chosen one, else the default for the basemap. */
+export function heatColor(state) {
+  if (state.gradient) return "";
+  return state.color || (LIGHT_BASEMAPS.includes(state.basemap) ? LIGHT_DEFAULT : "");
+}
 
 /** Defaults; `basemap` follows the system's colour scheme on a first visit. */
 export function defaults() {
@@ -113,7 +122,7 @@ export function tileQuery(state, extra = {}) {
   const params = new URLSearchParams();
   for (const key of ["after", "before", "filter"]) if (state[key]) params.set(key, state[key]);
   if (state.gradient) params.set("gradient", state.gradient);
-  else if (state.color) params.set("color", state.color);
+  else if (heatColor(state)) params.set("color", heatColor(state));
   for (const [k, v] of Object.entries(extra)) if (v !== "" && v !== undefined && v !== null) params.set(k, String(v));
   return params.toString().replace(/\+/g, "%20");
 }
