@@ -297,6 +297,15 @@ describe("phone", () => {
       expect(dragged.height).toBeLessThan(sheet.height - 100);
       await shot("phone-sheet", phone.page);
       expect(await phone.page.textContent("#dropzone")).not.toContain("drop them");
+      // Every visible control is at least 24 px in both directions (WCAG 2.2 target size).
+      const small = await phone.page.evaluate(() =>
+        [...document.querySelectorAll("button, a[href], input, select")]
+          .filter((el) => (el as HTMLElement).offsetParent !== null)
+          .map((el) => ({ el: el.outerHTML.slice(0, 70), r: el.getBoundingClientRect() }))
+          .filter(({ r }) => r.width > 0 && (r.width < 24 || r.height < 24))
+          .map(({ el, r }) => `${el} ${Math.round(r.width)}x${Math.round(r.height)}`),
+      );
+      expect(small).toEqual([]);
     } finally {
       await phone.close();
     }
