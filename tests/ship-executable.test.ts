@@ -10,6 +10,7 @@ import type { Subprocess } from "bun";
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliCompressSync, brotliDecompressSync, constants } from "node:zlib";
 import { parseFile } from "../src/parse/index.ts";
 import { PAGE_FILES } from "../src/server/page-files.ts";
 import { VENDOR_FILES } from "../src/server/vendor.ts";
@@ -137,6 +138,13 @@ describe("the executable built by the Dockerfile's steps", () => {
       expect(html.replaceAll(`"/static/${hash}/`, '"/static/')).toBe(readFileSync(PAGE_FILES["index.html"], "utf8"));
       const assets = [...Object.entries(PAGE_FILES), ...Object.entries(VENDOR_FILES).map(([name, path]) => [`vendor/${name}`, path])];
       expect(assets.length).toBeGreaterThan(5);
+      // The build compressed MapLibre at brotli's best, which the server does not spend CPU on.
+      const lib = readFileSync(VENDOR_FILES["maplibre-gl.mjs"]);
+      const packed = await fetch(`${url}static/${hash}/vendor/maplibre-gl.mjs`, { headers: { "Accept-Encoding": "br" }, decompress: false });
+      expect(packed.headers.get("content-encoding")).toBe("br");
+      const packedBytes = new Uint8Array(await packed.arrayBuffer());
+      expect(Buffer.from(brotliDecompressSync(packedBytes)).equals(lib)).toBe(true);
+      expect(packedBytes.byteLength).toBeLessThan(brotliCompressSync(lib, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } }).byteLength);
       // Under both names, compressed where that pays (fetch unpacks it).
       for (const [name, source] of assets) {
         for (const path of [`static/${name}`, `static/${hash}/${name}`]) {

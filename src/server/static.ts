@@ -8,8 +8,10 @@
  * that name a file can never change, so it is cached `immutable` and a repeat
  * visit asks for nothing but the page; an upgrade changes the hash and so every
  * URL. Plain `/static/...` still answers, revalidated each time, for old pages.
- * Text assets are compressed (brotli, else gzip, as the browser accepts) once
- * per process, on first request, and kept: MapLibre goes from 1.1 MB to 0.27 MB.
+ * Text assets are sent compressed (brotli, else gzip, as the browser accepts):
+ * the executable carries them compressed at build time (scripts/build.ts, at
+ * brotli's best); from source each is compressed once per process, on first
+ * request, and kept. MapLibre goes from 1.1 MB to 0.24-0.27 MB.
  *
  * No request may leave the asset folder. URL parsers already fold `..` and
  * `%2e%2e` segments, but `%2f` and `%5c` survive them and decode to path
@@ -28,7 +30,11 @@ export interface AssetSource {
   get(path: string): Promise<Blob | null>;
   /** Every path it serves; without it there are no hashed URLs, and `/` is index.html as it is. */
   list?(): string[];
+  /** The file compressed ahead of time (by the build, into the executable), or null: it is then compressed here. */
+  precompressed?(path: string, encoding: Encoding): Promise<Blob | null>;
 }
+
+export type Encoding = "br" | "gzip";
 
 /** The decoded relative path of a URL path below `prefix`, or null if it could name anything outside. */
 export function checkedPath(urlPath: string, prefix: string): string | null {
@@ -62,7 +68,6 @@ const BROTLI = { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } };
 const brotliAsync = promisify(brotliCompress);
 const gzipAsync = promisify(gzip);
 
-type Encoding = "br" | "gzip";
 /** ETag → encoding → compressed bytes; the asset set is small and fixed, so this stays small. */
 const compressed = new Map<string, Promise<Uint8Array>>();
 
@@ -100,8 +105,9 @@ export async function assetResponse(request: Request, assets: AssetSource, path:
   const headers: Record<string, string> = { "Content-Type": type, "Cache-Control": options.immutable ? IMMUTABLE : REVALIDATE, ETag: etag, Vary: "Accept-Encoding" };
   if (ifNoneMatch(request.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers });
   if (!encoding && !options.body) return new Response(file, { headers: { ...headers, "Content-Length": String(file.size) } });
-  const bytes = options.body?.bytes ?? new Uint8Array(await file.arrayBuffer());
-  const body = encoding ? await compress(`${path}|${etag}`, bytes, encoding) : bytes;
+  const ready = encoding && !options.body ? await assets.precompressed?.(path!, encoding) : null;
+  const bytes = ready ? null : (options.body?.bytes ?? new Uint8Array(await file.arrayBuffer()));
+  const body = ready ? new Uint8Array(await ready.arrayBuffer()) : encoding ? await compress(`${path}|${etag}`, bytes!, encoding) : bytes!;
   if (encoding) headers["Content-Encoding"] = encoding;
   return new Response(body as Uint8Array<ArrayBuffer>, { headers: { ...headers, "Content-Length": String(body.byteLength) } });
 }
