@@ -148,6 +148,9 @@ describe("explained results", () => {
     await page.press("#filter", "Escape");
     expect(await page.inputValue("#filter")).toBe("activty_type = ride");
     expect(await page.isVisible("#panel")).toBe(true);
+    // "Fit" with nothing matching says so, rather than suggesting to add activities.
+    await page.click("#fit");
+    await page.waitForFunction(() => /No activity matches the dates and filter/.test(document.querySelector("#toast")?.textContent ?? ""));
     await page.fill("#filter", "");
     await page.press("#filter", "Enter");
     await page.waitForFunction(() => document.querySelector("#count")?.textContent === "3 activities");
@@ -306,6 +309,25 @@ describe("phone", () => {
           .map(({ el, r }) => `${el} ${Math.round(r.width)}x${Math.round(r.height)}`),
       );
       expect(small).toEqual([]);
+      await phone.page.click("#panel-close");
+
+      // An activity's card is a sheet at the bottom; "Zoom to track" frames the track above it.
+      await phone.page.touchscreen.tap(195, 422);
+      await phone.page.waitForFunction(() => document.querySelectorAll("#near .near-item").length === 2);
+      await phone.page.tap('#near .near-item:has-text("Lunch run")');
+      await phone.page.waitForFunction(() => document.querySelector("#activity-title")?.textContent === "Lunch run");
+      await phone.page.tap("#activity-zoom");
+      await phone.page.waitForTimeout(1500);
+      await settled(phone.page);
+      const card = (await phone.page.locator("#activity").boundingBox())!;
+      const hash = await phone.page.evaluate(() => location.hash);
+      const [zoom, lat, lng] = hash.slice(5).split("&")[0].split("/").map(Number);
+      // Track B runs north-south from 47.35 to 47.39 at 8.53: both ends on screen, above the card.
+      const rowOf = (la: number) => 422 + (latToY(la) - latToY(lat)) * 512 * 2 ** zoom;
+      expect(Math.abs(lng - 8.53)).toBeLessThan(0.01);
+      expect(rowOf(47.39)).toBeGreaterThan(0);
+      expect(rowOf(47.35)).toBeLessThan(card.y);
+      await shot("phone-card", phone.page);
     } finally {
       await phone.close();
     }
