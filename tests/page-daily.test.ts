@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
-import { latToY } from "../src/tile.ts";
+import { latToY, lngToX } from "../src/tile.ts";
 import { countColour, decodePng, launch, openPage, screenshotPath, type WatchedPage } from "./browser/browser.ts";
 import { CROSSING, fixtureDatabase } from "./browser/fixture.ts";
 import { startServer, type RunningServer, type ServeFlags } from "./browser/server.ts";
@@ -96,12 +96,13 @@ describe("resilience", () => {
     await load(page, `#map=14/${CROSSING.lat}/${CROSSING.lng}&color=plaid&basemap=moon&size=7&after=2020-13-45&opacity=9`);
     const note = await page.textContent('#notices [data-id="link"]');
     for (const bad of ["plaid", "moon", "7", "2020-13-45", "9"]) expect(note).toContain(`“${bad}”`);
+    // The basemap falls back to the light one, whose default colours are fire.
     const tiles = watched.requests.filter((u) => u.includes("/tile/"));
-    expect(tiles.at(-1)).not.toContain("color=");
+    expect(tiles.at(-1)).toContain("color=fire");
     expect(tiles.at(-1)).not.toContain("after=");
     expect(await page.textContent("#count")).toBe("3 activities");
     expect(await heatOnRow("link-unknown", CROSSING.lat)).toBeGreaterThan(100);
-    expect(await page.inputValue("#tile-url")).toBe(`${server.origin}/tile/{z}/{x}/{y}`);
+    expect(await page.inputValue("#tile-url")).toBe(`${server.origin}/tile/{z}/{x}/{y}?color=fire`);
   });
 
   test("the Rust hotpot's links read: its basemap names, size, color=custom and a MapLibre view with bearing and pitch", async () => {
@@ -258,7 +259,11 @@ describe("activities", () => {
     await page.waitForFunction(() => document.querySelectorAll("#near .near-item").length === 2);
     await page.click('#near .near-item:has-text("Lunch run")');
     await page.waitForFunction(() => document.querySelector("#activity-title")?.textContent === "Lunch run");
-    expect(await page.textContent("#activity-body")).toContain("Distance");
+    const body = await page.textContent("#activity-body");
+    expect(body).toContain("Distance");
+    // A file import has no Strava link and no source file name to show, and shows nothing in their place.
+    expect(body).not.toContain("null");
+    expect(await page.isVisible("#activity-body a")).toBe(false);
     await shot("activity-card");
     page.once("dialog", (d) => d.accept());
     await page.click("#activity-delete");
@@ -312,21 +317,23 @@ describe("phone", () => {
       await phone.page.click("#panel-close");
 
       // An activity's card is a sheet at the bottom; "Zoom to track" frames the track above it.
+      // (The run was deleted above: the ride alone passes the crossing now.)
       await phone.page.touchscreen.tap(195, 422);
-      await phone.page.waitForFunction(() => document.querySelectorAll("#near .near-item").length === 2);
-      await phone.page.tap('#near .near-item:has-text("Lunch run")');
-      await phone.page.waitForFunction(() => document.querySelector("#activity-title")?.textContent === "Lunch run");
+      await phone.page.waitForSelector("#near .near-item");
+      await phone.page.tap('#near .near-item:has-text("Morning ride")');
+      await phone.page.waitForFunction(() => document.querySelector("#activity-title")?.textContent === "Morning ride");
       await phone.page.tap("#activity-zoom");
       await phone.page.waitForTimeout(1500);
       await settled(phone.page);
       const card = (await phone.page.locator("#activity").boundingBox())!;
       const hash = await phone.page.evaluate(() => location.hash);
       const [zoom, lat, lng] = hash.slice(5).split("&")[0].split("/").map(Number);
-      // Track B runs north-south from 47.35 to 47.39 at 8.53: both ends on screen, above the card.
-      const rowOf = (la: number) => 422 + (latToY(la) - latToY(lat)) * 512 * 2 ** zoom;
-      expect(Math.abs(lng - 8.53)).toBeLessThan(0.01);
-      expect(rowOf(47.39)).toBeGreaterThan(0);
-      expect(rowOf(47.35)).toBeLessThan(card.y);
+      // Track A runs east-west at 47.37 from 8.50 to 8.56: both ends on screen, the line above the card.
+      const scale = 512 * 2 ** zoom;
+      const colOf = (ln: number) => 195 + (lngToX(ln) - lngToX(lng)) * scale;
+      expect(colOf(8.5)).toBeGreaterThanOrEqual(0);
+      expect(colOf(8.56)).toBeLessThanOrEqual(390);
+      expect(422 + (latToY(47.37) - latToY(lat)) * scale).toBeLessThan(card.y);
       await shot("phone-card", phone.page);
     } finally {
       await phone.close();

@@ -77,12 +77,13 @@ export function setupActivity({ heatmap, onSelect, onDeleted }) {
     current.bounds = geojsonBounds(feature);
     $("activity-title").textContent = p.title || "Untitled activity";
     const strava = /^strava:(\d+)$/.exec(key);
-    $("activity-body").replaceChildren(
+    const parts = [
       h("p", { class: "hint" }, p.start_time ? timeFormat.format(new Date(p.start_time)) : "No date"),
       h("dl", { class: "stats" }, ...stats(p).flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)])),
-      strava ? h("p", {}, h("a", { href: `https://www.strava.com/activities/${strava[1]}`, target: "_blank", rel: "noopener" }, "Open on Strava")) : null,
+      strava && h("p", {}, h("a", { href: `https://www.strava.com/activities/${strava[1]}`, target: "_blank", rel: "noopener" }, "Open on Strava")),
       h("p", { class: "hint key" }, `Key: ${key}`),
-    );
+    ];
+    $("activity-body").replaceChildren(...parts.filter(Boolean));
     if (fit && current.bounds) heatmap.fitBounds(current.bounds);
   }
 

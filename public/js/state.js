@@ -97,7 +97,7 @@ export function readLink(hash = location.hash, presets = null) {
     }
   }
   if (state.color && presets && !presets.includes(state.color)) {
-    notes.push(`the colours “${state.color}” are unknown: using ${presets[0]}`);
+    notes.push(`the colours “${state.color}” are unknown: using the default`);
     state.color = "";
   }
   return { state, notes };
