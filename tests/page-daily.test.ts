@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import type { Browser, Page } from "playwright-core";
 import { latToY, lngToX } from "../src/tile.ts";
 import { countColour, decodePng, launch, openPage, screenshotPath, type WatchedPage } from "./browser/browser.ts";
-import { CROSSING, fixtureDatabase } from "./browser/fixture.ts";
+import { ingestFiles } from "../src/import/ingest.ts";
+import { CROSSING, fixtureDatabase, lineGpx, type Line } from "./browser/fixture.ts";
 import { startServer, type RunningServer, type ServeFlags } from "./browser/server.ts";
 
 setDefaultTimeout(40_000);
@@ -281,6 +282,20 @@ describe("activities", () => {
     expect(await page.evaluate(() => localStorage.getItem("hotpot.uploadToken"))).toBe(TOKEN);
     const res = await fetch(`${server.origin}/api/activities?filter=${encodeURIComponent("activity_type = run")}`, { headers: { Accept: "application/json" } });
     expect(((await res.json()) as { total: number }).total).toBe(0);
+  });
+});
+
+describe("a link to an activity", () => {
+  test("opens on that activity's card and track, with a link to Strava for a strava: key", async () => {
+    const crete: Line = { name: "crete.gpx", title: "Crete hike", type: "hike", date: "2021-08-01", from: [35.3, 24.9], to: [35.32, 25.0] };
+    ingestFiles(db.store, [{ name: crete.name, bytes: lineGpx(crete), key: "strava:42" }]);
+    await load(page, "#activity=strava%3A42&basemap=none");
+    await page.waitForFunction(() => document.querySelector("#activity-title")?.textContent === "Crete hike");
+    expect(await page.getAttribute("#activity-body a", "href")).toBe("https://www.strava.com/activities/42");
+    // The link had no view: the map goes to the activity.
+    await page.waitForFunction(() => Math.abs(Number(location.hash.slice(5).split("/")[1]) - 35.31) < 0.05);
+    expect(await page.evaluate(() => location.hash)).toContain("activity=strava%3A42");
+    await shot("activity-link");
   });
 });
 
