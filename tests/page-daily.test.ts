@@ -318,6 +318,9 @@ describe("phone", () => {
       await phone.page.mouse.up();
       const dragged = (await phone.page.locator("#panel").boundingBox())!;
       expect(dragged.height).toBeLessThan(sheet.height - 100);
+      // The link's note sits below the sheet, not over it.
+      const note = (await phone.page.locator('#notices [data-id="link"]').boundingBox())!;
+      expect(note.y).toBeGreaterThanOrEqual(dragged.y + dragged.height);
       await shot("phone-sheet", phone.page);
       expect(await phone.page.textContent("#dropzone")).not.toContain("drop them");
       // Every visible control is at least 24 px in both directions (WCAG 2.2 target size).

@@ -245,7 +245,8 @@ export function setupPanelToggle({ onOpen }) {
 /** The phone sheet's grip: drag (or arrow keys) between a quarter and nine tenths of the screen. */
 function setupGrip(panel, grip) {
   const clamp = (px) => Math.min(innerHeight * 0.9, Math.max(innerHeight * 0.25, px));
-  const setHeight = (px) => panel.style.setProperty("--sheet", `${Math.round(clamp(px))}px`);
+  // On the root, so the notices below the sheet follow it too.
+  const setHeight = (px) => document.documentElement.style.setProperty("--sheet", `${Math.round(clamp(px))}px`);
   grip.addEventListener("pointerdown", (e) => {
     grip.setPointerCapture(e.pointerId);
     const move = (m) => setHeight(m.clientY - panel.getBoundingClientRect().top);
