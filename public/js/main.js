@@ -24,25 +24,28 @@ let features = { upload: false, token: false, render: false, version: 0, gradien
 
 // On a phone the open panel covers the map, so the list of a click goes.
 setupPanelToggle({ onOpen: () => near.close() });
-const panel = setupPanel({ getState: () => state, apply, onLeave: () => heatmap.map.getCanvas().focus() });
+const focusMap = () => heatmap.map.getCanvas().focus();
+const panel = setupPanel({ getState: () => state, apply, onLeave: focusMap });
 panel.show(state);
 
 const chips = setupChips({ getState: () => state, check: panel.check });
 chips.load();
 
 // The three start-up questions go out together; the view waits only for its own answer.
-const whereQuery = filterQuery(state);
 const [featuresAnswer, accepted, initialBounds] = await Promise.all([
   api.features().catch(() => null),
   panel.recount(),
-  state.view ? null : openingBounds(whereQuery),
+  state.view ? null : openingBounds(filterQuery(state)),
 ]);
 // An older server without /api/features (or none reachable): the page still shows the heat.
 if (featuresAnswer) features = { ...features, ...featuresAnswer };
+/** The server's preset names, or null when it did not say (the link's colours are then taken on trust). */
+const presetNames = () => (Object.keys(features.gradients).length ? Object.keys(features.gradients) : null);
 // Now that the presets are known, the link's colours can be checked too.
-const link = readLink(location.hash, Object.keys(features.gradients).length ? Object.keys(features.gradients) : null);
+const link = readLink(location.hash, presetNames());
 state = { ...state, color: link.state.color, gradient: link.state.gradient };
-if (link.notes.length) notice("link", `This link had values the page does not know: ${link.notes.join("; ")}.`);
+const showLinkNotes = (notes) => notes.length && notice("link", `This link had values the page does not know: ${notes.join("; ")}.`);
+showLinkNotes(link.notes);
 // A link with a filter the server refuses: the field says why, the map shows everything meanwhile.
 if (!accepted) state = { ...state, filter: "", after: "", before: "" };
 
@@ -63,7 +66,6 @@ const heatmap = new Heatmap($("map"), {
   onHeatError: (message) => outage.tileFailed(message),
 });
 
-const focusMap = () => heatmap.map.getCanvas().focus();
 const activity = setupActivity({
   heatmap,
   onSelect: (key) => {
@@ -170,8 +172,8 @@ canvas.addEventListener("blur", () => $("map").classList.remove("keyboard"));
 dark.addEventListener("change", showBasemap);
 // A pasted link or the back button: take the settings from the hash again.
 addEventListener("hashchange", () => {
-  const { state: next, notes } = readLink(location.hash, Object.keys(features.gradients));
-  if (notes.length) notice("link", `This link had values the page does not know: ${notes.join("; ")}.`);
+  const { state: next, notes } = readLink(location.hash, presetNames());
+  showLinkNotes(notes);
   if (next.view) heatmap.map.jumpTo({ center: [next.view.lng, next.view.lat], zoom: next.view.zoom });
   const chosen = next.activity;
   apply({ ...next, view: next.view ?? state.view });
