@@ -5,6 +5,10 @@
  * (src/server/page-files.ts, src/server/vendor.ts); the canvas module's .node
  * file is embedded by the bundler on its own.
  *
+ * The page's text files are also compressed here, brotli at its best quality
+ * and gzip, into dist/precompressed/ and embedded as assets, so the server
+ * sends them compressed without spending CPU on it (src/server/static.ts).
+ *
  * Workers are the subtle part. Bun compiles each worker as an entrypoint of
  * its own, and code asks for it with `new Worker(new URL("./x.ts",
  * import.meta.url))`. Once bundled, import.meta.url is the CLI's place inside
@@ -12,8 +16,10 @@
  * entrypoint is written flat into that root ([name].[ext]), where each
  * worker's relative URL finds it, and worker file names must be unique.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
+import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { FILES, PRECOMPRESSED_DIR } from "../src/server/page.ts";
 
 const root = resolve(import.meta.dir, "..");
 const outfile = join(root, "dist/hotpot");
@@ -54,13 +60,38 @@ function gitSha(): string {
   return r.exitCode === 0 ? r.stdout.toString().trim() : "";
 }
 
+/** Files worth compressing (other images are compressed already), and the size below which headers outweigh the gain. */
+const COMPRESSIBLE = /\.(html|css|js|mjs|svg|json)$/;
+const MIN_COMPRESS_BYTES = 1024;
+
+/** Writes `<dir>/<path>.br` and `.gz` for every compressible page asset; returns how many files and bytes. */
+export function precompress(dir: string): { files: number; bytes: number; packed: number } {
+  rmSync(dir, { recursive: true, force: true });
+  let [files, bytes, packed] = [0, 0, 0];
+  for (const [path, source] of FILES) {
+    const data = readFileSync(source);
+    if (!COMPRESSIBLE.test(path) || data.byteLength < MIN_COMPRESS_BYTES) continue;
+    const br = brotliCompressSync(data, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_SIZE_HINT]: data.byteLength } });
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, `${path}.br`), br);
+    writeFileSync(join(dir, `${path}.gz`), gzipSync(data, { level: 9 }));
+    files++;
+    bytes += data.byteLength;
+    packed += br.byteLength;
+  }
+  return { files, bytes, packed };
+}
+
 if (import.meta.main) {
   const sha = gitSha();
   const workers = workerEntrypoints(join(root, "src"));
   mkdirSync(join(root, "dist"), { recursive: true });
+  // Assets are embedded under their path relative to the working folder; the server looks them up beside its code.
+  process.chdir(root);
+  const packed = precompress(join(root, PRECOMPRESSED_DIR));
   const result = await Bun.build({
     entrypoints: [join(root, "src/cli.ts"), ...workers],
-    compile: { outfile },
+    compile: { outfile, assets: [PRECOMPRESSED_DIR] },
     naming: { entry: "[name].[ext]" },
     minify: true,
     sourcemap: "none",
@@ -72,4 +103,5 @@ if (import.meta.main) {
   }
   const size = (statSync(outfile).size / 1e6).toFixed(1);
   console.log(`built ${relative(process.cwd(), outfile) || outfile} (${size} MB${sha ? `, ${sha}` : ""}; workers: ${workers.map((w) => basename(w)).join(", ")})`);
+  console.log(`page assets precompressed: ${packed.files} files, ${(packed.bytes / 1e6).toFixed(2)} MB → ${(packed.packed / 1e6).toFixed(2)} MB (brotli)`);
 }

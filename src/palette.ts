@@ -26,8 +26,13 @@ export const PRESETS: Readonly<Record<string, string>> = {
   red: "1:b20a2c;10:fffbd5;50:ffffff",
   // Perceptual ramps (lightness rises steadily with count), sampled from the viridis and magma
   // colour maps; they start mid-dark and end light, so both ends read on light and dark basemaps.
-  viridis: "1:472d7b;3:3b528b;8:2c728e;20:21918c;45:28ae80;90:5ec962;160:addc30;255:fde725",
-  magma: "1:3b0f70;3:641a80;8:8c2981;20:b73779;45:de4968;90:f7705c;160:fe9f6d;255:fcfdbf",
+  // The whole ramp is spent on counts 1-60: a personal data set's busiest roads carry tens of
+  // activities, rarely the hundreds that the colour maps' upper half would wait for.
+  viridis: "1:472d7b;2:3b528b;4:2c728e;8:21918c;15:28ae80;25:5ec962;40:addc30;60:fde725",
+  magma: "1:3b0f70;2:641a80;4:8c2981;8:b73779;15:de4968;25:f7705c;40:fe9f6d;60:fcfdbf",
+  // Orange darkening to maroon: the page's default on light basemaps, where orange's pale end
+  // vanishes. It starts as orange does, so the two agree on the quiet roads.
+  fire: "1:fc4a1a;10:c4161c;50:5c0a14",
   // Cold blue to white, for dark basemaps.
   ice: "1:1e3c72;5:2a5298;20:6dd5fa;80:ffffff",
 };

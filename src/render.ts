@@ -47,8 +47,26 @@ export interface BoundsPlan {
  */
 const penRadius = (lineWidth: number) => (lineWidth + 1) / 2;
 
-/** The line is one CSS pixel: one device pixel at 256 and 512, two at 1024 (a @2x tile). */
-const tileLineWidth = (size: TileSize) => Math.max(1, size / 512);
+/** Lines are one CSS pixel wide up to this zoom, and widen beyond it. */
+const WIDEN_FROM = 14;
+/** Widest line, in CSS pixels (reached at zoom 17). */
+const MAX_LINE_WIDTH = 8;
+
+/**
+ * Line width in CSS pixels at a zoom (in 512-px tiles). From zoom 15 the
+ * width doubles with each zoom, so a line keeps about 3 m of ground (at 48° N)
+ * up to zoom 17: a road used a hundred times, whose tracks lie a GPS error
+ * apart, then draws as one band rather than a bundle of 1 px strands.
+ *
+ *   zoom   ≤14   15   16   17   18+
+ *   px       1    2    4    8    8
+ */
+export function zoomLineWidth(zoom: number): number {
+  return zoom <= WIDEN_FROM ? 1 : Math.min(MAX_LINE_WIDTH, 2 ** (zoom - WIDEN_FROM));
+}
+
+/** In device pixels: a 256 px tile has half, a 1024 px (@2x) tile twice the pixels of a 512 px one. */
+const tileLineWidth = (z: number, size: TileSize) => Math.max(1, (size / 512) * zoomLineWidth(z));
 
 /**
  * A tile's counts (size x size, row-major), or null when nothing is drawn
@@ -68,7 +86,7 @@ export function renderTileCounts(store: Store, z: number, x: number, y: number, 
  */
 export function drawTilePart(store: Store, z: number, x: number, y: number, options: TileOptions, part: Share = WHOLE, into?: Uint8Array): Raster | null {
   const view = tileView(z, x, y, options.size);
-  return drawRaster(store, view, sourceZoom(z, store.config().zoom_levels), tileLineWidth(options.size), options.query, part, into);
+  return drawRaster(store, view, sourceZoom(z, store.config().zoom_levels), tileLineWidth(z, options.size), options.query, part, into);
 }
 
 /** The pixels of tile z/x/y at `size` px, checked. */
@@ -86,11 +104,8 @@ export function tileView(z: number, x: number, y: number, size: TileSize): Pixel
 /** An image of exactly width x height covering `bounds`, or null when nothing is drawn. */
 export function renderBounds(store: Store, bounds: Bounds, width: number, height: number, options: BoundsOptions = {}): Uint8Array | null {
   const plan = planBounds(store, bounds, width, height);
-  return drawView(store, plan.view, plan.sourceZoom, BOUNDS_LINE_WIDTH, options.query);
+  return drawView(store, plan.view, plan.sourceZoom, zoomLineWidth(plan.zoom), options.query);
 }
-
-/** Bounding-box images draw 1 px lines, as a 512 px tile does. */
-const BOUNDS_LINE_WIDTH = 1;
 /** Smaller images are drawn on the calling thread: starting workers would cost more than it saves. */
 const PARALLEL_MIN_PIXELS = 1_000_000;
 
@@ -119,7 +134,7 @@ export async function renderBoundsParallel(
   const plan = planBounds(store, bounds, width, height);
   const jobs = Math.min(options.jobs ?? navigator.hardwareConcurrency, height);
   if (jobs <= 1 || width * height < PARALLEL_MIN_PIXELS || store.path === ":memory:") {
-    return drawView(store, plan.view, plan.sourceZoom, BOUNDS_LINE_WIDTH, options.query);
+    return drawView(store, plan.view, plan.sourceZoom, zoomLineWidth(plan.zoom), options.query);
   }
   const { view } = plan;
   const strips = Array.from({ length: jobs }, (_, i) => {
@@ -129,7 +144,7 @@ export async function renderBoundsParallel(
       dbPath: store.path,
       view: { ...view, height: bottom - top, y0: view.y0 + top / view.scaleY },
       sourceZoom: plan.sourceZoom,
-      lineWidth: BOUNDS_LINE_WIDTH,
+      lineWidth: zoomLineWidth(plan.zoom),
       query: options.query,
     };
     return drawStrip(job).then((counts) => ({ top, counts }));

@@ -309,6 +309,38 @@ export class Store {
     }).immediate();
   }
 
+  /** The stored tile rows at zoom z, x in [x0, x1), y in [y0, y1), as (x, y, activity) without geometry: where activities are. */
+  tileCells(z: number, x0: number, x1: number, y0: number, y1: number): { x: number; y: number; activity_id: number }[] {
+    return this.db
+      .query("SELECT x, y, activity_id FROM activity_tiles WHERE z = ? AND x >= ? AND x < ? AND y >= ? AND y < ?")
+      .all(z, x0, x1, y0, y1) as { x: number; y: number; activity_id: number }[];
+  }
+
+  /** How many activities have each `activity_type` value (as written, most common first; none without one). */
+  activityTypeCounts(): { value: string; count: number }[] {
+    return this.db
+      .query("SELECT properties ->> '$.activity_type' AS value, count(*) AS count FROM activities WHERE value IS NOT NULL GROUP BY value ORDER BY count DESC, value")
+      .all() as { value: string; count: number }[];
+  }
+
+  /** How many activities started in each year (UTC), oldest first; activities without a start time are left out. */
+  yearCounts(): { year: number; count: number }[] {
+    return this.db
+      .query("SELECT CAST(strftime('%Y', start_time / 1000, 'unixepoch') AS INTEGER) AS year, count(*) AS count FROM activities WHERE start_time IS NOT NULL GROUP BY year ORDER BY year")
+      .all() as { year: number; count: number }[];
+  }
+
+  /** Removes the activities with these keys, all or none: the keys that are not stored (nothing removed then). */
+  deleteActivities(keys: string[]): string[] {
+    return this.db.transaction(() => {
+      const find = this.db.query("SELECT id FROM activities WHERE key = ?");
+      const ids = keys.map((key) => (find.get(key) as { id: number } | null)?.id);
+      const missing = keys.filter((_, i) => ids[i] === undefined);
+      if (missing.length === 0) for (const id of ids) this.deleteById(id!);
+      return missing;
+    }).immediate();
+  }
+
   /** Changes stored properties (and title) of an activity in place; false when no such key. */
   updateProperties(key: string, changes: Properties, title?: string): boolean {
     const result = this.db

@@ -138,3 +138,43 @@ describe("hotpot activities", () => {
     expect(existsSync(missing)).toBe(false);
   });
 });
+
+describe("hotpot activities delete", () => {
+  const fresh = () => {
+    const path = join(dir, `delete-${Math.random().toString(36).slice(2)}.sqlite3`);
+    const store = new Store(path);
+    store.insertActivities([
+      record("file:x", "One", Date.UTC(2021, 0, 1), {}, 2),
+      record("strava:7", "Two", Date.UTC(2021, 0, 2), {}, 3),
+      record("file:y", "Three", Date.UTC(2021, 0, 3), {}, 1),
+    ]);
+    store.close();
+    return path;
+  };
+  const keysIn = async (path: string) => (await hotpot("--db", path)).stdout.trimEnd().split("\n").map((l) => JSON.parse(l).key);
+
+  test("removes every named activity and says so", async () => {
+    const path = fresh();
+    const { code, stdout, stderr } = await hotpot("--db", path, "delete", "strava:7", "file:x");
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    expect(stdout).toBe("deleted strava:7\ndeleted file:x\n");
+    expect(await keysIn(path)).toEqual(["file:y"]);
+  });
+
+  test("with the database option before the command, as the Rust hotpot writes it", async () => {
+    const path = fresh();
+    const proc = Bun.spawn(["bun", "src/cli.ts", "--db", path, "activities", "delete", "file:y"], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+    expect(await proc.exited).toBe(0);
+    expect(await keysIn(path)).toEqual(["file:x", "strava:7"]);
+  });
+
+  test("an unknown key is a one-line error and nothing is deleted", async () => {
+    const path = fresh();
+    const { code, stdout, stderr } = await hotpot("--db", path, "delete", "file:x", "nope", "strava:8");
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe('hotpot: delete: no activity with key "nope", "strava:8"; nothing was deleted\n');
+    expect(await keysIn(path)).toEqual(["file:x", "strava:7", "file:y"]);
+  });
+});

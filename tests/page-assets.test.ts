@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
+import { brotliDecompressSync } from "node:zlib";
 import { createApp } from "../src/server/app.ts";
 import { DEFAULT_UPLOAD } from "../src/server/upload.ts";
 import { PAGE_FILES } from "../src/server/page-files.ts";
@@ -106,11 +107,32 @@ describe("the server's page routes", () => {
     const app = createApp({ store });
     const page = await get(app, "/");
     expect(page.status).toBe(200);
-    expect(await page.text()).toContain('<script type="module" src="/static/js/main.js">');
+    const html = await page.text();
+    const hash = /<script type="module" src="\/static\/h-([0-9a-f]{12})\/js\/main\.js">/.exec(html)?.[1];
+    expect(hash).toBeDefined();
+    // Every asset reference carries the hash, so none is fetched twice across visits.
+    expect(html).not.toMatch(/"\/static\/(?!h-)/);
+    expect(page.headers.get("cache-control")).toBe("no-cache");
     const lib = await get(app, "/static/vendor/maplibre-gl.mjs");
     expect(lib.status).toBe(200);
     expect(lib.headers.get("content-type")).toStartWith("text/javascript");
+    expect(lib.headers.get("cache-control")).toBe("no-cache");
     expect((await get(app, "/static/vendor/%2e%2e%2fpackage.json")).status).toBe(404);
+    expect((await get(app, `/static/h-${hash}/vendor/%2e%2e%2fpackage.json`)).status).toBe(404);
+
+    // Under the hashed name: immutable, and compressed for a browser that accepts it.
+    const raw = new Uint8Array(await lib.arrayBuffer());
+    const hashed = await app.handle(new Request(`http://localhost/static/h-${hash}/vendor/maplibre-gl.mjs`, { headers: { "Accept-Encoding": "gzip, deflate, br" } }));
+    expect(hashed.status).toBe(200);
+    expect(hashed.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(hashed.headers.get("content-encoding")).toBe("br");
+    const packed = new Uint8Array(await hashed.arrayBuffer());
+    expect(packed.byteLength).toBeLessThan(raw.byteLength / 3);
+    expect(new Uint8Array(brotliDecompressSync(packed))).toEqual(raw);
+    // A hash from an older version still answers, but is checked again each time.
+    const stale = await get(app, "/static/h-000000000000/js/main.js");
+    expect(stale.status).toBe(200);
+    expect(stale.headers.get("cache-control")).toBe("no-cache");
   });
 
   const offers: [string, Parameters<typeof createApp>[0] extends infer O ? Partial<O> : never, { upload: boolean; token: boolean; render: boolean }][] = [

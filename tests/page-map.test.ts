@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import type { Browser, Page } from "playwright-core";
 import { latToY, lngToX } from "../src/tile.ts";
 import { countColour, decodePng, openPage, outsideRequests, screenshotPath, type Pixels, type Rgb, type WatchedPage } from "./browser/browser.ts";
-import { CROSSING, ON_A_ONLY } from "./browser/fixture.ts";
+import { CROSSING, LINES, ON_A_ONLY } from "./browser/fixture.ts";
 import type { RunningServer } from "./browser/server.ts";
 import { startPageSession, type PageSession } from "./browser/session.ts";
 
@@ -102,13 +102,18 @@ describe("the map page", () => {
   });
 
   test("the MapLibre library and its worker come from hotpot itself", () => {
-    const vendor = watched.requests.filter((u) => u.includes("/static/vendor/"));
+    const vendor = watched.requests.filter((u) => /\/static\/h-[0-9a-f]{12}\/vendor\//.test(u));
     expect(vendor.some((u) => u.includes("maplibre-gl.mjs"))).toBe(true);
     expect(vendor.some((u) => u.includes("maplibre-gl-worker.mjs"))).toBe(true);
   });
 
   test("a filter change updates the tile URLs and the count", async () => {
-    const url = await heatTile((u) => u.includes("filter=activity_type = run"), () => page.fill("#filter", "activity_type = run"));
+    // A word may be half typed: the filter applies on Enter (or a space or closing bracket after it).
+    const requestsBefore = watched.requests.length;
+    await page.fill("#filter", "activity_type = ru");
+    await page.waitForTimeout(600);
+    expect(watched.requests.slice(requestsBefore).filter((u) => u.includes("/tile/") || u.includes("/api/activity-count"))).toEqual([]);
+    const url = await heatTile((u) => u.includes("filter=activity_type = run"), () => page.fill("#filter", "activity_type = run").then(() => page.press("#filter", "Enter")));
     expect(url).toMatch(/\/tile\/14\/\d+\/\d+\?filter=activity_type = run&v=\d+$/);
     await page.waitForFunction(() => document.querySelector("#count")?.textContent === "1 activity");
     expect(await page.isHidden("#filter-error")).toBe(true);
@@ -221,11 +226,17 @@ describe("the map page", () => {
     expect(items).toEqual(["Morning ride"]);
     expect(await page.textContent("#near .near-item .meta")).toMatch(/2024 · 4\.5 km · ride$/);
     await page.click("#near .near-item");
-    await page.waitForFunction(() => document.querySelector("#near .near-item")?.getAttribute("aria-pressed") === "true");
+    await page.waitForFunction(() => document.querySelector("#activity-title")?.textContent === "Morning ride");
+    expect(await page.isHidden("#near")).toBe(true);
+    expect(await page.evaluate(() => location.hash)).toMatch(/&activity=file%3A[0-9a-f]+/);
     await page.waitForTimeout(300);
     await settled();
     const px = await shot("page-near");
     expect(countColour(px, A_STRIP(), TRACK_BLUE, 30)).toBeGreaterThan(100);
+    // Back returns to the list.
+    await page.click("#activity-back");
+    expect(await page.isVisible("#near .near-item")).toBe(true);
+    expect(await page.evaluate(() => location.hash)).not.toContain("activity=");
     // At the crossing both are listed, newest first; Escape closes the list and the highlight.
     const c = toScreen(CROSSING.lat, CROSSING.lng);
     await page.mouse.click(c.x, c.y);
@@ -251,20 +262,39 @@ describe("the map page", () => {
     await heatTile((u) => !u.includes("filter="), () => page.fill("#filter", ""));
   });
 
-  test("“Fit to my data” and a first visit without a hash open on the data", async () => {
+  test("a first visit opens on the heat; “Home” goes back there and “Fit everything” frames all clear of the panel", async () => {
     await load(page, "#basemap=none");
     await page.waitForFunction(() => location.hash.startsWith("#map="));
-    const [zoom, lat, lng] = (await page.evaluate(() => location.hash)).slice(5).split("&")[0].split("/").map(Number);
-    expect(zoom).toBeGreaterThan(11);
-    expect(lat).toBeGreaterThan(47.35);
-    expect(lat).toBeLessThan(47.4);
-    expect(lng).toBeGreaterThan(8.5);
-    expect(lng).toBeLessThan(8.56);
+    const view = async () => {
+      const [zoom, lat, lng] = (await page.evaluate(() => location.hash)).slice(5).split("&")[0].split("/").map(Number);
+      return { zoom, lat, lng };
+    };
+    const first = await view();
+    expect(first.zoom).toBeGreaterThan(11);
+    expect(first.lat).toBeGreaterThan(47.35);
+    expect(first.lat).toBeLessThan(47.4);
+    expect(first.lng).toBeGreaterThan(8.48);
+    expect(first.lng).toBeLessThan(8.58);
     await settled();
     await page.click("#fit");
-    await page.waitForTimeout(1200);
-    const again = (await page.evaluate(() => location.hash)).slice(5).split("&")[0].split("/").map(Number);
-    expect(Math.abs(again[0] - zoom)).toBeLessThan(0.05);
+    await page.waitForFunction((h) => location.hash !== h, await page.evaluate(() => location.hash));
+    await page.waitForTimeout(800);
+    const fitted = await view();
+    // Every track's ends are on screen, right of the settings panel and left of the map buttons.
+    const panel = (await page.locator("#panel").boundingBox())!;
+    const buttons = (await page.locator(".maplibregl-ctrl-top-right").boundingBox())!;
+    for (const line of LINES) {
+      for (const [lat, lng] of [line.from, line.to]) {
+        const p = toScreen(lat, lng, fitted);
+        expect(p.x).toBeGreaterThan(panel.x + panel.width);
+        expect(p.x).toBeLessThan(buttons.x);
+        expect(p.y).toBeGreaterThan(0);
+        expect(p.y).toBeLessThan(VIEWPORT.height);
+      }
+    }
+    await page.click("#home");
+    await page.waitForFunction((zoom) => Math.abs(Number(location.hash.slice(5).split("/")[0]) - zoom) < 0.05, first.zoom);
+    expect((await view()).lat).toBeCloseTo(first.lat, 3);
     await shot("page-first-visit");
   });
 

@@ -135,7 +135,13 @@ describe("uploads from the page", () => {
     expect(await page.isVisible("#upload")).toBe(true);
     expect(await page.isHidden("#drop")).toBe(true);
     expect(await count()).toBe(7);
-    await page.keyboard.press("Escape");
+    // "Show on map" opens the new activity's card over the map, with its key in the link.
+    await page.click("#upload-results .result:last-child .show");
+    await page.waitForFunction(() => document.querySelector("#activity-title")?.textContent === "Dropped ride");
+    expect(await page.isVisible("#upload")).toBe(false);
+    expect(await page.evaluate(() => location.hash)).toContain("activity=file%3A");
+    await page.screenshot({ path: screenshotPath("upload-show-on-map") });
+    await page.click("#activity-close");
   });
 });
 

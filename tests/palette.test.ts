@@ -76,13 +76,26 @@ describe("presets", () => {
     expect(entry(presetGradient(name), count)).toEqual(rgba);
   });
 
-  test("every preset is opaque enough to see at count 1, transparent at 0, and gets lighter with count", () => {
+  test("every preset is opaque enough to see at count 1, transparent at 0, and changes lightness with count (darker only for light maps)", () => {
     const lightness = (rgba: number[]) => 0.2126 * rgba[0] + 0.7152 * rgba[1] + 0.0722 * rgba[2];
+    const forLightMaps = new Set(["fire"]);
     for (const name of Object.keys(PRESETS)) {
       const p = presetGradient(name);
       expect(entry(p, 0)).toEqual([0, 0, 0, 0]);
       expect(entry(p, 1)[3]).toBeGreaterThanOrEqual(0x7f);
-      expect(lightness(entry(p, 255))).toBeGreaterThan(lightness(entry(p, 1)));
+      const [low, high] = [lightness(entry(p, 1)), lightness(entry(p, 255))];
+      if (forLightMaps.has(name)) expect(high).toBeLessThan(low / 2);
+      else expect(high).toBeGreaterThan(low);
+    }
+  });
+
+  test("viridis and magma spend their colours on the counts a personal data set has: half the ramp by 30, all of it by 60", () => {
+    const lightness = (rgba: number[]) => 0.2126 * rgba[0] + 0.7152 * rgba[1] + 0.0722 * rgba[2];
+    for (const name of ["viridis", "magma"]) {
+      const p = presetGradient(name);
+      const [l1, l30, l255] = [1, 30, 255].map((c) => lightness(entry(p, c)));
+      expect(l30 - l1).toBeGreaterThan((l255 - l1) * 0.5);
+      expect(entry(p, 60)).toEqual(entry(p, 255));
     }
   });
 

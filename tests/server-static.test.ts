@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
 import { assetResponse, checkedPath, type AssetSource } from "../src/server/static.ts";
 
 describe("checkedPath", () => {
@@ -43,5 +44,33 @@ describe("assetResponse", () => {
   test("404 for a refused or missing path", async () => {
     expect((await assetResponse(get(), assets, null)).status).toBe(404);
     expect((await assetResponse(get(), assets, "nope.js")).status).toBe(404);
+  });
+});
+
+describe("assetResponse compression", () => {
+  const text = "const heat = 1;\n".repeat(200);
+  const files: Record<string, Blob> = { "big.js": new Blob([text], { type: "text/javascript;charset=utf-8" }), "tiny.css": new Blob(["a{}"], { type: "text/css" }) };
+  const assets: AssetSource = { get: async (path) => files[path] ?? null };
+  const get = (path: string, encoding?: string) => assetResponse(new Request(`http://localhost/static/${path}`, { headers: encoding ? { "Accept-Encoding": encoding } : {} }), assets, path);
+
+  test.each([
+    ["gzip, deflate, br", "br", (b: Uint8Array) => brotliDecompressSync(b)],
+    ["gzip", "gzip", (b: Uint8Array) => gunzipSync(b)],
+  ] as const)("Accept-Encoding %s → %s, which unpacks to the file", async (accept, encoding, unpack) => {
+    const res = await get("big.js", accept);
+    expect(res.headers.get("content-encoding")).toBe(encoding);
+    expect(res.headers.get("vary")).toBe("Accept-Encoding");
+    const body = new Uint8Array(await res.arrayBuffer());
+    expect(Number(res.headers.get("content-length"))).toBe(body.byteLength);
+    expect(body.byteLength).toBeLessThan(text.length / 10);
+    expect(new TextDecoder().decode(unpack(body))).toBe(text);
+    // Each encoding has its own ETag, so a cache never mixes them up.
+    expect(res.headers.get("etag")).toEndWith(`-${encoding}"`);
+    expect((await assetResponse(new Request("http://localhost/static/big.js", { headers: { "Accept-Encoding": accept, "If-None-Match": res.headers.get("etag")! } }), assets, "big.js")).status).toBe(304);
+  });
+
+  test("no Accept-Encoding, or a file too small to gain, is sent as it is", async () => {
+    expect((await get("big.js")).headers.get("content-encoding")).toBeNull();
+    expect((await get("tiny.css", "br")).headers.get("content-encoding")).toBeNull();
   });
 });

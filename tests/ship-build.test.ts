@@ -1,9 +1,11 @@
-/** scripts/build.ts: finding the worker scripts that must become entrypoints of the executable. */
+/** scripts/build.ts: finding the worker scripts that must become entrypoints of the executable, and compressing the page's assets. */
 import { afterEach, describe, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
-import { workerEntrypoints } from "../scripts/build.ts";
+import { brotliDecompressSync, gunzipSync } from "node:zlib";
+import { precompress, workerEntrypoints } from "../scripts/build.ts";
+import { FILES } from "../src/server/page.ts";
 import { REPO } from "./ship-dockerfile.ts";
 
 const dirs: string[] = [];
@@ -47,4 +49,22 @@ describe("workerEntrypoints", () => {
     const src = srcWith(files);
     expect(() => workerEntrypoints(src)).toThrow(message);
   });
+});
+
+describe("precompress", () => {
+  test("writes brotli and gzip beside each other for every text asset worth it, each unpacking to the file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hotpot-pre-"));
+    dirs.push(dir);
+    const { files, bytes, packed } = precompress(join(dir, "pre"));
+    expect(files).toBeGreaterThan(5);
+    expect(packed).toBeLessThan(bytes / 3);
+    for (const path of ["vendor/maplibre-gl.mjs", "js/main.js", "index.html", "style.css"]) {
+      const source = readFileSync(FILES.get(path)!);
+      expect(brotliDecompressSync(readFileSync(join(dir, "pre", `${path}.br`))).equals(source)).toBe(true);
+      expect(gunzipSync(readFileSync(join(dir, "pre", `${path}.gz`))).equals(source)).toBe(true);
+    }
+    // Too small to gain: favicon.svg is under a kilobyte.
+    expect(existsSync(join(dir, "pre", "favicon.svg.br"))).toBe(false);
+    // Brotli's best quality takes seconds for MapLibre, more on a busy machine.
+  }, 60_000);
 });

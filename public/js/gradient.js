@@ -69,10 +69,12 @@ function colourAt(stops, count) {
 
 /**
  * The colour section of the panel. `presets` maps names to stop strings (from /api/features);
- * `onChange({ color, gradient })` applies a choice.
+ * `onChange({ color, gradient })` applies a choice; `defaultName()` is the preset that color ""
+ * stands for (it depends on the basemap).
  */
-export function setupGradients({ presets, state, onChange }) {
+export function setupGradients({ presets, state, onChange, defaultName: basemapDefault }) {
   const names = Object.keys(presets);
+  const defaultName = () => (names.includes(basemapDefault?.()) ? basemapDefault() : names[0]);
   const group = $("presets");
   const editor = $("editor");
   const input = $("gradient");
@@ -110,13 +112,13 @@ export function setupGradients({ presets, state, onChange }) {
 
   function choose(name) {
     if (name === "custom") {
-      if (!stops.length) stops = parseStops(presets[state.color] ?? presets[names[0]]);
+      if (!stops.length) stops = parseStops(presets[state.color] ?? presets[defaultName()]);
       mark("custom");
       render();
       onChange({ color: "", gradient: formatStops(stops) });
     } else {
       mark(name);
-      onChange({ color: name === names[0] ? "" : name, gradient: "" });
+      onChange({ color: name === defaultName() ? "" : name, gradient: "" });
     }
   }
 
@@ -257,7 +259,7 @@ export function setupGradients({ presets, state, onChange }) {
       mark("custom");
       render();
     } else {
-      mark(names.includes(s.color) ? s.color : names[0]);
+      mark(names.includes(s.color) ? s.color : defaultName());
     }
   }
   show(state);

@@ -1,5 +1,6 @@
 // The map: a raster basemap (or none), the heat tiles above it, and the highlighted track on top.
-import * as maplibregl from "/static/vendor/maplibre-gl.mjs";
+// Relative, so it comes from the same content-hashed folder as this file.
+import * as maplibregl from "../vendor/maplibre-gl.mjs";
 
 const OSM_ATTRIBUTION = '© <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors';
 const CARTO_ATTRIBUTION = `${OSM_ATTRIBUTION} © <a href="https://carto.com/attributions">CARTO</a>`;
@@ -9,6 +10,8 @@ const carto = (style) => ["a", "b", "c", "d"].map((s) => `https://${s}.basemaps.
 export const BASEMAPS = {
   dark: { tiles: carto("dark_all"), attribution: CARTO_ATTRIBUTION, maxzoom: 20, background: "#0e0e10" },
   light: { tiles: carto("light_all"), attribution: CARTO_ATTRIBUTION, maxzoom: 20, background: "#f2f0eb" },
+  "dark-nolabels": { tiles: carto("dark_nolabels"), attribution: CARTO_ATTRIBUTION, maxzoom: 20, background: "#0e0e10" },
+  "light-nolabels": { tiles: carto("light_nolabels"), attribution: CARTO_ATTRIBUTION, maxzoom: 20, background: "#f2f0eb" },
   osm: { tiles: ["https://tile.openstreetmap.org/{z}/{x}/{y}.png"], attribution: OSM_ATTRIBUTION, maxzoom: 19, background: "#f2efe9" },
 };
 
@@ -17,8 +20,9 @@ const BASEMAP_FAILURES = 3;
 
 export class Heatmap {
   /** `view` {zoom, lat, lng} or else `bounds` [w, s, e, n] to open on, else the world. */
-  constructor(container, { view, bounds, onMove, onClick, onBasemapStatus }) {
+  constructor(container, { view, bounds, onMove, onClick, onBasemapStatus, onHeatError }) {
     this.onBasemapStatus = onBasemapStatus;
+    this.onHeatError = onHeatError;
     this.heatLayers = []; // oldest first; the last is the one being shown or loading
     this.serial = 0;
     this.opacity = 1;
@@ -117,6 +121,7 @@ export class Heatmap {
 
   onError(e) {
     // Listening here also keeps MapLibre from logging every failed tile to the console.
+    if (e.sourceId?.startsWith("heat-")) return this.onHeatError(e.error?.status ? `HTTP ${e.error.status}` : (e.error?.message ?? "unknown error"));
     if (e.sourceId !== "basemap") return;
     if (++this.basemapFailures < BASEMAP_FAILURES) return;
     this.removeBasemap();
@@ -142,8 +147,8 @@ export class Heatmap {
     this.map.getSource("track")?.setData(geojson ?? { type: "FeatureCollection", features: [] });
   }
 
-  fitBounds([west, south, east, north]) {
-    this.map.fitBounds([[west, south], [east, north]], { padding: fitPadding(), maxZoom: 15 });
+  fitBounds([west, south, east, north], options = {}) {
+    this.map.fitBounds([[west, south], [east, north]], { padding: fitPadding(), maxZoom: 15, ...options });
   }
 
   /** Bounds and size of the current view, for /render. */
@@ -175,10 +180,29 @@ function probeTile(spec, map) {
   });
 }
 
-/** Room around fitted data: clear of the settings panel on wide screens. */
-function fitPadding() {
-  if (window.innerWidth <= 700) return 40;
-  return { top: 60, bottom: 60, right: 70, left: Math.min(380, window.innerWidth / 3) };
+/**
+ * Room around fitted data: clear of everything drawn over the map that is showing now (the
+ * settings panel, the results card or phone sheet, the map buttons, notices), plus a margin.
+ */
+export function fitPadding() {
+  const margin = 24;
+  const w = window.innerWidth;
+  const h = window.innerHeight;
+  const pad = { top: margin, bottom: margin, left: margin, right: margin };
+  const covers = ["#panel:not(.collapsed)", "#near:not([hidden])", "#activity:not([hidden])", ".maplibregl-ctrl-top-right", "#notices", "#panel-open:not([hidden])"];
+  for (const selector of covers) {
+    const el = document.querySelector(selector);
+    const r = el?.getBoundingClientRect();
+    if (!r || r.width === 0 || r.height === 0) continue;
+    // Push the side the box is closest to, by as much as it reaches into the map.
+    const room = { left: r.right, right: w - r.left, top: r.bottom, bottom: h - r.top };
+    const side = Object.keys(room).reduce((a, b) => (room[a] <= room[b] ? a : b));
+    pad[side] = Math.max(pad[side], room[side] + margin);
+  }
+  // A box so big the data would have no room is better overlapped than the data squeezed to a dot.
+  if (pad.left + pad.right > w * 0.7) pad.left = pad.right = margin;
+  if (pad.top + pad.bottom > h * 0.7) pad.top = pad.bottom = margin;
+  return pad;
 }
 
 /** A one-button map control. */

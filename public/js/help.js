@@ -17,7 +17,8 @@ export function setupHelp() {
     filter.value = text;
     dialog.close();
     filter.focus();
-    filter.dispatchEvent(new Event("input"));
+    // "change", as leaving the field does: an example is complete, so it applies at once.
+    filter.dispatchEvent(new Event("change"));
   };
   for (const b of dialog.querySelectorAll(".example")) b.addEventListener("click", () => use(b.textContent));
 

@@ -1,56 +1,91 @@
 // Starts the page: reads the settings from the URL hash, builds the map and the panel, and keeps
 // the heat layer, the hash and the tile URL in step with every change.
+import { setupActivity } from "./activity.js";
 import * as api from "./api.js";
-import { $, h, toast } from "./dom.js";
+import { setupChips } from "./chips.js";
+import { $, toast } from "./dom.js";
 import { setupExplorer } from "./explorer.js";
 import { setupExport } from "./export.js";
 import { setupGradients } from "./gradient.js";
 import { BASEMAPS, buttonControl, Heatmap } from "./heatmap.js";
 import { setupHelp } from "./help.js";
+import { setupList } from "./list.js";
 import { setupNear } from "./near.js";
+import { notice } from "./notices.js";
 import { openArchive, setupOffline } from "./offline.js";
+import { setupOutage } from "./outage.js";
 import { setupPanel, setupPanelToggle } from "./panel.js";
-import { filterQuery, readHash, shareUrl, tileQuery, writeHash } from "./state.js";
+import { filterQuery, heatColor, readLink, shareUrl, tileQuery, writeHash } from "./state.js";
 import { setupUpload } from "./upload.js";
 
 const dark = matchMedia("(prefers-color-scheme: dark)");
-let state = readHash();
+let { state } = readLink();
+// A link to one activity without a view opens on that activity.
+const openOnActivity = !!state.activity && !state.view;
 let features = { upload: false, token: false, render: false, version: 0, gradients: {} };
 // A static site (offline.js): the heat comes from a PMTiles archive and there is no server to ask.
 const archive = await openArchive();
-try {
-  if (!archive) features = { ...features, ...(await api.features()) };
-} catch {
-  // An older server without /api/features: the page still shows the heat.
-}
 
 // On a phone the open panel covers the map, so the list of a click goes.
 setupPanelToggle({ onOpen: () => near.close() });
-const panel = setupPanel({ getState: () => state, apply });
+const focusMap = () => heatmap.map.getCanvas().focus();
+const panel = setupPanel({ getState: () => state, apply, onLeave: focusMap });
 panel.show(state);
-// A link with a filter the server refuses: the field says why, the map shows everything meanwhile.
-if (!archive && !(await panel.recount())) state = { ...state, filter: "", after: "", before: "" };
 
-// A first visit opens on the data: asked before the map exists, so no world-wide tiles are fetched first.
-const initialBounds = state.view ? null : archive ? archive.bounds : await api.bounds(filterQuery(state)).catch(() => null);
+const chips = setupChips({ getState: () => state, check: panel.check });
+if (!archive) chips.load();
+
+// The three start-up questions go out together; the view waits only for its own answer.
+const [featuresAnswer, accepted, initialBounds] = archive
+  ? [null, true, archive.bounds]
+  : await Promise.all([api.features().catch(() => null), panel.recount(), state.view ? null : openingBounds(filterQuery(state))]);
+// An older server without /api/features (or none reachable): the page still shows the heat.
+if (featuresAnswer) features = { ...features, ...featuresAnswer };
+/** The server's preset names, or null when it did not say (the link's colours are then taken on trust). */
+const presetNames = () => (Object.keys(features.gradients).length ? Object.keys(features.gradients) : null);
+// Now that the presets are known, the link's colours can be checked too.
+const link = readLink(location.hash, presetNames());
+state = { ...state, color: link.state.color, gradient: link.state.gradient };
+const showLinkNotes = (notes) => notes.length && notice("link", `This link had values the page does not know: ${notes.join("; ")}.`);
+showLinkNotes(link.notes);
+// A link with a filter the server refuses: the field says why, the map shows everything meanwhile.
+if (!accepted) state = { ...state, filter: "", after: "", before: "" };
+
+/** Where the page opens: where most of the activity is, else all of it. */
+async function openingBounds(query) {
+  return (await api.home(query).catch(() => null)) ?? (await api.bounds(query).catch(() => null));
+}
 
 const heatmap = new Heatmap($("map"), {
   view: state.view,
-  bounds: initialBounds,
+  bounds: accepted ? initialBounds : await openingBounds(""),
   onMove: (view) => {
     state.view = view;
     writeHash(state);
   },
   onClick: (lngLat, zoom) => !archive && near.lookup(lngLat, zoom),
-  onBasemapStatus: (message) => {
-    const status = $("basemap-status");
-    status.hidden = !message;
-    status.replaceChildren(...(message ? [message, " ", h("button", { type: "button", class: "link", onclick: showBasemap }, "Try again")] : []));
-  },
+  onBasemapStatus: (message) => notice("basemap", message, message && { label: "Try again", onClick: showBasemap }),
+  onHeatError: (message) => !archive && outage.tileFailed(message),
 });
 
-const near = setupNear({ heatmap, getQuery: () => filterQuery(state) });
+const activity = setupActivity({
+  heatmap,
+  onSelect: (key) => {
+    state.activity = key ?? "";
+    writeHash(state);
+  },
+  onDeleted: () => refresh(),
+});
+const near = setupNear({ heatmap, activity, getQuery: () => filterQuery(state), onClose: focusMap });
 const explorer = setupExplorer({ heatmap, getQuery: () => filterQuery(state), getVersion: () => features.version, onChoose: (zoom) => apply({ explorer: zoom }) });
+const outage = setupOutage({
+  onBack: () => {
+    // Tiles that failed while the server was away are not retried by the map: load the heat afresh.
+    heatmap.setHeat(heatTemplate(), archive?.source);
+    panel.recount();
+    refresh();
+  },
+});
 
 /** The heat tile template: `v` changes with the data, so new uploads are fetched, not cached. */
 const heatTemplate = () => archive?.template ?? `${location.origin}/tile/{z}/{x}/{y}{ratio}?${tileQuery(state, { v: features.version })}`;
@@ -61,33 +96,43 @@ function basemapSpec() {
   return BASEMAPS[state.basemap] ?? BASEMAPS.dark;
 }
 const emptyBackground = () => (dark.matches ? "#0e0e10" : "#f2f0eb");
-const showBasemap = () => heatmap.setBasemap(basemapSpec(), emptyBackground());
+function showBasemap() {
+  heatmap.setBasemap(basemapSpec(), emptyBackground());
+}
 
 /** Applies a change of settings: redraws only what it touches, then records it in the hash. */
 function apply(change) {
   const before = state;
   state = { ...state, ...change };
-  const heatChanged = ["after", "before", "filter", "color", "gradient"].some((k) => state[k] !== before[k]);
+  const heatChanged = ["after", "before", "filter", "gradient"].some((k) => state[k] !== before[k]) || heatColor(state) !== heatColor(before);
   if (heatChanged) heatmap.setHeat(heatTemplate(), archive?.source);
   if (heatChanged || state.explorer !== before.explorer) explorer.show(state.explorer);
-  if (state.basemap !== before.basemap || state.custom !== before.custom) showBasemap();
+  if (state.basemap !== before.basemap || state.custom !== before.custom) {
+    showBasemap();
+    // The default colours follow the basemap's lightness.
+    gradients.show(state);
+  }
   if (state.opacity !== before.opacity) heatmap.setOpacity(state.opacity);
   if (["after", "before", "filter"].some((k) => state[k] !== before[k])) near.close();
-  $("tile-url").value = shareUrl(state, Number($("tile-size").value));
+  $("tile-url").value = shareUrl(state);
+  chips.show();
   writeHash(state);
 }
 
-async function fitToData() {
+/** "Home" frames where most of the activity is; "fit" frames all of it. */
+async function fitTo(which) {
   try {
-    const b = archive ? archive.bounds : await api.bounds(filterQuery(state));
-    if (b) heatmap.fitBounds(b);
-    else toast(features.upload ? "No activities match yet. Add some with “Add activities”." : "No activities match.", 4000);
+    const b = archive ? archive.bounds : await (which === "home" ? api.home : api.bounds)(filterQuery(state));
+    if (b) return heatmap.fitBounds(b);
+    const total = await api.count("");
+    if (total === 0) toast(features.upload ? "No activities yet. Add some with “Add activities”." : "No activities yet.", 4000);
+    else toast("No activity matches the dates and filter: change them in the settings to see your heat.", 5000);
   } catch (err) {
     toast(`Could not find the data: ${err.message}`, 4000);
   }
 }
 
-/** After an upload or an import elsewhere: new data version, new tiles and count. */
+/** After an upload, a delete or an import elsewhere: new data version, new tiles and count. */
 async function refresh() {
   if (archive) return;
   try {
@@ -100,39 +145,50 @@ async function refresh() {
   heatmap.setHeat(heatTemplate(), archive?.source);
   explorer.refresh();
   panel.recount();
+  chips.load();
 }
 
-$("tile-size").addEventListener("change", () => apply({}));
-const gradients = setupGradients({ presets: features.gradients, state, onChange: apply });
+$("tile-size").addEventListener("change", (e) => apply({ size: e.target.value }));
+const gradients = setupGradients({ presets: features.gradients, state, onChange: apply, defaultName: () => heatColor({ ...state, color: "" }) });
 setupHelp();
-if (features.upload) setupUpload({ needsToken: features.token, onAdded: refresh });
+if (!archive) setupList({ getQuery: () => filterQuery(state), getVersion: () => features.version, onChoose: (key) => activity.show(key, { fit: true }) });
+if (features.upload) setupUpload({ needsToken: features.token, onAdded: refresh, onShow: (key) => activity.show(key, { fit: true }) });
 if (features.render) setupExport({ heatmap, getState: () => state });
 if (!archive) setupOffline({ heatmap, getState: () => state, canExport: features.render });
-heatmap.addControl(buttonControl({ id: "fit", icon: "i-fit", label: "Fit to my data", onClick: () => fitToData() }), "top-right");
+heatmap.addControl(buttonControl({ id: "home", icon: "i-home", label: "Home: where most of my activity is", onClick: () => fitTo("home") }), "top-right");
+heatmap.addControl(buttonControl({ id: "fit", icon: "i-fit", label: "Fit everything", onClick: () => fitTo("bounds") }), "top-right");
 
 await heatmap.ready;
 showBasemap();
 heatmap.setOpacity(state.opacity);
 heatmap.setHeat(heatTemplate(), archive?.source);
 explorer.show(state.explorer);
-$("tile-url").value = shareUrl(state, Number($("tile-size").value));
-if (!state.view && !initialBounds) toast(features.upload ? "No activities yet. Add some with “Add activities”." : "No activities yet.", 5000);
+$("tile-url").value = shareUrl(state);
+if (!state.view && !initialBounds && featuresAnswer) toast(features.upload ? "No activities yet. Add some with “Add activities”." : "No activities yet.", 5000);
 state.view = heatmap.view();
 writeHash(state);
+if (state.activity) activity.show(state.activity, { fit: openOnActivity });
 
-// Enter on the focused map lists what passes through its centre, for keyboard users.
-heatmap.map.getCanvas().addEventListener("keydown", (e) => {
-  if (e.key === "Enter") near.lookup(heatmap.map.getCenter(), heatmap.map.getZoom());
+// Enter on the focused map lists what passes through its centre (marked while the map has
+// keyboard focus), and moves focus to the results.
+const canvas = heatmap.map.getCanvas();
+canvas.addEventListener("keydown", (e) => {
+  if (e.key === "Enter") near.lookup(heatmap.map.getCenter(), heatmap.map.getZoom(), { focus: true });
 });
+canvas.addEventListener("focus", () => $("map").classList.toggle("keyboard", canvas.matches(":focus-visible")));
+canvas.addEventListener("blur", () => $("map").classList.remove("keyboard"));
 dark.addEventListener("change", showBasemap);
 // A pasted link or the back button: take the settings from the hash again.
 addEventListener("hashchange", () => {
-  const next = readHash();
+  const { state: next, notes } = readLink(location.hash, presetNames());
+  showLinkNotes(notes);
   if (next.view) heatmap.map.jumpTo({ center: [next.view.lng, next.view.lat], zoom: next.view.zoom });
+  const chosen = next.activity;
   apply({ ...next, view: next.view ?? state.view });
   panel.show(state);
   panel.recount();
   gradients.show(state);
+  if (chosen && chosen !== activity.key) activity.show(chosen);
 });
 // Coming back to the tab is when new imports are most likely to be waiting.
 document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && refresh());

@@ -2,8 +2,8 @@
 // file's result. Files go in small batches so one request never nears the server's size limit.
 import * as api from "./api.js";
 import { $, h, setupDialog } from "./dom.js";
+import { setToken, token as savedToken } from "./token.js";
 
-const TOKEN_KEY = "hotpot.uploadToken";
 /** Per request: well under the server's default 15 MB body limit, and few enough files to report progress often. */
 const BATCH_BYTES = 8 * 1024 * 1024;
 const BATCH_FILES = 20;
@@ -33,8 +33,11 @@ function batches(files) {
   return out;
 }
 
-/** `needsToken`: the server said so up front; `onAdded()` runs once new activities are in. */
-export function setupUpload({ needsToken, onAdded }) {
+/**
+ * `needsToken`: the server said so up front; `onAdded()` runs once new activities are in;
+ * `onShow(key)` opens an added activity on the map.
+ */
+export function setupUpload({ needsToken, onAdded, onShow }) {
   const dialog = setupDialog($("upload"));
   const input = $("files");
   const token = $("token");
@@ -43,9 +46,9 @@ export function setupUpload({ needsToken, onAdded }) {
   const results = $("upload-results");
   let queue = Promise.resolve();
 
-  token.value = localStorage.getItem(TOKEN_KEY) ?? "";
+  token.value = savedToken();
   $("token-wrap").hidden = !needsToken;
-  token.addEventListener("change", () => localStorage.setItem(TOKEN_KEY, token.value));
+  token.addEventListener("change", () => setToken(token.value));
 
   $("upload-open").hidden = false;
   $("upload-open").addEventListener("click", () => dialog.showModal());
@@ -81,8 +84,17 @@ export function setupUpload({ needsToken, onAdded }) {
     send([...e.dataTransfer.files]);
   });
 
-  function row(name, status, reason) {
-    return h("li", { class: `result ${status}` }, h("span", { class: "file", title: name }, name), h("span", { class: "status" }, LABELS[status] ?? status), reason ? h("span", { class: "reason" }, REASONS[reason] ?? reason) : null);
+  // Touch screens have nothing to drag files from: say "choose" only.
+  if (matchMedia("(pointer: coarse)").matches) $("drop-hint").textContent = "";
+
+  function row(name, status, reason, key) {
+    const show = key
+      ? h("button", { type: "button", class: "small show", onclick: () => {
+          dialog.close();
+          onShow(key);
+        } }, "Show on map")
+      : null;
+    return h("li", { class: `result ${status}` }, h("span", { class: "file", title: name }, name), h("span", { class: "status" }, LABELS[status] ?? status), reason ? h("span", { class: "reason" }, REASONS[reason] ?? reason) : null, show);
   }
 
   /** Uploads run one after another: a second drop waits for the first. */
@@ -93,7 +105,7 @@ export function setupUpload({ needsToken, onAdded }) {
 
   async function run(files) {
     const groups = batches(files);
-    if (token.value) localStorage.setItem(TOKEN_KEY, token.value);
+    if (token.value) setToken(token.value);
     let done = 0;
     let added = 0;
     progress.hidden = false;
@@ -102,9 +114,9 @@ export function setupUpload({ needsToken, onAdded }) {
     summary.textContent = `Uploading ${files.length} ${files.length === 1 ? "file" : "files"}…`;
     for (const [i, group] of groups.entries()) {
       try {
-        const { results: answer } = await api.upload(group, token.value);
+        const { results: answer } = await api.upload(group);
         for (const r of answer) {
-          results.append(row(r.name ?? "?", r.status, r.reason));
+          results.append(row(r.name ?? "?", r.status, r.reason, r.status === "added" || r.status === "duplicate" ? r.key : null));
           if (r.status === "added") added++;
         }
       } catch (err) {

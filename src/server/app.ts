@@ -16,13 +16,17 @@ import { apiHandlers } from "./api.ts";
 import { TileCache } from "./cache.ts";
 import { Collector } from "./collect.ts";
 import { DataVersion } from "./data-version.ts";
+import { deleteHandler } from "./delete.ts";
 import { explorerHandlers } from "./explorer.ts";
+
 import { textResponse } from "./http.ts";
 import { renderHandler } from "./render.ts";
 import type { Renderer } from "./render-pool.ts";
+import { facetsHandler } from "./facets.ts";
 import { featuresHandler } from "./features.ts";
+import { homeHandler } from "./home.ts";
 import { pageAssets } from "./page.ts";
-import { assetResponse, checkedPath, rawPath, type AssetSource } from "./static.ts";
+import { staticFiles, type AssetSource } from "./static.ts";
 import { TileRenderer } from "./tile-helper.ts";
 import { tileHandler } from "./tiles.ts";
 import { uploadHandler, type UploadOptions } from "./upload.ts";
@@ -59,12 +63,13 @@ export function hotRoutes(app: AnyElysia): Record<string, HotRoute> {
 
 export function createApp(options: AppOptions): AnyElysia {
   const { store } = options;
-  const assets = options.assets ?? pageAssets();
+  const files = staticFiles(options.assets ?? pageAssets());
   const cache = options.tileCache === undefined ? new TileCache(DEFAULT_CACHE_BYTES) : options.tileCache;
   const versions = new DataVersion(store);
   const tile = tileHandler({ store, versions, cache, collector: new Collector(), tiles: options.tiles ?? new TileRenderer(store, { helper: false }) });
   const api = apiHandlers(store);
   const explorer = explorerHandlers({ store, versions, cache });
+  const home = homeHandler(store);
   const features = featuresHandler(store, { upload: !!options.upload, token: !!options.upload?.token, render: !!options.renderer });
   const allowOrigin = (request: Request, response: Response) => {
     if (options.cors && request.method === "GET") response.headers.set("Access-Control-Allow-Origin", "*");
@@ -100,13 +105,15 @@ export function createApp(options: AppOptions): AnyElysia {
     .get("/api/activities", ({ request }) => api.activities(request))
     .get("/api/activities/:file", ({ params }) => api.geojson(params.file))
     .get("/api/bounds", ({ request }) => api.bounds(request))
+    .get("/api/home", ({ request }) => home(request))
+    .get("/api/facets", facetsHandler(store))
     .get("/api/features", () => features())
     .get("/explorer/:z/:x/:y", ({ request, params }) => explorer.tile(request, params.z, params.x, params.y))
     .get("/api/explorer", ({ request }) => explorer.numbers(request))
     .get("/api/explorer/tiles", ({ request }) => explorer.cells(request))
     .get("/healthz", () => api.health())
-    .get("/", ({ request }) => assetResponse(request, assets, "index.html"))
-    .get("/static/*", ({ request }) => assetResponse(request, assets, checkedPath(rawPath(request), "/static/")));
+    .get("/", ({ request }) => files.page(request))
+    .get("/static/*", ({ request }) => files.asset(request));
   if (options.renderer) {
     const render = renderHandler(store, options.renderer);
     app = app.get("/render", ({ request }) => render(request));
@@ -114,6 +121,8 @@ export function createApp(options: AppOptions): AnyElysia {
   if (options.upload) {
     const upload = uploadHandler(store, options.upload, () => versions.changed());
     app = app.post("/upload", ({ request }) => upload(request), { parse: "none" });
+    const remove = deleteHandler(store, options.upload.token, () => versions.changed());
+    app = app.delete("/api/activities/:key", ({ request, params }) => remove(request, params.key));
   }
   for (const plugin of options.plugins ?? []) app = app.use(plugin);
   HOT_ROUTES.set(app, { "/tile/:z/:x/:y": tileRoute });

@@ -11,6 +11,12 @@ export interface ServeFlags {
   render?: boolean;
   /** HOTPOT_UPLOAD_TOKEN for the process. */
   token?: string;
+  /** A fixed port, to start a server again where a page expects it (default: a free one). */
+  port?: number;
+  /** The CLI to run (default this checkout's src/cli.ts; the page benchmark runs an older one too). */
+  cli?: string;
+  /** --cache-mb (default the server's own). */
+  cacheMb?: number;
 }
 
 export interface RunningServer {
@@ -19,12 +25,13 @@ export interface RunningServer {
 }
 
 export async function startServer(dbPath: string, flags: ServeFlags = {}): Promise<RunningServer> {
-  const args = ["--db", dbPath, "serve", "--host", "127.0.0.1", "--port", "0", "--workers", "1", "--quiet"];
+  const args = ["--db", dbPath, "serve", "--host", "127.0.0.1", "--port", String(flags.port ?? 0), "--workers", "1", "--quiet"];
   if (flags.upload) args.push("--upload");
   if (flags.render) args.push("--render");
+  if (flags.cacheMb !== undefined) args.push("--cache-mb", String(flags.cacheMb));
   const env: Record<string, string | undefined> = { ...process.env, HOTPOT_UPLOAD_TOKEN: flags.token };
   if (flags.token === undefined) delete env.HOTPOT_UPLOAD_TOKEN;
-  const proc = Bun.spawn(["bun", CLI, ...args], { env, stdout: "pipe", stderr: "pipe" });
+  const proc = Bun.spawn(["bun", flags.cli ?? CLI, ...args], { env, stdout: "pipe", stderr: "pipe" });
 
   // The first line says where it listens: "hotpot: serving ... at http://127.0.0.1:PORT/ ...".
   const reader = proc.stdout.getReader();
