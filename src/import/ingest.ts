@@ -3,6 +3,7 @@
  * intervals.icu sources. The bulk importer (run.ts) does the same work in
  * workers. Each file is its own transaction, so a failed file writes nothing.
  */
+import { SERVER_MAX_FILE_BYTES } from "../decompress.ts";
 import type { Store } from "../store.ts";
 import type { Properties } from "../types.ts";
 import { prepareActivity, type PrepareOptions } from "./prepare.ts";
@@ -23,10 +24,10 @@ export interface IngestResult {
   key?: string;
 }
 
-/** Options every file of a store is prepared with (trim, zoom levels, extent). */
-export function prepareOptionsFor(store: Store): PrepareOptions {
+/** Options every file of a store is prepared with (trim, zoom levels, extent), bounded as the server bounds files. */
+export function prepareOptionsFor(store: Store, maxFileBytes = SERVER_MAX_FILE_BYTES): PrepareOptions {
   const config = store.config();
-  return { zoomLevels: config.zoom_levels, tileExtent: config.tile_extent, trimDist: config.trim_dist };
+  return { zoomLevels: config.zoom_levels, tileExtent: config.tile_extent, trimDist: config.trim_dist, maxFileBytes };
 }
 
 export function ingestFiles(store: Store, files: IngestFile[]): IngestResult[] {

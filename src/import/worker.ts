@@ -12,7 +12,7 @@ import type { ActivityRecord, Properties } from "../types.ts";
 declare const self: Worker;
 
 export interface WorkerInit {
-  options: Pick<PrepareOptions, "zoomLevels" | "tileExtent" | "trimDist">;
+  options: Pick<PrepareOptions, "zoomLevels" | "tileExtent" | "trimDist" | "maxFileBytes">;
   /** Hashes of files already stored: such files are skipped right after hashing. */
   knownHashes: string[];
 }
@@ -52,7 +52,7 @@ let draining = false;
 function load(task: WorkerTask): Promise<Uint8Array | Error> {
   if (task.path !== undefined) return Bun.file(task.path).bytes().catch((e: unknown) => new Error(errorReason(e)));
   try {
-    return Promise.resolve(inflateEntry(task.method ?? 0, task.raw!, task.size ?? 0));
+    return Promise.resolve(inflateEntry(task.method ?? 0, task.raw!, task.size ?? 0, init!.options.maxFileBytes));
   } catch (e) {
     return Promise.resolve(new Error(errorReason(e)));
   }

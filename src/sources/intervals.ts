@@ -4,6 +4,7 @@
  * stored already, download each original file and import it with the
  * activity's name, type and gear.
  */
+import { readLimited, SERVER_MAX_FILE_BYTES } from "../decompress.ts";
 import { HotpotError } from "../errors.ts";
 import { ingestFiles } from "../import/ingest.ts";
 import type { Store } from "../store.ts";
@@ -170,7 +171,8 @@ export function dispositionName(value: string | null): string | null {
 async function download(get: Get, id: string): Promise<{ name: string; bytes: Uint8Array }> {
   const res = await get(`/activity/${encodeURIComponent(id)}/file`, `downloading intervals.icu activity ${id}`);
   let name = dispositionName(res.headers.get("content-disposition")) ?? `${id}.fit`;
-  const bytes = new Uint8Array(await res.arrayBuffer());
+  // Bounded like an upload: the server may be the one fetching, on a small machine.
+  const bytes = await readLimited(res, SERVER_MAX_FILE_BYTES);
   // Files can come gzipped under a plain name: let the name say so, so the parser unpacks it.
   if (bytes[0] === 0x1f && bytes[1] === 0x8b && !name.endsWith(".gz")) name += ".gz";
   return { name, bytes };
