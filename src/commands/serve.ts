@@ -78,11 +78,11 @@ export function serveOptions(a: Record<string, unknown>, env: Record<string, str
   };
 }
 
-/** HOTPOT_UPLOAD_TOKEN, refusing one that is set but blank (the server would look protected and not be). */
-function uploadToken(env: Record<string, string | undefined>): string | null {
-  const token = env.HOTPOT_UPLOAD_TOKEN;
+/** A token from the environment, refusing one that is set but blank (the server would look protected and not be). */
+function envToken(env: Record<string, string | undefined>, name: "HOTPOT_UPLOAD_TOKEN" | "HOTPOT_READ_TOKEN"): string | null {
+  const token = env[name];
   if (token === undefined) return null;
-  if (token.trim() === "") throw new HotpotError("config", "HOTPOT_UPLOAD_TOKEN is set but empty: set a long random value, or unset it to accept uploads from anyone");
+  if (token.trim() === "") throw new HotpotError("config", `${name} is set but empty: set a long random value, or unset it`);
   return token;
 }
 
@@ -110,7 +110,10 @@ export default defineCommand({
     const options = serveOptions(a);
     const global = a as unknown as GlobalArgs;
     const peer = process.env[PEER_ENV] === "1";
-    const token = options.upload || options.fetch ? uploadToken(process.env) : null;
+    // The owner's token also shows private properties over HTTP, so it is read with or without --upload.
+    const ownerToken = envToken(process.env, "HOTPOT_UPLOAD_TOKEN");
+    const token = options.upload || options.fetch ? ownerToken : null;
+    const access = { ownerToken, readToken: envToken(process.env, "HOTPOT_READ_TOKEN") };
     // Missing environment variables stop the start, naming them.
     const strava = options.stravaWebhook ? stravaEnv("webhook") : null;
     const intervals = options.fetch ? intervalsEnv() : null;
@@ -124,7 +127,7 @@ export default defineCommand({
     const tileCache = options.cacheBytes > 0 ? new TileCache(Math.floor(options.cacheBytes / options.workers)) : null;
     const { plugins, processor } = sources(store, { strava, intervals, token, peer });
     const tiles = new TileRenderer(store);
-    const app = createApp({ store, tileCache, cors: options.cors, upload, renderer, tiles, plugins });
+    const app = createApp({ store, tileCache, cors: options.cors, upload, renderer, tiles, plugins, access });
     const out = new BatchedStdout();
     const server = listen(app, {
       hostname: options.host,

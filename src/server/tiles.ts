@@ -32,14 +32,16 @@ export interface TileContext {
   cache: TileCache | null;
   collector: Collector;
   tiles: TileRenderer;
+  /** Whether a request carries the owner's token (privacy.ts): only then may its filter name private properties. */
+  owner: (request: Request) => boolean;
 }
 
-export function tileHandler({ store, versions, cache, collector, tiles }: TileContext) {
+export function tileHandler({ store, versions, cache, collector, tiles, owner }: TileContext) {
   return (request: Request, zText: string, xText: string, yText: string): Response | Promise<Response> => {
     const tile = parseTileAddress(zText, xText, yText);
     const params = searchParams(request);
     const palette = paletteParam(params);
-    const { query, key: queryKey } = activityQuery(params);
+    const { query, key: queryKey } = activityQuery(params, owner(request));
     const format = negotiateFormat(request, tile.format);
     const version = versions.current();
     cache?.useVersion(version);
