@@ -120,10 +120,12 @@ export function stravaWebhookRoutes(env: StravaEnv, receive: (e: StravaEvent) =>
         } catch (e) {
           return textResponse(400, isHotpotError(e) ? e.message : "webhook event: the body is not JSON");
         }
-        const receipt = receive(event);
+        // An event of another subscription is not Strava's to us: dropped, but answered like any other.
+        const receipt = env.subscriptionId !== null && event.subscription_id !== env.subscriptionId ? "ignored" : receive(event);
         // Strava retries a delivery that does not get 200 within 2 s; only a full queue wants that.
         if (receipt === "queue_full") return textResponse(503, "webhook event: the queue is full; try again later", { "Retry-After": "900" });
-        return jsonResponse({ status: receipt });
+        // One answer for queued, duplicate and ignored events, so a stranger cannot learn which athletes are connected.
+        return jsonResponse({ status: "received" });
       },
       { parse: "none" },
     );
