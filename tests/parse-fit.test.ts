@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { parseFit } from "../src/parse/fit.ts";
+import { Decoder, Stream } from "@garmin/fitsdk";
+import { countRecords, parseFit } from "../src/parse/fit.ts";
 import { exampleActivity, writeFit } from "../src/synth/formats.ts";
 import { activity, badFileMessage, fixture } from "./helpers/parse.ts";
 
@@ -124,5 +125,15 @@ describe("parseFit on generated files", () => {
 
   test("a missing CRC at the very end is tolerated when the track decodes", () => {
     expect(activity(parseFit(file.subarray(0, file.length - 2))).segments[0].lat).toHaveLength(600);
+  });
+});
+
+describe("countRecords: the point count checked before the library decodes", () => {
+  test.each(["activities/sample.fit", "synthetic"])("matches the record messages the Garmin SDK decodes in %s", (name) => {
+    const bytes = name === "synthetic" ? writeFit(exampleActivity({ points: 500, segments: 2 })) : fixture(name);
+    const decoded = new Decoder(Stream.fromByteArray(Array.from(bytes))).read();
+    const records = decoded.messages.recordMesgs?.length ?? 0;
+    expect(records).toBeGreaterThan(0);
+    expect(countRecords(bytes, 0, bytes.length)).toBe(records);
   });
 });

@@ -10,7 +10,7 @@
 import FitParser, { FitEncoder } from "fit-file-parser";
 import { HotpotError } from "../errors.ts";
 import type { ParseResult, Properties, PropertyValue, Segment } from "../types.ts";
-import { firstTime, newSegment } from "./_scan.ts";
+import { checkPointCount, firstTime, newSegment } from "./_scan.ts";
 
 /** sub_sports whose positions are not places on a map (or there are none worth drawing). */
 const VIRTUAL_SUB_SPORTS = new Set(["virtual_activity", "indoor_cycling", "indoor_rowing", "indoor_running"]);
@@ -36,6 +36,8 @@ const parser = new FitParser({ mode: "list" });
 
 export function parseFit(bytes: Uint8Array): ParseResult {
   const ranges = splitChain(bytes);
+  // Counted before fit-file-parser makes an object of every record, which costs far more than the file.
+  checkPointCount(ranges.reduce((n, [start, end]) => n + countRecords(bytes, start, end), 0));
   const parts = ranges.map(([start, end]) => readPart(bytes.subarray(start, end), start));
   const session = parts.find((p) => p.sessions.length > 0)?.sessions[0];
   const sport = session ?? parts.find((p) => p.sports.length > 0)?.sports[0]; // both carry sport and sub_sport
@@ -102,6 +104,50 @@ function splitChain(bytes: Uint8Array): [number, number][] {
     at = end;
   }
   return parts;
+}
+
+/** FIT's global message number of a record (a track point). */
+const RECORD = 20;
+
+/**
+ * Record messages in the FIT file at bytes[start, end), by walking message
+ * headers and definitions without decoding fields. Stops at anything it
+ * cannot follow (the parser reports that): the count is then a lower bound.
+ *
+ *   header byte: 1 . . . . . . .  compressed timestamp, local type in bits 5-6
+ *                0 1 d . l l l l  definition of local type l (d: developer fields follow)
+ *                0 0 . . l l l l  data message of local type l
+ */
+export function countRecords(bytes: Uint8Array, start: number, end: number): number {
+  const dataEnd = Math.min(end, start + bytes[start] + new DataView(bytes.buffer, bytes.byteOffset).getUint32(start + 4, true));
+  const sizes = new Int32Array(16).fill(-1);
+  const isRecord = new Uint8Array(16);
+  let count = 0;
+  let at = start + bytes[start];
+  while (at < dataEnd) {
+    const h = bytes[at++];
+    if ((h & 0xc0) === 0x40) {
+      if (at + 5 > dataEnd) break;
+      const local = h & 0x0f;
+      const global = bytes[at + 1] === 0 ? bytes[at + 2] | (bytes[at + 3] << 8) : (bytes[at + 2] << 8) | bytes[at + 3];
+      const fields = bytes[at + 4];
+      at += 5;
+      let size = 0;
+      for (let f = 0; f < fields; f++, at += 3) size += bytes[at + 1] ?? 0;
+      if (h & 0x20) {
+        const devFields = bytes[at++] ?? 0;
+        for (let f = 0; f < devFields; f++, at += 3) size += bytes[at + 1] ?? 0;
+      }
+      sizes[local] = size;
+      isRecord[local] = global === RECORD ? 1 : 0;
+      continue;
+    }
+    const local = h & 0x80 ? (h >> 5) & 0x03 : h & 0x0f;
+    if (sizes[local] < 0) break;
+    count += isRecord[local];
+    at += sizes[local];
+  }
+  return count;
 }
 
 /**
