@@ -103,6 +103,13 @@ describe("private properties without the owner's token", () => {
     expect((await get(app, path, OWNER)).status).toBeOneOf([200, 204]);
   });
 
+  test("a tile anyone may ask for is public; the owner's tile filtered on a private property is not", async () => {
+    expect((await get(app, TILE)).headers.get("cache-control")).toStartWith("public, ");
+    const personal = await get(app, `${TILE}?filter=` + encodeURIComponent("athlete_weight > 70"), OWNER);
+    expect(personal.status).toBe(200);
+    expect(personal.headers.get("cache-control")).toStartWith("private, ");
+  });
+
   test("the owner's filter works on them", async () => {
     const count = await (await get(app, "/api/activity-count?filter=" + encodeURIComponent('activity_private_note like "door%"'), OWNER)).json();
     expect(count).toEqual({ count: 1 });
@@ -119,6 +126,8 @@ describe("HOTPOT_READ_TOKEN", () => {
       expect((await get(locked, path, OWNER)).status).toBeOneOf([200, 204]);
     }
     expect((await get(locked, "/healthz")).status).toBe(200);
+    // A shared cache in front must not hand tiles to those without the token.
+    expect((await get(locked, TILE, READER)).headers.get("cache-control")).toStartWith("private, ");
   });
 
   test("the reader does not see private properties; Basic auth works as a browser sends it", async () => {

@@ -67,8 +67,10 @@ export function createApp(options: AppOptions): AnyElysia {
   const assets = options.assets ?? pageAssets();
   const cache = options.tileCache === undefined ? new TileCache(DEFAULT_CACHE_BYTES) : options.tileCache;
   const versions = new DataVersion(store);
-  const { owner, refuse } = access(options.access ?? { ownerToken: null, readToken: null });
-  const tile = tileHandler({ store, versions, cache, collector: new Collector(), tiles: options.tiles ?? new TileRenderer(store, { helper: false }), owner });
+  const accessOptions = options.access ?? { ownerToken: null, readToken: null };
+  const { owner, refuse } = access(accessOptions);
+  const tiles = options.tiles ?? new TileRenderer(store, { helper: false });
+  const tile = tileHandler({ store, versions, cache, collector: new Collector(), tiles, shared: accessOptions.readToken === null, owner });
   const api = apiHandlers(store, owner);
   const features = featuresHandler(store, { upload: !!options.upload, token: !!options.upload?.token, render: !!options.renderer });
   const allowOrigin = (request: Request, response: Response) => {

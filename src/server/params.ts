@@ -8,7 +8,7 @@ import { resolveGradient, type Palette } from "../palette.ts";
 import { compileFilter } from "../filter.ts";
 import { compileQuery, type ActivityQuery } from "../query.ts";
 import { isValidTile, MAX_ZOOM } from "../tile.ts";
-import { checkFilterKeys } from "./privacy.ts";
+import { checkFilterKeys, isPrivateProperty } from "./privacy.ts";
 
 export type ImageFormat = "png" | "webp";
 export type TileSize = 256 | 512 | 1024;
@@ -53,6 +53,8 @@ export interface CheckedQuery {
   query: ActivityQuery;
   /** The query's part of a cache key. */
   key: string;
+  /** The filter names a private property (only the owner's may): answers must not go to shared caches. */
+  private: boolean;
 }
 
 /**
@@ -66,8 +68,9 @@ export function activityQuery(params: URLSearchParams, owner = false): CheckedQu
   const query: ActivityQuery = { filter, before, after };
   // Throws bad_filter / bad_argument (400) before any work; filter.ts bounds the length and caches.
   compileQuery(query);
-  if (filter) checkFilterKeys(compileFilter(filter).keys, owner);
-  return { query, key: `${filter ?? ""}\u0000${after ?? ""}\u0000${before ?? ""}` };
+  const keys = filter ? compileFilter(filter).keys : [];
+  checkFilterKeys(keys, owner);
+  return { query, key: `${filter ?? ""}\u0000${after ?? ""}\u0000${before ?? ""}`, private: keys.some(isPrivateProperty) };
 }
 
 /** `color` or `gradient` (not both) → the palette; palette.ts keeps parsed ones. */

@@ -16,14 +16,16 @@ import { CONTENT_TYPE, encodeImage } from "./image.ts";
 import { activityQuery, negotiateFormat, paletteParam, parseTileAddress, type ImageFormat } from "./params.ts";
 import type { TileRenderer } from "./tile-helper.ts";
 
-const CACHE_CONTROL = [
-  // Tiles show nothing the server does not show to anyone, so shared caches may keep them too.
-  "public",
+const REVALIDATE = [
   // Always ask again: a new upload must show up, and asking costs a 304 when nothing changed.
   "max-age=0",
   // ...but for a day a client may show the tile it has while that question is under way.
   "stale-while-revalidate=86400",
-].join(", ");
+];
+// A tile anyone may ask for shows nothing private, so shared caches may keep it too.
+const PUBLIC = ["public", ...REVALIDATE].join(", ");
+// Behind HOTPOT_READ_TOKEN, or drawn with a filter on the owner's private properties: only the asker's own cache.
+const PRIVATE = ["private", ...REVALIDATE].join(", ");
 
 export interface TileContext {
   store: Store;
@@ -32,16 +34,19 @@ export interface TileContext {
   cache: TileCache | null;
   collector: Collector;
   tiles: TileRenderer;
+  /** Whether a shared cache (a proxy, a CDN) may keep tiles: false when reading needs a token. */
+  shared: boolean;
   /** Whether a request carries the owner's token (privacy.ts): only then may its filter name private properties. */
   owner: (request: Request) => boolean;
 }
 
-export function tileHandler({ store, versions, cache, collector, tiles, owner }: TileContext) {
+export function tileHandler({ store, versions, cache, collector, tiles, shared, owner }: TileContext) {
   return (request: Request, zText: string, xText: string, yText: string): Response | Promise<Response> => {
     const tile = parseTileAddress(zText, xText, yText);
     const params = searchParams(request);
     const palette = paletteParam(params);
-    const { query, key: queryKey } = activityQuery(params, owner(request));
+    const { query, key: queryKey, private: personal } = activityQuery(params, owner(request));
+    const cacheControl = shared && !personal ? PUBLIC : PRIVATE;
     const format = negotiateFormat(request, tile.format);
     const version = versions.current();
     cache?.useVersion(version);
@@ -50,14 +55,14 @@ export function tileHandler({ store, versions, cache, collector, tiles, owner }:
     const hit = cache?.get(key);
     const etag = hit?.etag ?? etagOf(key);
     if (ifNoneMatch(request.headers.get("if-none-match"), etag)) {
-      return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": CACHE_CONTROL, Vary: "Accept" } });
+      return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": cacheControl, Vary: "Accept" } });
     }
     if (hit) return answer(hit);
 
     const counts = tiles.render(tile.z, tile.x, tile.y, { size: tile.size, query });
     collector.rendered(tile.size * tile.size);
     const keep = (bytes: Uint8Array): Response => {
-      const entry = cachedTile(bytes, format, etag);
+      const entry = cachedTile(bytes, format, etag, cacheControl);
       // A write that landed since `version` was read may or may not be in these pixels: do not file them under it.
       if (store.dataVersion() === version) cache?.set(key, entry);
       else versions.changed();
@@ -84,9 +89,9 @@ export function tileHandler({ store, versions, cache, collector, tiles, owner }:
  * them in a Response, which shares the Blob's bytes and copies the Headers
  * natively (a sixth of the cost of building both from a Uint8Array and an object).
  */
-function cachedTile(bytes: Uint8Array, format: ImageFormat, etag: string): CachedTile {
+function cachedTile(bytes: Uint8Array, format: ImageFormat, etag: string, cacheControl: string): CachedTile {
   const headers = new Headers({
-    "Cache-Control": CACHE_CONTROL,
+    "Cache-Control": cacheControl,
     ETag: etag,
     // The same URL answers PNG or WebP depending on Accept.
     Vary: "Accept",
