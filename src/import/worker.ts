@@ -4,6 +4,7 @@
  * the activity and sends the record back with its tiles packed into one
  * transferable buffer. The next file is read while this one is parsed.
  */
+import { setPriority } from "node:os";
 import { errorReason, prepareActivity, type PrepareOptions, type PrepareResult } from "./prepare.ts";
 import { packTiles } from "./pack.ts";
 import { inflateEntry } from "./zip.ts";
@@ -15,6 +16,11 @@ export interface WorkerInit {
   options: Pick<PrepareOptions, "zoomLevels" | "tileExtent" | "trimDist" | "maxFileBytes">;
   /** Hashes of files already stored: such files are skipped right after hashing. */
   knownHashes: string[];
+  /**
+   * This thread's nice value, when it should yield to others in the process:
+   * the server's request thread must win the CPU while an upload is parsed.
+   */
+  nice?: number;
 }
 
 export interface WorkerTask {
@@ -90,6 +96,8 @@ self.onmessage = (event: MessageEvent<{ init: WorkerInit } | { id: number; task:
   if ("init" in data) {
     init = data.init;
     known = new Set(init.knownHashes);
+    // Linux sets a nice value per thread, so this lowers only the worker, not the process.
+    if (init.nice !== undefined) setPriority(init.nice);
     return;
   }
   queue.push(data);

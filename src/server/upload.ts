@@ -50,6 +50,9 @@ export interface UploadResult {
   key?: string;
 }
 
+/** The upload worker's nice value: on a busy machine the threads answering tiles and /healthz come first. */
+const UPLOAD_NICE = 10;
+
 const UNSUPPORTED = "unsupported file type: expected .gpx, .tcx or .fit, optionally gzipped (.gz)";
 
 /** `changed` is called after each stored file, so this process's tiles show it with the next request. */
@@ -94,7 +97,8 @@ async function receive(store: Store, request: Request, type: string, options: Up
   const results: UploadResult[] = [];
   const { zoomLevels, tileExtent, trimDist } = prepareOptionsFor(store);
   // Duplicates are found when storing (same key or same bytes), so the worker needs no list of stored hashes.
-  const pool = importPool({ options: { zoomLevels, tileExtent, trimDist, maxFileBytes: options.maxUnzippedBytes }, knownHashes: [] }, 1, 1);
+  const init = { options: { zoomLevels, tileExtent, trimDist, maxFileBytes: options.maxUnzippedBytes }, knownHashes: [], nice: UPLOAD_NICE };
+  const pool = importPool(init, 1, 1);
   try {
     for (const file of files) {
       results.push(await storeOne(store, file, pool));
