@@ -7,7 +7,9 @@
  *      until it is refused, and the server's peak RSS (VmHWM) meanwhile;
  *   2. a retracing FIT of --points records (1 Hz, up and down the same 2 km of
  *      road), the worst case for simplification: the time until it is stored.
- * For each, the worst /healthz and tile latency seen while it was processed.
+ * For each, the worst /healthz and tile latency seen while it was processed
+ * (the tile is cached, but storing the retrace moves the data version, so it
+ * is drawn once more meanwhile).
  * The FIT is generated once with @garmin/fitsdk and kept under
  * tests/bench/data/ (about 40 s for a million records).
  *
@@ -22,7 +24,7 @@ import { gzipSync } from "node:zlib";
 import { writeFit } from "../../src/synth/formats.ts";
 import { retraceActivity, RETRACE_START } from "../fixtures/import/synth.ts";
 import { latToY, lngToX } from "../../src/tile.ts";
-import { memoryOf, probe, startServe, uploadFiles } from "../helpers/serve.ts";
+import { memoryOf, multipart, postUpload, probe, startServe, uploadFiles } from "../helpers/serve.ts";
 
 const { values } = parseArgs({ options: { points: { type: "string", default: "1000000" } } });
 const POINTS = Number(values.points);
@@ -44,25 +46,31 @@ const dir = mkdtempSync(join(tmpdir(), "hotpot-safety-"));
 const server = await startServe(["--db", join(dir, "safety.sqlite3"), "--upload", "--workers", "1", "--quiet"]);
 const { base } = server;
 try {
-  // One small ride under the probed tile, so the tile is a real cached image.
+  // One small ride a degree north of the retrace, under the probed tile, so the tile is a real image
+  // that storing the retrace does not change (its cache entry goes with the data version all the same).
   const ride = retraceActivity(600);
+  ride.segments[0].lat = ride.segments[0].lat.map((lat) => lat + 1);
   const seed = await uploadFiles(base, [["seed.fit", writeFit(ride)]]);
   if (seed.status !== 200) throw new Error(`seed upload: ${seed.status} ${seed.body}`);
   const z = 14;
-  const tile = `/tile/${z}/${Math.floor(lngToX(RETRACE_START.lng) * 2 ** z)}/${Math.floor(latToY(RETRACE_START.lat + 0.009) * 2 ** z)}`;
+  const tile = `/tile/${z}/${Math.floor(lngToX(RETRACE_START.lng) * 2 ** z)}/${Math.floor(latToY(RETRACE_START.lat + 1.009) * 2 ** z)}`;
   await (await fetch(base + tile)).arrayBuffer();
   const paths = ["/healthz", tile];
   const baseline = memoryOf(server.pid).rss;
 
+  // Bodies are encoded before the probes start: the latencies are the server's alone.
+  const bombUpload = await multipart([["x.gpx.gz.gz", bomb]]);
+  // Gzipped, as a phone app would send it: the FIT itself is over the default 15 MB upload limit.
+  const fitUpload = await multipart([["retrace.fit.gz", new Uint8Array(gzipSync(fit))]]);
+
   let probing = probe(base, paths);
-  const refused = await uploadFiles(base, [["x.gpx.gz.gz", bomb]]);
+  const refused = await postUpload(base, bombUpload);
   const { worst } = await probing.stop();
   const afterBomb = memoryOf(server.pid);
   if (refused.status !== 422 || !refused.body.includes("unpacks to more than")) throw new Error(`bomb: ${refused.status} ${refused.body}`);
 
   probing = probe(base, paths);
-  // Gzipped, as a phone app would send it: the FIT itself is over the default 15 MB upload limit.
-  const stored = await uploadFiles(base, [["retrace.fit.gz", new Uint8Array(gzipSync(fit))]]);
+  const stored = await postUpload(base, fitUpload);
   const { worst: worstFit } = await probing.stop();
   if (stored.status !== 200 || !stored.body.includes('"added"')) throw new Error(`retrace: ${stored.status} ${stored.body}`);
   await Bun.sleep(500);
