@@ -3,6 +3,8 @@
  * the file (or inflates the zip entry the main thread read for it), prepares
  * the activity and sends the record back with its tiles packed into one
  * transferable buffer. The next file is read while this one is parsed.
+ * For the server it also splits an upload's multipart body into its files:
+ * Bun's parser takes tens of milliseconds per MB, too long for the request thread.
  */
 import { setPriority } from "node:os";
 import { errorReason, prepareActivity, type PrepareOptions, type PrepareResult } from "./prepare.ts";
@@ -35,7 +37,12 @@ export interface WorkerTask {
   title?: string;
   startTime?: number;
   properties?: Properties;
+  /** Instead of a file: a whole multipart/form-data body to split into its `file` fields (answered with FormFiles). */
+  form?: { body: Uint8Array<ArrayBuffer>; type: string };
 }
+
+/** The `file` fields of a form task, bytes transferred; null bytes for a field that holds text. Null when the body is unreadable. */
+export type FormFiles = { name: string; bytes: ArrayBuffer | null }[] | null;
 
 /** A PrepareResult as it crosses the thread boundary: tiles travel packed. */
 export type WorkerResult =
@@ -74,10 +81,26 @@ function handle(task: WorkerTask, bytes: Uint8Array | Error): { result: WorkerRe
   return { result: { ok: true, record, tiles: packed, points: prepared.points, bytes: bytes.byteLength }, transfer: [packed] };
 }
 
+async function splitForm(id: number, { body, type }: { body: Uint8Array<ArrayBuffer>; type: string }): Promise<void> {
+  let fields: FormDataEntryValue[];
+  try {
+    fields = (await new Response(body, { headers: { "Content-Type": type } }).formData()).getAll("file");
+  } catch {
+    self.postMessage({ id, result: null satisfies FormFiles });
+    return;
+  }
+  const files = await Promise.all(fields.map(async (f) => (typeof f === "string" ? { name: "", bytes: null } : { name: f.name, bytes: await f.arrayBuffer() })));
+  self.postMessage({ id, result: files satisfies FormFiles }, files.flatMap((f) => (f.bytes ? [f.bytes] : [])));
+}
+
 async function drain(): Promise<void> {
   draining = true;
   while (queue.length > 0) {
     const job = queue.shift()!;
+    if (job.task.form) {
+      await splitForm(job.id, job.task.form);
+      continue;
+    }
     job.bytes ??= load(job.task);
     // Zip entries are inflated here, so only files on disk are read ahead.
     if (queue[0]?.task.path !== undefined) queue[0].bytes ??= load(queue[0].task);

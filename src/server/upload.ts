@@ -10,8 +10,9 @@
  * Content-Length before reading and counted while reading), files per request,
  * bytes inside .gz layers (decompress.ts), and one upload at a time per process.
  *
- * Files are parsed in an import worker (import/pool.ts), never on the thread
- * that answers tiles: a million-point file takes seconds to parse. The worker
+ * The body is split into its files and each file parsed in an import worker
+ * (import/pool.ts), never on the thread that answers tiles: a million-point
+ * file takes seconds to parse. The worker
  * starts with an upload and ends when the uploads queued behind it are done,
  * so the memory a large file took goes back with it.
  */
@@ -19,8 +20,8 @@ import { readLimited, SERVER_MAX_FILE_BYTES } from "../decompress.ts";
 import { HotpotError } from "../errors.ts";
 import { prepareOptionsFor } from "../import/ingest.ts";
 import { unpackTiles } from "../import/pack.ts";
-import { importPool } from "../import/pool.ts";
-import type { WorkerResult } from "../import/worker.ts";
+import { importPool, type WorkerPool } from "../import/pool.ts";
+import type { FormFiles, WorkerResult, WorkerTask } from "../import/worker.ts";
 import type { Store } from "../store.ts";
 import { authorized } from "./auth.ts";
 import { jsonResponse, textResponse } from "./http.ts";
@@ -84,36 +85,31 @@ async function receive(store: Store, request: Request, type: string, options: Up
     if (e instanceof HotpotError && e.code === "too_large") return tooLarge(options.maxBodyBytes);
     throw e;
   }
-  let form: FormData;
-  try {
-    form = await new Response(body as Uint8Array<ArrayBuffer>, { headers: { "Content-Type": type } }).formData();
-  } catch {
-    return textResponse(400, "upload: the multipart/form-data body could not be read");
-  }
-  const files = form.getAll("file");
-  if (files.length === 0) return textResponse(400, "upload: expected one or more form fields named 'file', found none");
-  if (files.length > options.maxFiles) return textResponse(413, `upload: at most ${options.maxFiles} files per request, found ${files.length}`);
-
-  const results: UploadResult[] = [];
   const { zoomLevels, tileExtent, trimDist } = prepareOptionsFor(store);
   // Duplicates are found when storing (same key or same bytes), so the worker needs no list of stored hashes.
   const init = { options: { zoomLevels, tileExtent, trimDist, maxFileBytes: options.maxUnzippedBytes }, knownHashes: [], nice: UPLOAD_NICE };
   const pool = importPool(init, 1, 1);
   try {
+    const split = pool as unknown as WorkerPool<WorkerTask, FormFiles>;
+    const files = await split.run({ name: "", form: { body: body as Uint8Array<ArrayBuffer>, type } }, [body.buffer]);
+    if (files === null) return textResponse(400, "upload: the multipart/form-data body could not be read");
+    if (files.length === 0) return textResponse(400, "upload: expected one or more form fields named 'file', found none");
+    if (files.length > options.maxFiles) return textResponse(413, `upload: at most ${options.maxFiles} files per request, found ${files.length}`);
+    const results: UploadResult[] = [];
     for (const file of files) {
       results.push(await storeOne(store, file, pool));
       changed();
     }
+    return jsonResponse({ files: results }, uploadStatus(results));
   } finally {
     pool.terminate();
   }
-  return jsonResponse({ files: results }, uploadStatus(results));
 }
 
-async function storeOne(store: Store, field: FormDataEntryValue, pool: ReturnType<typeof importPool>): Promise<UploadResult> {
-  if (typeof field === "string") return { name: "", status: "error", reason: "form field 'file' holds text, not a file" };
-  const name = field.name || "upload";
-  const bytes = new Uint8Array(await field.arrayBuffer());
+async function storeOne(store: Store, file: { name: string; bytes: ArrayBuffer | null }, pool: WorkerPool<WorkerTask, WorkerResult>): Promise<UploadResult> {
+  if (file.bytes === null) return { name: "", status: "error", reason: "form field 'file' holds text, not a file" };
+  const name = file.name || "upload";
+  const bytes = new Uint8Array(file.bytes);
   let result: WorkerResult;
   try {
     // Stored bytes (zip method 0): the worker unpacks any .gz layers itself, within maxFileBytes.
