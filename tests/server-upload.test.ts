@@ -155,6 +155,14 @@ describe("POST /upload", () => {
     expect(status).toBe(expected);
   });
 
+  test("a file name with a control character is an error for that file; the others are stored", async () => {
+    const { status, files } = await upload(post(form([["a\u0007b.gpx", fixture("sample.gpx")], ["sample.fit", fixture("sample.fit")]])));
+    expect(status).toBe(200);
+    expect(files[0]).toEqual({ name: "a\u0007b.gpx", status: "error", reason: "file name: control character U+0007 at position 2 is not allowed" });
+    expect(files[1].status).toBe("added");
+    expect(store.activityCount()).toBe(1);
+  });
+
   test("a gzip bomb stops at the unpacked limit and is an error for that file", async () => {
     const bomb = gzipSync(new Uint8Array(5_000_000));
     const { status, files } = await upload(post(form([["bomb.gpx.gz", bomb]])), { maxUnzippedBytes: 1_000_000 });

@@ -16,6 +16,7 @@
  * starts with an upload and ends when the uploads queued behind it are done,
  * so the memory a large file took goes back with it.
  */
+import { controlCharacter } from "../control.ts";
 import { readLimited, SERVER_MAX_FILE_BYTES } from "../decompress.ts";
 import { HotpotError } from "../errors.ts";
 import { prepareOptionsFor } from "../import/ingest.ts";
@@ -109,6 +110,9 @@ async function receive(store: Store, request: Request, type: string, options: Up
 async function storeOne(store: Store, file: { name: string; bytes: ArrayBuffer | null }, pool: WorkerPool<WorkerTask, WorkerResult>): Promise<UploadResult> {
   if (file.bytes === null) return { name: "", status: "error", reason: "form field 'file' holds text, not a file" };
   const name = file.name || "upload";
+  // A NUL or newline in a name is never a real file's, and would travel on into logs and messages.
+  const control = controlCharacter(name);
+  if (control) return { name, status: "error", reason: `file name: ${control} is not allowed` };
   const bytes = new Uint8Array(file.bytes);
   let result: WorkerResult;
   try {
