@@ -19,9 +19,8 @@
 import { controlCharacter } from "../control.ts";
 import { readLimited, SERVER_MAX_FILE_BYTES } from "../decompress.ts";
 import { HotpotError } from "../errors.ts";
-import { prepareOptionsFor } from "../import/ingest.ts";
-import { unpackTiles } from "../import/pack.ts";
-import { importPool, type WorkerPool } from "../import/pool.ts";
+import { ingestInWorker, ingestPool } from "../import/ingest.ts";
+import type { WorkerPool } from "../import/pool.ts";
 import type { FormFiles, WorkerResult, WorkerTask } from "../import/worker.ts";
 import type { Store } from "../store.ts";
 import { authorized } from "./auth.ts";
@@ -51,9 +50,6 @@ export interface UploadResult {
   reason?: string;
   key?: string;
 }
-
-/** The upload worker's nice value: on a busy machine the threads answering tiles and /healthz come first. */
-const UPLOAD_NICE = 10;
 
 const UNSUPPORTED = "unsupported file type: expected .gpx, .tcx or .fit, optionally gzipped (.gz)";
 
@@ -86,10 +82,7 @@ async function receive(store: Store, request: Request, type: string, options: Up
     if (e instanceof HotpotError && e.code === "too_large") return tooLarge(options.maxBodyBytes);
     throw e;
   }
-  const { zoomLevels, tileExtent, trimDist } = prepareOptionsFor(store);
-  // Duplicates are found when storing (same key or same bytes), so the worker needs no list of stored hashes.
-  const init = { options: { zoomLevels, tileExtent, trimDist, maxFileBytes: options.maxUnzippedBytes }, knownHashes: [], nice: UPLOAD_NICE };
-  const pool = importPool(init, 1, 1);
+  const pool = ingestPool(store, options.maxUnzippedBytes);
   try {
     const split = pool as unknown as WorkerPool<WorkerTask, FormFiles>;
     const files = await split.run({ name: "", form: { body: body as Uint8Array<ArrayBuffer>, type } }, [body.buffer]);
@@ -113,22 +106,10 @@ async function storeOne(store: Store, file: { name: string; bytes: ArrayBuffer |
   // A NUL or newline in a name is never a real file's, and would travel on into logs and messages.
   const control = controlCharacter(name);
   if (control) return { name, status: "error", reason: `file name: ${control} is not allowed` };
-  const bytes = new Uint8Array(file.bytes);
-  let result: WorkerResult;
-  try {
-    // Stored bytes (zip method 0): the worker unpacks any .gz layers itself, within maxFileBytes.
-    result = await pool.run({ name, raw: bytes, method: 0, size: bytes.byteLength }, [bytes.buffer]);
-  } catch (e) {
-    return { name, status: "error", reason: (e as Error).message };
-  }
-  if (result.ok) {
-    const [outcome] = store.insertActivities([{ ...result.record, tiles: unpackTiles(result.tiles) }]);
-    return { name, status: outcome, key: result.record.key };
-  }
+  const result = await ingestInWorker(store, pool, { name, bytes: new Uint8Array(file.bytes) });
   // The importer calls an unknown extension a skip; to an uploader it is an error, with the types that work.
   if (result.status === "skipped" && result.reason === "unsupported") return { name, status: "error", reason: UNSUPPORTED };
-  if (result.status === "skipped" && result.reason === "already_stored") return { name, status: "duplicate" };
-  return { name, status: result.status, reason: result.reason };
+  return result;
 }
 
 /** 200 when any file was processed; when none was, 415 if all were of unknown type, else 422 (unreadable). */
