@@ -7,7 +7,7 @@
  */
 import { SERVER_MAX_FILE_BYTES } from "../decompress.ts";
 import type { Store } from "../store.ts";
-import type { Properties } from "../types.ts";
+import type { ParsedActivity, Properties } from "../types.ts";
 import { unpackTiles } from "./pack.ts";
 import { importPool, type WorkerPool } from "./pool.ts";
 import { errorReason, prepareActivity, type PrepareOptions } from "./prepare.ts";
@@ -62,16 +62,25 @@ export function ingestPool(store: Store, maxFileBytes = SERVER_MAX_FILE_BYTES): 
   return importPool({ options: { zoomLevels, tileExtent, trimDist, maxFileBytes }, knownHashes: [], nice: INGEST_NICE }, 1, 1);
 }
 
-/** ingestFiles for one file, prepared on `pool`'s worker: this thread only stores the result. `bytes` is handed over. */
-export async function ingestInWorker(store: Store, pool: WorkerPool<WorkerTask, WorkerResult>, file: IngestFile): Promise<IngestResult> {
-  const { name, bytes, key, properties, title } = file;
+/**
+ * ingestFiles for one file (or an activity already read, such as Strava's
+ * streams), prepared on `pool`'s worker: this thread only stores the result.
+ * A file's `bytes` are handed over to the worker.
+ */
+export async function ingestInWorker(store: Store, pool: WorkerPool<WorkerTask, WorkerResult>, file: IngestFile | { name: string; parsed: ParsedActivity; key: string }): Promise<IngestResult> {
+  const { name, key } = file;
   if (key && store.findExisting(key, null)) return { name, status: "duplicate", key };
-  // Stored bytes (zip method 0): the worker unpacks any .gz layers itself, within maxFileBytes.
-  const raw = bytes as Uint8Array<ArrayBuffer>;
-  const whole = raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength;
+  let task: WorkerTask = { name, key, parsed: "parsed" in file ? file.parsed : undefined };
+  let transfer: Transferable[] = [];
+  if ("bytes" in file) {
+    // Stored bytes (zip method 0): the worker unpacks any .gz layers itself, within maxFileBytes.
+    const raw = file.bytes as Uint8Array<ArrayBuffer>;
+    task = { name, key, title: file.title, properties: file.properties, raw, method: 0, size: raw.byteLength };
+    if (raw.byteOffset === 0 && raw.byteLength === raw.buffer.byteLength) transfer = [raw.buffer];
+  }
   let result: WorkerResult;
   try {
-    result = await pool.run({ name, raw, method: 0, size: raw.byteLength, key, title, properties }, whole ? [raw.buffer] : []);
+    result = await pool.run(task, transfer);
   } catch (e) {
     return { name, status: "error", reason: errorReason(e) };
   }

@@ -7,10 +7,10 @@
  * Bun's parser takes tens of milliseconds per MB, too long for the request thread.
  */
 import { setPriority } from "node:os";
-import { errorReason, prepareActivity, type PrepareOptions, type PrepareResult } from "./prepare.ts";
+import { errorReason, prepareActivity, prepareParsed, type PrepareOptions, type PrepareResult } from "./prepare.ts";
 import { packTiles } from "./pack.ts";
 import { inflateEntry } from "./zip.ts";
-import type { ActivityRecord, Properties } from "../types.ts";
+import type { ActivityRecord, ParsedActivity, Properties } from "../types.ts";
 
 declare const self: Worker;
 
@@ -37,6 +37,8 @@ export interface WorkerTask {
   title?: string;
   startTime?: number;
   properties?: Properties;
+  /** Instead of a file: an activity already read (Strava's streams), to be cleaned and clipped. */
+  parsed?: ParsedActivity;
   /** Instead of a file: a whole multipart/form-data body to split into its `file` fields (answered with FormFiles). */
   form?: { body: Uint8Array<ArrayBuffer>; type: string };
 }
@@ -62,7 +64,10 @@ interface Queued {
 const queue: Queued[] = [];
 let draining = false;
 
+const NO_BYTES = new Uint8Array(0);
+
 function load(task: WorkerTask): Promise<Uint8Array | Error> {
+  if (task.parsed) return Promise.resolve(NO_BYTES);
   if (task.path !== undefined) return Bun.file(task.path).bytes().catch((e: unknown) => new Error(errorReason(e)));
   try {
     return Promise.resolve(inflateEntry(task.method ?? 0, task.raw!, task.size ?? 0, init!.options.maxFileBytes));
@@ -74,7 +79,8 @@ function load(task: WorkerTask): Promise<Uint8Array | Error> {
 function handle(task: WorkerTask, bytes: Uint8Array | Error): { result: WorkerResult; transfer: Transferable[] } {
   if (bytes instanceof Error) return { result: { ok: false, status: "error", reason: bytes.message, bytes: 0 }, transfer: [] };
   const { key, title, startTime, properties } = task;
-  const prepared = prepareActivity(task.name, bytes, { ...init!.options, key, title, startTime, properties, isKnown: key ? undefined : isKnown });
+  const options = { ...init!.options, key, title, startTime, properties };
+  const prepared = task.parsed ? prepareParsed(task.parsed, options) : prepareActivity(task.name, bytes, { ...options, isKnown: key ? undefined : isKnown });
   if (!prepared.ok) return { result: { ...prepared, bytes: bytes.byteLength }, transfer: [] };
   const { tiles, ...record } = prepared.record;
   const packed = packTiles(tiles);

@@ -13,8 +13,7 @@
  * has a queue of their own size.
  */
 import { HotpotError, isHotpotError } from "../errors.ts";
-import { prepareOptionsFor } from "../import/ingest.ts";
-import { prepareParsed } from "../import/prepare.ts";
+import { ingestInWorker, ingestPool } from "../import/ingest.ts";
 import type { Store } from "../store.ts";
 import {
   accessToken,
@@ -325,13 +324,14 @@ export class StravaEventProcessor {
       this.log(`strava: ${key} skipped (${parsed.skip}): ${parsed.detail ?? ""}`);
       return;
     }
-    const prepared = prepareParsed(parsed, { ...prepareOptionsFor(this.store), key });
-    if (!prepared.ok) {
-      this.log(`strava: ${key} ${prepared.status}: ${prepared.reason}`);
-      return;
+    // Cleaned and clipped on a worker, like an upload: this thread answers the server's requests.
+    const pool = ingestPool(this.store);
+    try {
+      const result = await ingestInWorker(this.store, pool, { name: key, parsed, key });
+      this.log(`strava: ${key} ${result.status}${result.reason ? `: ${result.reason}` : ""}`);
+    } finally {
+      pool.terminate();
     }
-    const [outcome] = this.store.insertActivities([prepared.record]);
-    this.log(`strava: ${key} ${outcome}`);
   }
 
   /** Title, type, private flag and the other kept fields as Strava has them now: the event itself may be forged. */
