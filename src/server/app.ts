@@ -100,7 +100,9 @@ export function createApp(options: AppOptions): AnyElysia {
     return errorResponse(request, error);
   });
   if (options.cors) app = withCors(app, allowOrigin);
-  app = app.onRequest(({ request }) => (OPEN_PATHS.has(new URL(request.url).pathname) ? undefined : (refuse(request) ?? undefined)));
+  if (accessOptions.readToken !== null) {
+    app = app.onRequest(({ request }) => (OPEN_PATHS.has(new URL(request.url).pathname) ? undefined : (refuse(request) ?? undefined)));
+  }
 
   // Handlers destructure only what they use: Elysia reads that to skip parsing bodies and queries they do not need.
   app = app
