@@ -79,8 +79,7 @@ export function serveOptions(a: Record<string, unknown>, env: Record<string, str
 }
 
 /** A token from the environment, refusing one that is set but blank (the server would look protected and not be). */
-function envToken(env: Record<string, string | undefined>, name: "HOTPOT_UPLOAD_TOKEN" | "HOTPOT_READ_TOKEN"): string | null {
-  const token = env[name];
+function envToken(token: string | undefined, name: string): string | null {
   if (token === undefined) return null;
   if (token.trim() === "") throw new HotpotError("config", `${name} is set but empty: set a long random value, or unset it`);
   return token;
@@ -111,9 +110,10 @@ export default defineCommand({
     const global = a as unknown as GlobalArgs;
     const peer = process.env[PEER_ENV] === "1";
     // The owner's token also shows private properties over HTTP, so it is read with or without --upload.
-    const ownerToken = envToken(process.env, "HOTPOT_UPLOAD_TOKEN");
+    const { env } = process;
+    const ownerToken = envToken(env.HOTPOT_UPLOAD_TOKEN, "HOTPOT_UPLOAD_TOKEN");
     const token = options.upload || options.fetch ? ownerToken : null;
-    const access = { ownerToken, readToken: envToken(process.env, "HOTPOT_READ_TOKEN") };
+    const access = { ownerToken, readToken: envToken(env.HOTPOT_READ_TOKEN, "HOTPOT_READ_TOKEN") };
     // Missing environment variables stop the start, naming them.
     const strava = options.stravaWebhook ? stravaEnv("webhook") : null;
     const intervals = options.fetch ? intervalsEnv() : null;
