@@ -60,6 +60,36 @@ describe("hotpot serve --upload", () => {
   }, 120_000);
 });
 
+describe("oversized requests", () => {
+  /** Sends raw request bytes and returns everything the server answers until it closes or goes quiet. */
+  async function raw(head: string): Promise<string> {
+    const { promise, resolve } = Promise.withResolvers<string>();
+    let answer = "";
+    const port = Number(new URL(server.base).port);
+    const socket = await Bun.connect({
+      hostname: "127.0.0.1",
+      port,
+      socket: {
+        data(_, chunk) {
+          answer += new TextDecoder().decode(chunk);
+          if (/\r\n\r\n[^\n]*\n/.test(answer)) resolve(answer);
+        },
+        close() {
+          resolve(answer);
+        },
+      },
+    });
+    socket.write(head);
+    return promise.finally(() => socket.end());
+  }
+
+  test("a body declared far over the limit gets hotpot's 413 with a message, not a bare one", async () => {
+    const answer = await raw(`POST /upload HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\nContent-Length: 5000000000\r\n\r\n--b\r\n`);
+    expect(answer).toStartWith("HTTP/1.1 413");
+    expect(answer).toContain("upload: request body over the limit of 15.0 MB (--upload-limit-mb)");
+  });
+});
+
 describe("hotpot import", () => {
   test("a zip entry over --max-file-mb and a nested .gz bomb fail by name; the process stays small", async () => {
     const zipBomb = join(dir, "export.zip");

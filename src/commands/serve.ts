@@ -134,7 +134,8 @@ export default defineCommand({
       port: options.port,
       reusePort: options.workers > 1 || peer,
       log: options.quiet ? null : out.sink,
-      maxRequestBodySize: options.uploadLimitBytes + MB,
+      // No bare 413 from Bun: /upload answers with a message (from Content-Length, else while reading), and the webhook too.
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     });
 
     const peers = new Peers(peerArgs(global, options, server.port!));
