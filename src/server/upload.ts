@@ -11,10 +11,9 @@
  * bytes inside .gz layers (decompress.ts), and one upload at a time per process.
  *
  * The body is split into its files and each file parsed in an import worker
- * (import/pool.ts), never on the thread that answers tiles: a million-point
- * file takes seconds to parse. The worker
- * starts with an upload and ends when the uploads queued behind it are done,
- * so the memory a large file took goes back with it.
+ * (ingestInWorker), never on the thread that answers tiles: a million-point
+ * file takes seconds to parse. The worker starts with the request and ends
+ * with it, so the memory a large file took goes back with it.
  */
 import { controlCharacter } from "../control.ts";
 import { readLimited, SERVER_MAX_FILE_BYTES } from "../decompress.ts";
@@ -84,6 +83,7 @@ async function receive(store: Store, request: Request, type: string, options: Up
   }
   const pool = ingestPool(store, options.maxUnzippedBytes);
   try {
+    // The same worker answers a form task with the form's files instead of an activity.
     const split = pool as unknown as WorkerPool<WorkerTask, FormFiles>;
     const files = await split.run({ name: "", form: { body: body as Uint8Array<ArrayBuffer>, type } }, [body.buffer]);
     if (files === null) return textResponse(400, "upload: the multipart/form-data body could not be read");
