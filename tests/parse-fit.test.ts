@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { Decoder, Stream } from "@garmin/fitsdk";
-import { countRecords, parseFit } from "../src/parse/fit.ts";
+import { readRecords } from "../src/parse/_fit-records.ts";
+import { parseFit } from "../src/parse/fit.ts";
 import { exampleActivity, writeFit } from "../src/synth/formats.ts";
 import { activity, badFileMessage, fixture } from "./helpers/parse.ts";
 
@@ -128,12 +129,31 @@ describe("parseFit on generated files", () => {
   });
 });
 
-describe("countRecords: the point count checked before the library decodes", () => {
+describe("readRecords: track points read without the library", () => {
   test.each(["activities/sample.fit", "synthetic"])("matches the record messages the Garmin SDK decodes in %s", (name) => {
     const bytes = name === "synthetic" ? writeFit(exampleActivity({ points: 500, segments: 2 })) : fixture(name);
     const decoded = new Decoder(Stream.fromByteArray(Array.from(bytes))).read();
-    const records = decoded.messages.recordMesgs?.length ?? 0;
-    expect(records).toBeGreaterThan(0);
-    expect(countRecords(bytes, 0, bytes.length)).toBe(records);
+    const records = (decoded.messages.recordMesgs ?? []) as Record<string, unknown>[];
+    expect(records.length).toBeGreaterThan(0);
+    const read = readRecords(bytes, 0, bytes.length)!;
+    expect(read.count).toBe(records.length);
+    const positioned = records.filter((r) => typeof r.positionLat === "number" && typeof r.positionLong === "number");
+    expect(read.segment.lat.length).toBe(positioned.length);
+    positioned.forEach((r, i) => {
+      expect(read.segment.lat[i]).toBeCloseTo(((r.positionLat as number) * 180) / 2 ** 31, 9);
+      expect(read.segment.lon[i]).toBeCloseTo(((r.positionLong as number) * 180) / 2 ** 31, 9);
+      const ele = (r.enhancedAltitude ?? r.altitude) as number | undefined;
+      if (ele === undefined) expect(read.segment.ele[i]).toBeNaN();
+      else expect(read.segment.ele[i]).toBeCloseTo(ele, 6);
+      expect(read.segment.time[i]).toBe((r.timestamp as Date).getTime());
+    });
+  });
+
+  test("what is left for the library has no records and still decodes", () => {
+    const bytes = fixture("activities/sample.fit");
+    const { rest } = readRecords(bytes, 0, bytes.length)!;
+    const decoded = new Decoder(Stream.fromByteArray(Array.from(rest))).read();
+    expect(decoded.messages.recordMesgs ?? []).toEqual([]);
+    expect(decoded.messages.sessionMesgs?.length).toBeGreaterThan(0);
   });
 });

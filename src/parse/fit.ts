@@ -10,6 +10,7 @@
 import FitParser, { FitEncoder } from "fit-file-parser";
 import { HotpotError } from "../errors.ts";
 import type { ParseResult, Properties, PropertyValue, Segment } from "../types.ts";
+import { readRecords } from "./_fit-records.ts";
 import { checkPointCount, firstTime, newSegment } from "./_scan.ts";
 
 /** sub_sports whose positions are not places on a map (or there are none worth drawing). */
@@ -25,7 +26,10 @@ const isPositionField = (name: string) => name.endsWith("_lat") || name.endsWith
 type FitMessage = Record<string, unknown>;
 
 interface FitPart {
-  records: FitMessage[];
+  /** Record messages, with a position or without. */
+  records: number;
+  /** The positioned ones. */
+  segment: Segment;
   fileIds: FitMessage[];
   sessions: FitMessage[];
   sports: FitMessage[];
@@ -36,9 +40,7 @@ const parser = new FitParser({ mode: "list" });
 
 export function parseFit(bytes: Uint8Array): ParseResult {
   const ranges = splitChain(bytes);
-  // Counted before fit-file-parser makes an object of every record, which costs far more than the file.
-  checkPointCount(ranges.reduce((n, [start, end]) => n + countRecords(bytes, start, end), 0));
-  const parts = ranges.map(([start, end]) => readPart(bytes.subarray(start, end), start));
+  const parts = ranges.map(([start, end]) => readPart(bytes, start, end));
   const session = parts.find((p) => p.sessions.length > 0)?.sessions[0];
   const sport = session ?? parts.find((p) => p.sports.length > 0)?.sports[0]; // both carry sport and sub_sport
   const subSport = sport?.sub_sport;
@@ -49,20 +51,10 @@ export function parseFit(bytes: Uint8Array): ParseResult {
   const segments: Segment[] = [];
   let records = 0;
   for (const part of parts) {
-    const segment = newSegment();
-    for (const r of part.records) {
-      const lat = r.position_lat;
-      const lon = r.position_long;
-      if (typeof lat !== "number" || typeof lon !== "number") continue;
-      const ele = r.enhanced_altitude ?? r.altitude;
-      segment.lat.push(lat);
-      segment.lon.push(lon);
-      segment.ele.push(typeof ele === "number" ? ele : NaN);
-      segment.time.push(r.timestamp instanceof Date ? r.timestamp.getTime() : NaN);
-    }
-    records += part.records.length;
-    if (segment.lat.length > 0) segments.push(segment);
+    records += part.records;
+    if (part.segment.lat.length > 0) segments.push(part.segment);
   }
+  checkPointCount(records);
   if (segments.length === 0) {
     // Lenient decoding of a damaged file can end in "nothing here"; that is a broken file, not a skip.
     for (const [start, end] of ranges) checkCrc(bytes, start, end);
@@ -74,7 +66,7 @@ export function parseFit(bytes: Uint8Array): ParseResult {
   if (fileId) copyScalars(fileId, properties);
   if (session) copyScalars(session, properties);
   if (sport && isScalar(sport.sport)) properties.activity_type = sport.sport;
-  const start = session?.start_time ?? parts[0].records[0]?.timestamp;
+  const start = session?.start_time;
   return {
     startTime: start instanceof Date ? start.getTime() : firstTime(segments),
     properties,
@@ -106,50 +98,6 @@ function splitChain(bytes: Uint8Array): [number, number][] {
   return parts;
 }
 
-/** FIT's global message number of a record (a track point). */
-const RECORD = 20;
-
-/**
- * Record messages in the FIT file at bytes[start, end), by walking message
- * headers and definitions without decoding fields. Stops at anything it
- * cannot follow (the parser reports that): the count is then a lower bound.
- *
- *   header byte: 1 . . . . . . .  compressed timestamp, local type in bits 5-6
- *                0 1 d . l l l l  definition of local type l (d: developer fields follow)
- *                0 0 . . l l l l  data message of local type l
- */
-export function countRecords(bytes: Uint8Array, start: number, end: number): number {
-  const dataEnd = Math.min(end, start + bytes[start] + new DataView(bytes.buffer, bytes.byteOffset).getUint32(start + 4, true));
-  const sizes = new Int32Array(16).fill(-1);
-  const isRecord = new Uint8Array(16);
-  let count = 0;
-  let at = start + bytes[start];
-  while (at < dataEnd) {
-    const h = bytes[at++];
-    if ((h & 0xc0) === 0x40) {
-      if (at + 5 > dataEnd) break;
-      const local = h & 0x0f;
-      const global = bytes[at + 1] === 0 ? bytes[at + 2] | (bytes[at + 3] << 8) : (bytes[at + 2] << 8) | bytes[at + 3];
-      const fields = bytes[at + 4];
-      at += 5;
-      let size = 0;
-      for (let f = 0; f < fields; f++, at += 3) size += bytes[at + 1] ?? 0;
-      if (h & 0x20) {
-        const devFields = bytes[at++] ?? 0;
-        for (let f = 0; f < devFields; f++, at += 3) size += bytes[at + 1] ?? 0;
-      }
-      sizes[local] = size;
-      isRecord[local] = global === RECORD ? 1 : 0;
-      continue;
-    }
-    const local = h & 0x80 ? (h >> 5) & 0x03 : h & 0x0f;
-    if (sizes[local] < 0) break;
-    count += isRecord[local];
-    at += sizes[local];
-  }
-  return count;
-}
-
 /**
  * Throws unless the file at bytes[start, end) ends in the CRC of its header and
  * data. Only files that yield no track are checked: some devices write wrong
@@ -165,8 +113,43 @@ function checkCrc(bytes: Uint8Array, start: number, end: number): void {
   }
 }
 
-function readPart(bytes: Uint8Array, offset: number): FitPart {
-  let result: FitPart | undefined;
+/**
+ * The FIT file at bytes[start, end): records read here (_fit-records.ts), the
+ * other messages by the library. A file whose messages cannot be followed is
+ * left to the library whole, which then reads its records too or says what is wrong.
+ */
+function readPart(bytes: Uint8Array, start: number, end: number): FitPart {
+  const fast = readRecords(bytes, start, end);
+  const messages = decode(fast ? fast.rest : bytes.subarray(start, end), start);
+  if (fast) return { ...messages, records: fast.count, segment: fast.segment };
+  return { ...messages, records: messages.records.length, segment: segmentOf(messages.records) };
+}
+
+/** The positioned records the library decoded, as a segment. */
+function segmentOf(records: FitMessage[]): Segment {
+  const segment = newSegment();
+  for (const r of records) {
+    const lat = r.position_lat;
+    const lon = r.position_long;
+    if (typeof lat !== "number" || typeof lon !== "number") continue;
+    const ele = r.enhanced_altitude ?? r.altitude;
+    segment.lat.push(lat);
+    segment.lon.push(lon);
+    segment.ele.push(typeof ele === "number" ? ele : NaN);
+    segment.time.push(r.timestamp instanceof Date ? r.timestamp.getTime() : NaN);
+  }
+  return segment;
+}
+
+interface Decoded {
+  records: FitMessage[];
+  fileIds: FitMessage[];
+  sessions: FitMessage[];
+  sports: FitMessage[];
+}
+
+function decode(bytes: Uint8Array, offset: number): Decoded {
+  let result: Decoded | undefined;
   let failure: string | undefined;
   try {
     parser.parse(Buffer.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength), (error, data) => {
