@@ -1,8 +1,8 @@
 /**
- * FIT through fit-file-parser: record positions (the library turns semicircles
- * into degrees), enhanced_altitude else altitude, timestamps; file_id and the
- * first session's scalar fields become properties, the session's sport is the
- * activity_type. The library reads one FIT file and stops at its CRC, so chained
+ * FIT: record positions, enhanced_altitude else altitude, and timestamps are
+ * read straight from the bytes (_fit-records.ts); fit-file-parser reads the
+ * rest: file_id and the first session's scalar fields become properties, the
+ * session's sport is the activity_type. The library reads one FIT file and stops at its CRC, so chained
  * files (several FIT files back to back, as some devices write) are split here
  * and each part becomes one segment. CRCs are not checked for files that decode
  * to a track (see checkCrc).
