@@ -5,11 +5,13 @@
 #   docker run -d -p 8080:8080 -v hotpot-data:/data --name hotpot hotpot
 #
 # Environment (set at run time, never baked in):
-#   HOTPOT_UPLOAD_TOKEN      token POST /upload and /fetch/intervals.icu require (serve --upload / --fetch)
+#   HOTPOT_UPLOAD_TOKEN      the owner's token: POST /upload and /fetch/intervals.icu require it, and only it shows private properties
+#   HOTPOT_READ_TOKEN        when set, every request but /healthz and the Strava webhook needs it (no public heatmap)
 #   HOTPOT_UPLOAD_LIMIT_MB   largest upload request in MB (default 15)
 #   STRAVA_CLIENT_ID         Strava API application id (strava-auth, serve --strava-webhook)
 #   STRAVA_CLIENT_SECRET     Strava API application secret
 #   STRAVA_WEBHOOK_SECRET    verify token of the Strava webhook subscription
+#   STRAVA_SUBSCRIPTION_ID   the subscription's id; events of other subscriptions are dropped (optional)
 #   INTERVALS_ICU_API_KEY    intervals.icu API key (fetch intervals-icu, serve --fetch)
 #   STRAVA_API_URL, STRAVA_OAUTH_URL, INTERVALS_ICU_API_URL
 #                            other base URLs for those APIs (a proxy; the tests' fakes)

@@ -60,10 +60,25 @@ export function clipTrack(track: Track, zoomLevels: readonly number[], extent: n
 }
 
 /**
+ * Ranges longer than this whose farthest point lies in their first or last
+ * sixteenth are split in the middle instead (see simplify). Smaller ranges
+ * always split at their farthest point: their worst case, SPLIT_MIN² steps
+ * each, adds up to SPLIT_MIN steps per point.
+ */
+const SPLIT_MIN = 256;
+
+/**
  * Douglas-Peucker with an explicit stack (deep recursion would overflow on
  * long tracks) and distance to the segment, not to its line, so an
  * out-and-back keeps its far end. Returns `line` itself when nothing goes.
  * Chosen over Visvalingam: at the same largest deviation it keeps fewer points.
+ *
+ * Plain Douglas-Peucker is quadratic when every split peels off a point next
+ * to an end, as on a receiver left standing or a track retracing itself
+ * (README, Performance). A long range split that lopsidedly is split in the
+ * middle instead, which may keep a point more than needed but bounds the work
+ * to O(n log n + n * SPLIT_MIN); every dropped point is still within
+ * `tolerance` of the result.
  */
 export function simplify(line: Float64Array, tolerance: number): Float64Array {
   const n = line.length >> 1;
@@ -105,6 +120,8 @@ export function simplify(line: Float64Array, tolerance: number): Float64Array {
     // A closed loop (first = last point) has len2 = 0: measure plain distance from that point.
     if (len2 === 0) index = farthestFrom(line, first, last, ax, ay, tol2);
     if (index < 0) continue;
+    const span = last - first;
+    if (span > SPLIT_MIN && Math.min(index - first, last - index) < span >> 4) index = first + (span >> 1);
     keep[index] = 1;
     kept++;
     if (index - first > 1) {

@@ -17,6 +17,7 @@
  * strings (ignoring ASCII case), so `elevation_gain > 1000` never matches the
  * text "1200". A missing key matches no comparison, hence `!=` and `!` select it.
  */
+import { controlCharacter } from "./control.ts";
 import { HotpotError } from "./errors.ts";
 
 /** Longest expression accepted: bounds parse time and SQL size per request. */
@@ -29,6 +30,11 @@ const CACHE_SIZE = 256;
 export interface CompiledFilter {
   sql: string;
   params: (string | number)[];
+}
+
+/** A compiled expression with the property keys it names, for callers that limit which keys may be asked about. */
+export interface KeyedFilter extends CompiledFilter {
+  keys: readonly string[];
 }
 
 type Value =
@@ -292,6 +298,8 @@ const SQL_ORDER: Record<Exclude<CompareOp, "=" | "!=">, string> = { "<": "<", "<
 
 class SqlWriter {
   readonly params: (string | number)[] = [];
+  /** Every key a test reads, through type() or value(). */
+  readonly keys = new Set<string>();
 
   param(value: string | number): string {
     this.params.push(value);
@@ -300,11 +308,13 @@ class SqlWriter {
 
   /** The key's JSON type, never NULL ('missing' when absent) so `NOT` of a test stays two-valued. */
   type(key: string): string {
+    this.keys.add(key);
     const type = `json_type(properties, ${this.param(jsonPath(key))})`;
     return TITLE_KEYS.has(key) ? `coalesce(${type}, iif(title IS NULL, 'missing', 'text'))` : `coalesce(${type}, 'missing')`;
   }
 
   value(key: string): string {
+    this.keys.add(key);
     const value = `properties ->> ${this.param(jsonPath(key))}`;
     return TITLE_KEYS.has(key) ? `coalesce(${value}, title)` : value;
   }
@@ -356,7 +366,7 @@ class SqlWriter {
   }
 }
 
-const cache = new Map<string, CompiledFilter>();
+const cache = new Map<string, KeyedFilter>();
 
 /**
  * Compiles a filter expression into a SQL boolean expression over
@@ -364,7 +374,7 @@ const cache = new Map<string, CompiledFilter>();
  * order. Throws HotpotError("bad_filter") naming the position and what was
  * expected. Results are cached and frozen: do not mutate them.
  */
-export function compileFilter(expr: string): CompiledFilter {
+export function compileFilter(expr: string): KeyedFilter {
   const hit = cache.get(expr);
   if (hit) {
     // Refresh its place so the cache evicts the least recently used.
@@ -373,10 +383,13 @@ export function compileFilter(expr: string): CompiledFilter {
     return hit;
   }
   if (expr.length > MAX_FILTER_LENGTH) fail(`expression is ${expr.length} characters long, at most ${MAX_FILTER_LENGTH} are allowed`);
+  // Tabs and newlines are whitespace here; a NUL would reach SQLite inside a JSON path.
+  const control = controlCharacter(expr, true);
+  if (control) fail(`${control} is not allowed`);
   const ast = new Parser(tokenize(expr)).parse();
   const writer = new SqlWriter();
   const sql = writer.write(ast);
-  const compiled = Object.freeze({ sql, params: Object.freeze(writer.params) as (string | number)[] });
+  const compiled = Object.freeze({ sql, params: Object.freeze(writer.params) as (string | number)[], keys: Object.freeze([...writer.keys]) });
   if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
   cache.set(expr, compiled);
   return compiled;

@@ -280,6 +280,46 @@ describe("simplification", () => {
   });
 });
 
+describe("simplifying a track that retraces itself", () => {
+  /** Each point's distance (world units) to the nearest segment of `kept`, worst over the line. */
+  function worstDeviation(line: Float64Array, kept: Float64Array): number {
+    const segments: number[][] = [];
+    for (let i = 0; i + 3 < kept.length; i += 2) segments.push([kept[i], kept[i + 1], kept[i + 2], kept[i + 3]]);
+    let worst = 0;
+    for (let i = 0; i < line.length; i += 2) {
+      let best = Infinity;
+      for (const [ax, ay, bx, by] of segments) {
+        const dx = bx - ax;
+        const dy = by - ay;
+        const len2 = dx * dx + dy * dy;
+        const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((line[i] - ax) * dx + (line[i + 1] - ay) * dy) / len2));
+        best = Math.min(best, Math.hypot(line[i] - ax - t * dx, line[i + 1] - ay - t * dy));
+      }
+      worst = Math.max(worst, best);
+    }
+    return worst;
+  }
+
+  test.each([
+    ["back and forth over three spots", 3],
+    ["out and back over 40 points", 41],
+  ])("%s: every dropped point stays within tolerance", (_, spots) => {
+    // 4000 points bouncing between `spots` places 5 units apart, with a little noise.
+    const line = new Float64Array(8000);
+    for (let i = 0; i < 4000; i++) {
+      const k = i % (2 * (spots - 1));
+      const at = k < spots ? k : 2 * (spots - 1) - k;
+      line[2 * i] = at * 5 + ((i * 7919) % 13) * 0.01;
+      line[2 * i + 1] = ((i * 104729) % 17) * 0.01;
+    }
+    const kept = simplify(line, 1);
+    expect(kept.length).toBeLessThan(line.length);
+    expect(kept.slice(0, 2)).toEqual(line.slice(0, 2));
+    expect(kept.slice(-2)).toEqual(line.slice(-2));
+    expect(worstDeviation(line, kept)).toBeLessThanOrEqual(1);
+  });
+});
+
 describe("zoom levels and encoding", () => {
   test("one row per tile at each zoom, and the round trip through the codec is exact", () => {
     // A zigzag far coarser than the tolerance, so every point survives simplification.

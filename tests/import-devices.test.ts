@@ -9,7 +9,7 @@ import { prepareActivity, type PrepareOptions, type PrepareResult } from "../src
 import { exampleActivity, isoTime, writeFit, writeGpx, writeTcx } from "../src/synth/formats.ts";
 import { utf8 } from "./helpers/parse.ts";
 
-const OPTIONS: PrepareOptions = { zoomLevels: [2, 6, 10, 14, 16], tileExtent: 2048, trimDist: 0 };
+const OPTIONS: PrepareOptions = { zoomLevels: [2, 6, 10, 14, 16], tileExtent: 2048, trimDist: 0, maxFileBytes: 64 * 1024 * 1024 };
 
 function prepare(name: string, bytes: Uint8Array | string): PrepareResult {
   return prepareActivity(name, typeof bytes === "string" ? utf8(bytes) : bytes, OPTIONS);

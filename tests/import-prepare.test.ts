@@ -7,7 +7,7 @@ import { writeGpx } from "../src/synth/formats.ts";
 import { timelessGpx, walkActivity } from "./fixtures/import/synth.ts";
 
 const fixture = (name: string) => new Uint8Array(readFileSync(join(import.meta.dir, "fixtures/activities", name)));
-const OPTIONS: PrepareOptions = { zoomLevels: [2, 6, 10, 14, 16], tileExtent: 2048, trimDist: 0 };
+const OPTIONS: PrepareOptions = { zoomLevels: [2, 6, 10, 14, 16], tileExtent: 2048, trimDist: 0, maxFileBytes: 64 * 1024 * 1024 };
 const gpx = strToU8(writeGpx(walkActivity(1, 400)));
 
 function ok(name: string, bytes: Uint8Array, options: Partial<PrepareOptions> = {}) {

@@ -255,3 +255,20 @@ describe("options", () => {
     await expect(run({ path: join(tmp, "nothing-here") })).rejects.toThrow("does not exist");
   });
 });
+
+describe("bounded unpacking (--max-file-mb)", () => {
+  test("a nested .gz and a zip entry over the budget fail by name; the rest imports", async () => {
+    const dir = fresh("bombs");
+    const good = strToU8(writeGpx(walkActivity(7)));
+    write(join(dir, "ok.gpx.gz.gz"), gzipSync(gzipSync(good)));
+    write(join(dir, "x.gpx.gz.gz"), gzipSync(gzipSync(new Uint8Array(8 * 1024 * 1024))));
+    const folder = await run({ path: dir, maxFileBytes: 1024 * 1024 });
+    expect(folder).toMatchObject({ files: 2, imported: 1 });
+    expect(folder.failed).toEqual([{ path: join(dir, "x.gpx.gz.gz"), reason: "unpacks to more than 1 MB" }]);
+
+    const zip = write(join(fresh("bombs"), "export.zip"), zipSync({ "a.gpx": good, "big.gpx": new Uint8Array(8 * 1024 * 1024) }));
+    const archive = await run({ path: zip, maxFileBytes: 1024 * 1024 });
+    expect(archive).toMatchObject({ files: 2, imported: 0, skipped: { already_stored: 1 } });
+    expect(archive.failed).toEqual([{ path: `${zip}:big.gpx`, reason: "unpacks to more than 1 MB" }]);
+  });
+});

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { Decoder, Stream } from "@garmin/fitsdk";
+import { readRecords } from "../src/parse/_fit-records.ts";
 import { parseFit } from "../src/parse/fit.ts";
 import { exampleActivity, writeFit } from "../src/synth/formats.ts";
 import { activity, badFileMessage, fixture } from "./helpers/parse.ts";
@@ -124,5 +126,34 @@ describe("parseFit on generated files", () => {
 
   test("a missing CRC at the very end is tolerated when the track decodes", () => {
     expect(activity(parseFit(file.subarray(0, file.length - 2))).segments[0].lat).toHaveLength(600);
+  });
+});
+
+describe("readRecords: track points read without the library", () => {
+  test.each(["activities/sample.fit", "synthetic"])("matches the record messages the Garmin SDK decodes in %s", (name) => {
+    const bytes = name === "synthetic" ? writeFit(exampleActivity({ points: 500, segments: 2 })) : fixture(name);
+    const decoded = new Decoder(Stream.fromByteArray(Array.from(bytes))).read();
+    const records = (decoded.messages.recordMesgs ?? []) as Record<string, unknown>[];
+    expect(records.length).toBeGreaterThan(0);
+    const read = readRecords(bytes, 0, bytes.length)!;
+    expect(read.count).toBe(records.length);
+    const positioned = records.filter((r) => typeof r.positionLat === "number" && typeof r.positionLong === "number");
+    expect(read.segment.lat.length).toBe(positioned.length);
+    positioned.forEach((r, i) => {
+      expect(read.segment.lat[i]).toBeCloseTo(((r.positionLat as number) * 180) / 2 ** 31, 9);
+      expect(read.segment.lon[i]).toBeCloseTo(((r.positionLong as number) * 180) / 2 ** 31, 9);
+      const ele = (r.enhancedAltitude ?? r.altitude) as number | undefined;
+      if (ele === undefined) expect(read.segment.ele[i]).toBeNaN();
+      else expect(read.segment.ele[i]).toBeCloseTo(ele, 6);
+      expect(read.segment.time[i]).toBe((r.timestamp as Date).getTime());
+    });
+  });
+
+  test("what is left for the library has no records and still decodes", () => {
+    const bytes = fixture("activities/sample.fit");
+    const { rest } = readRecords(bytes, 0, bytes.length)!;
+    const decoded = new Decoder(Stream.fromByteArray(Array.from(rest))).read();
+    expect(decoded.messages.recordMesgs ?? []).toEqual([]);
+    expect(decoded.messages.sessionMesgs?.length).toBeGreaterThan(0);
   });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, test } from "bun:test";
+import { HotpotError } from "../src/errors.ts";
+import { MAX_POINTS } from "../src/parse/_scan.ts";
 import { parseGpx } from "../src/parse/gpx.ts";
 import { exampleActivity, writeGpx, writeTcx, type GpxOptions } from "../src/synth/formats.ts";
 import { activity, badFileMessage, fixture, utf8 } from "./helpers/parse.ts";
@@ -153,5 +155,21 @@ describe("parseGpx on generated files", () => {
     ["an unescaped & in a name", whole.replace("<name>Loop", "<name>Fish & Loop")],
   ])("%s is bad_file", (_, text) => {
     expect(failure(utf8(text))).toStartWith("expected a well-formed GPX (XML) document, found an error at line");
+  });
+});
+
+describe("the point cap", () => {
+  test("a file with more than MAX_POINTS track points is refused, not built", () => {
+    const point = '<trkpt lat="47.1" lon="8.5"/>';
+    const gpx = `<?xml version="1.0"?><gpx version="1.1" creator="t"><trk><trkseg>${point.repeat(MAX_POINTS + 1)}</trkseg></trk></gpx>`;
+    let error: unknown;
+    try {
+      parseGpx(new TextEncoder().encode(gpx));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(HotpotError);
+    expect((error as HotpotError).code).toBe("too_large");
+    expect((error as HotpotError).message).toBe("expected at most 2,000,000 track points in one file, found more (a multi-day ultra at 1 Hz has about 500,000)");
   });
 });

@@ -94,10 +94,10 @@ describe("isSupportedName and stripCompression", () => {
   });
 
   test("a .gz is gunzipped and renamed; anything else comes back as it is", () => {
-    const plain = stripCompression("Ride.GPX.gz", gzip(gpx));
+    const plain = stripCompression("Ride.GPX.gz", gzip(gpx), 1 << 20);
     expect(plain.name).toBe("Ride.GPX");
     expect(plain.bytes).toEqual(gpx);
-    const same = stripCompression("ride.gpx", gpx);
+    const same = stripCompression("ride.gpx", gpx, 1 << 20);
     expect(same.name).toBe("ride.gpx");
     expect(same.bytes).toBe(gpx);
   });

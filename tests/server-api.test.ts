@@ -111,7 +111,7 @@ describe("api", () => {
   test("geojson of an unknown key or a path without .geojson is a 404", () => {
     const api = apiHandlers(store);
     for (const file of ["file:nope.geojson", keys["sample.gpx"], `${keys["sample.gpx"]}.json`]) {
-      expect(() => api.geojson(file)).toThrow(HotpotError);
+      expect(() => api.geojson(new Request("http://localhost/"), file)).toThrow(HotpotError);
     }
   });
 });

@@ -384,7 +384,7 @@ describe("switches", () => {
       const response = await server.handle(req(path, { headers: { Origin: "https://example.org" } }));
       expect([...response.headers.keys()].filter((k) => k.startsWith("access-control"))).toEqual([]);
     }
-    expect((await server.handle(req(TILE, { method: "OPTIONS" }))).status).toBe(404);
+    expect((await server.handle(req(TILE, { method: "OPTIONS" }))).status).toBe(405);
   });
 
   test("with --cors, GET answers (errors included) allow any origin, and preflight works", async () => {
@@ -445,8 +445,10 @@ describe("on a port", () => {
     expect(log.some((line) => line.includes(`GET ${path} 400 `))).toBe(true);
   });
 
-  test("other methods on a tile path still reach the app: preflight, and 404 for POST", async () => {
+  test("other methods on a tile path still reach the app: preflight, and 405 with Allow for POST", async () => {
     expect((await fetch(url(TILE), { method: "OPTIONS" })).status).toBe(204);
-    expect((await fetch(url(TILE), { method: "POST" })).status).toBe(404);
+    const post = await fetch(url(TILE), { method: "POST" });
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
   });
 });

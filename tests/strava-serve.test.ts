@@ -121,7 +121,7 @@ describe("serve --strava-webhook", () => {
     const check = await fetch(`${url}/strava/webhook?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=abc`);
     expect(await check.json()).toEqual({ "hub.challenge": "abc" });
     const res = await fetch(`${url}/strava/webhook`, { method: "POST", body: JSON.stringify(event(2)), headers: { "content-type": "application/json" } });
-    expect(await res.json()).toEqual({ status: "queued" });
+    expect(await res.json()).toEqual({ status: "received" });
     expect(await until((n) => n === 2)).toBe(2);
   }, 30_000);
 

@@ -13,7 +13,7 @@ import { runImport } from "../src/import/run.ts";
 import { renderTileCounts } from "../src/render.ts";
 import { listen, type HttpServer } from "../src/server/listen.ts";
 import { stravaWebhookRoutes } from "../src/server/strava-routes.ts";
-import { enqueueEvent, parseEvent, StravaEventProcessor } from "../src/sources/strava-events.ts";
+import { enqueueEvent, MAX_QUEUED_PER_ATHLETE, parseEvent, StravaEventProcessor } from "../src/sources/strava-events.ts";
 import { exchangeCode, storedTokens, stravaEnv, type StravaEnv } from "../src/sources/strava.ts";
 import { openStore, type Store } from "../src/store.ts";
 import { latToY, lngToX } from "../src/tile.ts";
@@ -152,7 +152,7 @@ describe("POST /strava/webhook: events", () => {
     fake.activities.set(1001, fakeRide(1001, { ...RIDE_AT, name: "Morning ride" }));
     expect(tilePixels()).toBe(0);
 
-    expect(await deliver(event())).toBe("queued");
+    expect(await deliver(event())).toBe("received");
     expect(stored(1001)).toEqual({ title: "Morning ride", type: "Ride", private: 0 });
     const lit = tilePixels();
     expect(lit).toBeGreaterThan(50);
@@ -163,7 +163,9 @@ describe("POST /strava/webhook: events", () => {
     expect(fake.requests).toContain("GET /api/v3/activities/1001/streams?keys=latlng,time,altitude&key_by_type=true");
 
     const versionBefore = store.dataVersion();
-    await deliver(event({ aspect_type: "update", event_time: 1_777_000_100, updates: { title: "Evening run", type: "Run", private: "true" } }));
+    // The update applies what Strava says now, whatever the event claims.
+    Object.assign(fake.activities.get(1001)!.activity, { name: "Evening run", type: "Run", private: true });
+    await deliver(event({ aspect_type: "update", event_time: 1_777_000_100, updates: { title: "Claimed", type: "Walk" } }));
     expect(stored(1001)).toEqual({ title: "Evening run", type: "Run", private: 1 });
     expect(tilePixels("activity_type = Run")).toBe(lit);
     expect(tilePixels("activity_type = Ride")).toBe(0);
@@ -199,14 +201,16 @@ describe("POST /strava/webhook: events", () => {
     fake.activities.set(1001, fakeRide(1001, RIDE_AT));
     // Slow Strava: the first event is still being applied when Strava delivers it again.
     fake.delayMs = 200;
-    expect(await (await post(event())).json()).toEqual({ status: "queued" });
-    expect(await (await post(event())).json()).toEqual({ status: "duplicate" });
+    expect(await (await post(event())).json()).toEqual({ status: "received" });
+    expect(processor.pending()).toBe(1);
+    expect(await (await post(event())).json()).toEqual({ status: "received" });
+    expect(processor.pending()).toBe(1);
     await processor.idle();
     expect(store.activityCount()).toBe(1);
     const reads = apiReads();
     expect(reads).toBe(2); // the activity and its streams, once
     fake.delayMs = 0;
-    expect(await deliver(event())).toBe("queued");
+    expect(await deliver(event())).toBe("received");
     expect(apiReads()).toBe(reads);
     expect(store.activityCount()).toBe(1);
   });
@@ -338,6 +342,7 @@ describe("POST /strava/webhook: events", () => {
     expect(stored(1003)).not.toBeNull();
     expect(stored(1002)).toBeNull();
     // ...while a later event of the same activity waits behind it, keeping their order.
+    fake.activities.get(1002)!.activity.name = "Renamed";
     await deliver(event({ object_id: 1002, aspect_type: "update", event_time: 2, updates: { title: "Renamed" } }));
     expect(processor.pending()).toBe(2);
     clock.t += 30_000;
@@ -406,7 +411,9 @@ describe("POST /strava/webhook: events", () => {
   }
 
   test("events of an athlete without tokens are acknowledged and ignored", async () => {
-    expect(await deliver(event({ owner_id: 7 }))).toBe("unknown_athlete");
+    const before = fake.requests.length; // the token exchange of beforeEach
+    expect(await deliver(event({ owner_id: 7 }))).toBe("received");
+    expect(fake.requests.length).toBe(before);
     expect(processor.pending()).toBe(0);
     expect(logs.join("\n")).toContain("no tokens for athlete 7");
   });
@@ -423,7 +430,8 @@ describe("POST /strava/webhook: events", () => {
     expect(storedTokens(store, ATHLETE)).toBeNull();
     expect(processor.pending()).toBe(0);
     // Later events of that athlete are not even queued.
-    expect(await deliver(event())).toBe("unknown_athlete");
+    expect(await deliver(event())).toBe("received");
+    expect(processor.pending()).toBe(0);
   });
 
   test("the POST is acknowledged while a slow Strava is still being asked (real socket)", async () => {
@@ -445,4 +453,72 @@ describe("POST /strava/webhook: events", () => {
       server.stop(true);
     }
   }, 15_000);
+});
+
+describe("forged events", () => {
+  test("a forged update changes nothing: the update applies what Strava says", async () => {
+    fake.activities.set(1001, fakeRide(1001, { ...RIDE_AT, name: "Morning ride" }));
+    await deliver(event());
+    const reads = apiReads();
+    await deliver(event({ aspect_type: "update", event_time: 1_777_000_100, updates: { title: "Pwned", type: "Walk", private: "true" } }));
+    expect(stored(1001)).toEqual({ title: "Morning ride", type: "Ride", private: 0 });
+    expect(apiReads()).toBe(reads + 1);
+  });
+
+  test("a flood of forged creates costs at most one read each, coalesces per object, and the owner's event still lands", async () => {
+    processor.stop();
+    const tokenCalls = fake.tokenRequests.length;
+    for (let i = 0; i < 300; i++) expect((await post(event({ object_id: 900_000 + i, event_time: i }))).status).toBe(200);
+    // The same object again and again, with new event times: one queued event.
+    for (let i = 0; i < 50; i++) await post(event({ object_id: 900_000, event_time: 10_000 + i }));
+    fake.activities.set(1001, fakeRide(1001, RIDE_AT));
+    await post(event());
+    expect(processor.pending()).toBe(301);
+    processor = startProcessor();
+    processor.kick();
+    await processor.idle();
+    expect(stored(1001)).not.toBeNull();
+    expect(processor.pending()).toBe(0);
+    // 300 reads answered 404, then the real activity and its streams; no token refresh.
+    expect(apiReads()).toBe(302);
+    expect(fake.tokenRequests.length).toBe(tokenCalls);
+  });
+
+  test("the queue is bounded per athlete: a flood naming one athlete does not hold up another", async () => {
+    processor.stop();
+    const OTHER = 77;
+    store.db.query("INSERT INTO strava_tokens VALUES (?, 'a', 'r', ?)").run(OTHER, Math.floor(clock.t / 1000) + 3600);
+    const log = () => {};
+    for (let i = 0; i < MAX_QUEUED_PER_ATHLETE; i++) {
+      expect(enqueueEvent(store, parseEvent(event({ object_id: 2_000_000 + i })), { notBefore: clock.t, log })).toBe("queued");
+    }
+    const full = await post(event({ object_id: 3_000_000 }));
+    expect(full.status).toBe(503);
+    expect(full.headers.get("retry-after")).toBe("900");
+    expect(await (await post(event({ owner_id: OTHER, object_id: 3_000_001 }))).json()).toEqual({ status: "received" });
+    expect(processor.pending()).toBe(MAX_QUEUED_PER_ATHLETE + 1);
+  });
+
+  test("with STRAVA_SUBSCRIPTION_ID set, events of another subscription are answered alike and dropped", async () => {
+    env = stravaEnv("webhook", fake.env({ STRAVA_SUBSCRIPTION_ID: "120475" }));
+    processor.stop();
+    processor = startProcessor();
+    fake.activities.set(1001, fakeRide(1001, RIDE_AT));
+    expect(await deliver(event({ subscription_id: 1 }))).toBe("received");
+    expect(processor.pending()).toBe(0);
+    expect(apiReads()).toBe(0);
+    expect(await deliver(event({ subscription_id: 120475 }))).toBe("received");
+    expect(stored(1001)).not.toBeNull();
+    expect(() => stravaEnv("webhook", fake.env({ STRAVA_SUBSCRIPTION_ID: "abc" }))).toThrow("STRAVA_SUBSCRIPTION_ID: expected");
+  });
+
+  test("nothing an event carries forges a log line", async () => {
+    const parsed = parseEvent(event({ aspect_type: "update", updates: { "x\nstrava: strava:1 deleted": "1", title: "a\nstrava: forged" } }));
+    expect(Object.keys(parsed.updates)).toEqual(["title"]);
+    fake.activities.set(1001, fakeRide(1001, RIDE_AT));
+    await deliver(event());
+    await deliver(event({ aspect_type: "update", event_time: 5, updates: { "k\nstrava: forged": "1", title: "t\nstrava: forged" } }));
+    expect(logs.length).toBeGreaterThan(1);
+    for (const line of logs) expect(line).not.toContain("\n");
+  });
 });

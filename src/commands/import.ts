@@ -1,10 +1,13 @@
 /** `hotpot import PATH`: activity files, folders and Strava exports into the database. */
 import { defineCommand } from "citty";
+import { CLI_MAX_FILE_BYTES } from "../decompress.ts";
 import { HotpotError } from "../errors.ts";
 import { runImport } from "../import/run.ts";
 import { formatSummary } from "../import/summary.ts";
 import { privacyZonesNote } from "../sources/privacy-zones.ts";
 import { globalArgs, storeFromArgs } from "./_shared.ts";
+
+const MB = 1024 * 1024;
 
 function parseNumberArg(flag: string, value: string | undefined, check: (n: number) => boolean, expected: string): number | undefined {
   if (value === undefined) return undefined;
@@ -36,11 +39,17 @@ export default defineCommand({
       description: "CSV of activity metadata to join by its filename column (paths relative to the CSV's folder); default: PATH's activities.csv",
     },
     "privacy-zones": { type: "boolean", default: false, description: "add the privacy zones of a Strava export (privacy_zones.csv) as masks" },
+    "max-file-mb": {
+      type: "string",
+      valueHint: "MB",
+      description: `largest file after unpacking .gz layers or a zip entry; larger ones fail with a message (default ${CLI_MAX_FILE_BYTES / MB})`,
+    },
     jobs: { type: "string", alias: "j", valueHint: "N", description: `worker threads parsing in parallel (default: one per core, here ${navigator.hardwareConcurrency})` },
   },
   async run({ args }) {
     const trim = parseNumberArg("trim", args.trim, (n) => Number.isFinite(n) && n >= 0, "a distance in metres >= 0");
     const jobs = parseNumberArg("jobs", args.jobs, (n) => Number.isInteger(n) && n >= 1 && n <= 256, "a whole number of workers from 1 to 256");
+    const maxFileMb = parseNumberArg("max-file-mb", args["max-file-mb"], (n) => Number.isFinite(n) && n > 0 && n <= 64 * 1024, "a size in MB from 0 to 65536");
     const store = storeFromArgs(args);
     try {
       const summary = await runImport(store, {
@@ -49,6 +58,7 @@ export default defineCommand({
         jobs,
         reset: args.reset,
         trim,
+        maxFileBytes: maxFileMb === undefined ? undefined : Math.round(maxFileMb * MB),
         progress: { tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) },
       });
       console.log(formatSummary(summary, args.verbose));

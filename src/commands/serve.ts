@@ -79,11 +79,10 @@ export function serveOptions(a: Record<string, unknown>, env: Record<string, str
   };
 }
 
-/** HOTPOT_UPLOAD_TOKEN, refusing one that is set but blank (the server would look protected and not be). */
-function uploadToken(env: Record<string, string | undefined>): string | null {
-  const token = env.HOTPOT_UPLOAD_TOKEN;
+/** A token from the environment, refusing one that is set but blank (the server would look protected and not be). */
+function envToken(token: string | undefined, name: string): string | null {
   if (token === undefined) return null;
-  if (token.trim() === "") throw new HotpotError("config", "HOTPOT_UPLOAD_TOKEN is set but empty: set a long random value, or unset it to accept uploads from anyone");
+  if (token.trim() === "") throw new HotpotError("config", `${name} is set but empty: set a long random value, or unset it`);
   return token;
 }
 
@@ -111,7 +110,11 @@ export default defineCommand({
     const options = serveOptions(a);
     const global = a as unknown as GlobalArgs;
     const peer = process.env[PEER_ENV] === "1";
-    const token = options.upload || options.fetch ? uploadToken(process.env) : null;
+    // The owner's token also shows private properties over HTTP, so it is read with or without --upload.
+    const { env } = process;
+    const ownerToken = envToken(env.HOTPOT_UPLOAD_TOKEN, "HOTPOT_UPLOAD_TOKEN");
+    const token = options.upload || options.fetch ? ownerToken : null;
+    const access = { ownerToken, readToken: envToken(env.HOTPOT_READ_TOKEN, "HOTPOT_READ_TOKEN") };
     // Missing environment variables stop the start, naming them.
     const strava = options.stravaWebhook ? stravaEnv("webhook") : null;
     const intervals = options.fetch ? intervalsEnv() : null;
@@ -128,14 +131,15 @@ export default defineCommand({
     // --render also lets the page have this server write bounded tile archives.
     if (options.render) plugins.push(exportRoutes(store));
     const tiles = new TileRenderer(store);
-    const app = createApp({ store, tileCache, cors: options.cors, upload, renderer, tiles, plugins });
+    const app = createApp({ store, tileCache, cors: options.cors, upload, renderer, tiles, plugins, access });
     const out = new BatchedStdout();
     const server = listen(app, {
       hostname: options.host,
       port: options.port,
       reusePort: options.workers > 1 || peer,
       log: options.quiet ? null : out.sink,
-      maxRequestBodySize: options.uploadLimitBytes + MB,
+      // No bare 413 from Bun: /upload answers with a message (from Content-Length, else while reading), and the webhook too.
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     });
 
     const peers = new Peers(peerArgs(global, options, server.port!));

@@ -8,6 +8,7 @@
  * Protocol: the pool posts `{ init }` once to each new worker, then
  * `{ id, task }`; the worker answers `{ id, result }` in any order.
  */
+import type { WorkerInit, WorkerResult, WorkerTask } from "./worker.ts";
 
 interface Pending {
   resolve: (result: unknown) => void;
@@ -107,4 +108,9 @@ export class WorkerPool<Task, Result> {
     for (const slot of this.slots) slot.worker.terminate();
     this.slots.length = 0;
   }
+}
+
+/** Workers running import/worker.ts (parse → track → clip): the bulk import's and the server's uploads alike. */
+export function importPool(init: WorkerInit, size: number, depth: number): WorkerPool<WorkerTask, WorkerResult> {
+  return new WorkerPool(() => new Worker(new URL("./worker.ts", import.meta.url)), { size, depth, init });
 }

@@ -6,7 +6,8 @@
  */
 import { clipTrack } from "../clip.ts";
 import { isHotpotError } from "../errors.ts";
-import { parseFile, stripCompression } from "../parse/index.ts";
+import { stripCompression } from "../decompress.ts";
+import { parseFile } from "../parse/index.ts";
 import { buildTrack } from "../track.ts";
 import type { ActivityRecord, ParsedActivity, Properties, SkipReason } from "../types.ts";
 
@@ -17,6 +18,8 @@ export interface PrepareOptions {
   tileExtent: number;
   /** Metres around the first and last points hidden (config trim_dist; see track.ts). */
   trimDist: number;
+  /** Largest file after unpacking .gz layers or a zip entry (decompress.ts): the server's 64 MB, the CLI's --max-file-mb. */
+  maxFileBytes: number;
   /** Overrides the default key `file:<hash>`, e.g. `strava:<id>`. */
   key?: string;
   /** Overrides the file's own title (a CSV's or an API's activity name). */
@@ -50,7 +53,7 @@ const VIRTUAL = /^virtual/i;
 export function prepareActivity(name: string, bytes: Uint8Array, options: PrepareOptions): PrepareResult {
   try {
     // Hash what is inside a .gz, so ride.gpx and ride.gpx.gz are one activity.
-    const plain = stripCompression(name, bytes);
+    const plain = stripCompression(name, bytes, options.maxFileBytes);
     const hash = fileHash(plain.bytes);
     if (options.isKnown?.(hash)) return { ok: false, status: "skipped", reason: "already_stored" };
     // A CSV or API may know what the file does not say (Strava's "Virtual Ride" for a Zwift file).

@@ -8,12 +8,13 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
+import { CLI_MAX_FILE_BYTES } from "../decompress.ts";
 import { HotpotError } from "../errors.ts";
 import { isSupportedName } from "../parse/index.ts";
 import { WRITE_CACHE_MIB, type Store } from "../store.ts";
 import { readJoinTable, normaliseJoinPath, type JoinRow, type JoinTable } from "./join.ts";
 import { unpackTiles } from "./pack.ts";
-import { WorkerPool } from "./pool.ts";
+import { importPool } from "./pool.ts";
 import { Progress } from "./progress.ts";
 import { errorReason } from "./prepare.ts";
 import { openSource, ROOT_CSV, type Source, type SourceItem } from "./sources.ts";
@@ -33,6 +34,8 @@ export interface ImportOptions {
   reset?: boolean;
   /** Store a new trim_dist (metres) before importing; default: keep the stored one. */
   trim?: number;
+  /** Largest file after unpacking (--max-file-mb); default CLI_MAX_FILE_BYTES, 1 GB. */
+  maxFileBytes?: number;
   /** Where progress goes; default: nowhere. */
   progress?: { tty: boolean; write: (text: string) => void };
 }
@@ -149,11 +152,11 @@ async function prepareAndWrite(store: Store, planned: Planned[], zip: ZipArchive
   const failed = (p: Planned, e: unknown) => onResult(p, { ok: false, status: "error", reason: errorReason(e), bytes: 0 });
 
   const init: WorkerInit = {
-    options: { zoomLevels: config.zoom_levels, tileExtent: config.tile_extent, trimDist: config.trim_dist },
+    options: { zoomLevels: config.zoom_levels, tileExtent: config.tile_extent, trimDist: config.trim_dist, maxFileBytes: options.maxFileBytes ?? CLI_MAX_FILE_BYTES },
     knownHashes: store.fileHashes(),
   };
   const jobs = options.jobs ?? navigator.hardwareConcurrency;
-  const pool = new WorkerPool<WorkerTask, WorkerResult>(() => new Worker(new URL("./worker.ts", import.meta.url)), { size: jobs, depth: DEPTH, init });
+  const pool = importPool(init, jobs, DEPTH);
   const readCache = store.pageCache(WRITE_CACHE_MIB);
   try {
     const all: Promise<void>[] = [];

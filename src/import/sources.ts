@@ -5,6 +5,7 @@
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
+import { CLI_MAX_FILE_BYTES } from "../decompress.ts";
 import { HotpotError } from "../errors.ts";
 import { ZipArchive, inflateEntry, type ZipEntry } from "./zip.ts";
 
@@ -79,7 +80,7 @@ export function openSource(path: string): Source {
     const csv = items.find((i) => i.rel === ROOT_CSV);
     let rootCsv: string | null = null;
     try {
-      if (csv) rootCsv = new TextDecoder().decode(inflateEntry(csv.entry!.method, zip.readRaw(csv.entry!), csv.entry!.size));
+      if (csv) rootCsv = new TextDecoder().decode(inflateEntry(csv.entry!.method, zip.readRaw(csv.entry!), csv.entry!.size, CLI_MAX_FILE_BYTES));
     } catch (e) {
       zip.close();
       throw new HotpotError("bad_file", `${path}:${ROOT_CSV}: ${(e as Error).message}`);

@@ -3,18 +3,26 @@
  * the file (or inflates the zip entry the main thread read for it), prepares
  * the activity and sends the record back with its tiles packed into one
  * transferable buffer. The next file is read while this one is parsed.
+ * For the server it also splits an upload's multipart body into its files:
+ * Bun's parser takes tens of milliseconds per MB, too long for the request thread.
  */
-import { errorReason, prepareActivity, type PrepareOptions, type PrepareResult } from "./prepare.ts";
+import { setPriority } from "node:os";
+import { errorReason, prepareActivity, prepareParsed, type PrepareOptions, type PrepareResult } from "./prepare.ts";
 import { packTiles } from "./pack.ts";
 import { inflateEntry } from "./zip.ts";
-import type { ActivityRecord, Properties } from "../types.ts";
+import type { ActivityRecord, ParsedActivity, Properties } from "../types.ts";
 
 declare const self: Worker;
 
 export interface WorkerInit {
-  options: Pick<PrepareOptions, "zoomLevels" | "tileExtent" | "trimDist">;
+  options: Pick<PrepareOptions, "zoomLevels" | "tileExtent" | "trimDist" | "maxFileBytes">;
   /** Hashes of files already stored: such files are skipped right after hashing. */
   knownHashes: string[];
+  /**
+   * This thread's nice value, when it should yield to others in the process:
+   * the server's request thread must win the CPU while an upload is parsed.
+   */
+  nice?: number;
 }
 
 export interface WorkerTask {
@@ -29,7 +37,14 @@ export interface WorkerTask {
   title?: string;
   startTime?: number;
   properties?: Properties;
+  /** Instead of a file: an activity already read (Strava's streams), to be cleaned and clipped. */
+  parsed?: ParsedActivity;
+  /** Instead of a file: a whole multipart/form-data body to split into its `file` fields (answered with FormFiles). */
+  form?: { body: Uint8Array<ArrayBuffer>; type: string };
 }
+
+/** The `file` fields of a form task, bytes transferred; null bytes for a field that holds text. Null when the body is unreadable. */
+export type FormFiles = { name: string; bytes: ArrayBuffer | null }[] | null;
 
 /** A PrepareResult as it crosses the thread boundary: tiles travel packed. */
 export type WorkerResult =
@@ -49,10 +64,13 @@ interface Queued {
 const queue: Queued[] = [];
 let draining = false;
 
+const NO_BYTES = new Uint8Array(0);
+
 function load(task: WorkerTask): Promise<Uint8Array | Error> {
+  if (task.parsed) return Promise.resolve(NO_BYTES);
   if (task.path !== undefined) return Bun.file(task.path).bytes().catch((e: unknown) => new Error(errorReason(e)));
   try {
-    return Promise.resolve(inflateEntry(task.method ?? 0, task.raw!, task.size ?? 0));
+    return Promise.resolve(inflateEntry(task.method ?? 0, task.raw!, task.size ?? 0, init!.options.maxFileBytes));
   } catch (e) {
     return Promise.resolve(new Error(errorReason(e)));
   }
@@ -61,17 +79,34 @@ function load(task: WorkerTask): Promise<Uint8Array | Error> {
 function handle(task: WorkerTask, bytes: Uint8Array | Error): { result: WorkerResult; transfer: Transferable[] } {
   if (bytes instanceof Error) return { result: { ok: false, status: "error", reason: bytes.message, bytes: 0 }, transfer: [] };
   const { key, title, startTime, properties } = task;
-  const prepared = prepareActivity(task.name, bytes, { ...init!.options, key, title, startTime, properties, isKnown: key ? undefined : isKnown });
+  const options = { ...init!.options, key, title, startTime, properties };
+  const prepared = task.parsed ? prepareParsed(task.parsed, options) : prepareActivity(task.name, bytes, { ...options, isKnown: key ? undefined : isKnown });
   if (!prepared.ok) return { result: { ...prepared, bytes: bytes.byteLength }, transfer: [] };
   const { tiles, ...record } = prepared.record;
   const packed = packTiles(tiles);
   return { result: { ok: true, record, tiles: packed, points: prepared.points, bytes: bytes.byteLength }, transfer: [packed] };
 }
 
+async function splitForm(id: number, { body, type }: { body: Uint8Array<ArrayBuffer>; type: string }): Promise<void> {
+  let fields: FormDataEntryValue[];
+  try {
+    fields = (await new Response(body, { headers: { "Content-Type": type } }).formData()).getAll("file");
+  } catch {
+    self.postMessage({ id, result: null satisfies FormFiles });
+    return;
+  }
+  const files = await Promise.all(fields.map(async (f) => (typeof f === "string" ? { name: "", bytes: null } : { name: f.name, bytes: await f.arrayBuffer() })));
+  self.postMessage({ id, result: files satisfies FormFiles }, files.flatMap((f) => (f.bytes ? [f.bytes] : [])));
+}
+
 async function drain(): Promise<void> {
   draining = true;
   while (queue.length > 0) {
     const job = queue.shift()!;
+    if (job.task.form) {
+      await splitForm(job.id, job.task.form);
+      continue;
+    }
     job.bytes ??= load(job.task);
     // Zip entries are inflated here, so only files on disk are read ahead.
     if (queue[0]?.task.path !== undefined) queue[0].bytes ??= load(queue[0].task);
@@ -90,6 +125,8 @@ self.onmessage = (event: MessageEvent<{ init: WorkerInit } | { id: number; task:
   if ("init" in data) {
     init = data.init;
     known = new Set(init.knownHashes);
+    // Linux sets a nice value per thread, so this lowers only the worker, not the process.
+    if (init.nice !== undefined) setPriority(init.nice);
     return;
   }
   queue.push(data);

@@ -9,6 +9,7 @@
  * element is closed, so a depth counter tells which elements are direct children
  * of the point (an <ele> or <time> nested in <extensions> is not the point's).
  */
+import { HotpotError } from "../errors.ts";
 import type { Segment } from "../types.ts";
 
 const LT = 0x3c;
@@ -285,6 +286,20 @@ export function parseTimeText(text: string): number {
   const t = text.trim();
   const zoned = /(?:z|[+-]\d\d(?::?\d\d)?)$/i.test(t) || !t.includes("T");
   return Date.parse(zoned ? t : t + "Z");
+}
+
+/**
+ * Most track points read from one file. A multi-day ultra recorded every
+ * second has about 500,000; four times that bounds what one file can cost in
+ * memory and time (parsers check as they go, before the track is built).
+ */
+export const MAX_POINTS = 2_000_000;
+
+/** Throws once `count` points exceed MAX_POINTS. */
+export function checkPointCount(count: number): void {
+  if (count > MAX_POINTS) {
+    throw new HotpotError("too_large", `expected at most ${MAX_POINTS.toLocaleString("en")} track points in one file, found more (a multi-day ultra at 1 Hz has about 500,000)`, 422);
+  }
 }
 
 export function newSegment(): Segment {

@@ -1,9 +1,10 @@
 /**
- * FIT through fit-file-parser: record positions (the library turns semicircles
- * into degrees), enhanced_altitude else altitude, timestamps; file_id and the
- * first session's scalar fields become properties, the session's sport is the
- * activity_type. Files whose file_id type is not `activity` (a course is a
- * planned route, a workout a plan; settings, monitoring) are skipped as unsupported. The library reads one FIT file and stops at its CRC, so chained
+ * FIT: record positions, enhanced_altitude else altitude, and timestamps are
+ * read straight from the bytes (_fit-records.ts); fit-file-parser reads the
+ * rest: file_id and the first session's scalar fields become properties, the
+ * session's sport is the activity_type. Files whose file_id type is not
+ * `activity` (a course is a planned route, a workout a plan; settings,
+ * monitoring) are skipped as unsupported. The library reads one FIT file and stops at its CRC, so chained
  * files (several FIT files back to back, as some devices write) are split here
  * and each part becomes one segment. CRCs are not checked for files that decode
  * to a track (see checkCrc).
@@ -11,7 +12,8 @@
 import FitParser, { FitEncoder } from "fit-file-parser";
 import { HotpotError } from "../errors.ts";
 import type { ParseResult, Properties, PropertyValue, Segment } from "../types.ts";
-import { firstTime, newSegment } from "./_scan.ts";
+import { readRecords } from "./_fit-records.ts";
+import { checkPointCount, firstTime, newSegment } from "./_scan.ts";
 
 /** sub_sports whose positions are not places on a map (or there are none worth drawing). */
 const VIRTUAL_SUB_SPORTS = new Set(["virtual_activity", "indoor_cycling", "indoor_rowing", "indoor_running"]);
@@ -26,7 +28,10 @@ const isPositionField = (name: string) => name.endsWith("_lat") || name.endsWith
 type FitMessage = Record<string, unknown>;
 
 interface FitPart {
-  records: FitMessage[];
+  /** Record messages, with a position or without. */
+  records: number;
+  /** The positioned ones. */
+  segment: Segment;
   fileIds: FitMessage[];
   sessions: FitMessage[];
   sports: FitMessage[];
@@ -37,7 +42,7 @@ const parser = new FitParser({ mode: "list" });
 
 export function parseFit(bytes: Uint8Array): ParseResult {
   const ranges = splitChain(bytes);
-  const parts = ranges.map(([start, end]) => readPart(bytes.subarray(start, end), start));
+  const parts = ranges.map(([start, end]) => readPart(bytes, start, end));
   const fileId = parts.find((p) => p.fileIds.length > 0)?.fileIds[0];
   // The library names known types; an unknown one stays a number (4 is activity).
   const fileType = fileId?.type;
@@ -56,20 +61,10 @@ export function parseFit(bytes: Uint8Array): ParseResult {
   const segments: Segment[] = [];
   let records = 0;
   for (const part of parts) {
-    const segment = newSegment();
-    for (const r of part.records) {
-      const lat = r.position_lat;
-      const lon = r.position_long;
-      if (typeof lat !== "number" || typeof lon !== "number") continue;
-      const ele = r.enhanced_altitude ?? r.altitude;
-      segment.lat.push(lat);
-      segment.lon.push(lon);
-      segment.ele.push(typeof ele === "number" ? ele : NaN);
-      segment.time.push(r.timestamp instanceof Date ? r.timestamp.getTime() : NaN);
-    }
-    records += part.records.length;
-    if (segment.lat.length > 0) segments.push(segment);
+    records += part.records;
+    if (part.segment.lat.length > 0) segments.push(part.segment);
   }
+  checkPointCount(records);
   if (segments.length === 0) {
     // Lenient decoding of a damaged file can end in "nothing here"; that is a broken file, not a skip.
     for (const [start, end] of ranges) checkCrc(bytes, start, end);
@@ -80,7 +75,7 @@ export function parseFit(bytes: Uint8Array): ParseResult {
   if (fileId) copyScalars(fileId, properties);
   if (session) copyScalars(session, properties);
   if (sport && isScalar(sport.sport)) properties.activity_type = sport.sport;
-  const start = session?.start_time ?? parts[0].records[0]?.timestamp;
+  const start = session?.start_time;
   return {
     startTime: start instanceof Date ? start.getTime() : firstTime(segments),
     properties,
@@ -127,8 +122,43 @@ function checkCrc(bytes: Uint8Array, start: number, end: number): void {
   }
 }
 
-function readPart(bytes: Uint8Array, offset: number): FitPart {
-  let result: FitPart | undefined;
+/**
+ * The FIT file at bytes[start, end): records read here (_fit-records.ts), the
+ * other messages by the library. A file whose messages cannot be followed is
+ * left to the library whole, which then reads its records too or says what is wrong.
+ */
+function readPart(bytes: Uint8Array, start: number, end: number): FitPart {
+  const fast = readRecords(bytes, start, end);
+  const messages = decode(fast ? fast.rest : bytes.subarray(start, end), start);
+  if (fast) return { ...messages, records: fast.count, segment: fast.segment };
+  return { ...messages, records: messages.records.length, segment: segmentOf(messages.records) };
+}
+
+/** The positioned records the library decoded, as a segment. */
+function segmentOf(records: FitMessage[]): Segment {
+  const segment = newSegment();
+  for (const r of records) {
+    const lat = r.position_lat;
+    const lon = r.position_long;
+    if (typeof lat !== "number" || typeof lon !== "number") continue;
+    const ele = r.enhanced_altitude ?? r.altitude;
+    segment.lat.push(lat);
+    segment.lon.push(lon);
+    segment.ele.push(typeof ele === "number" ? ele : NaN);
+    segment.time.push(r.timestamp instanceof Date ? r.timestamp.getTime() : NaN);
+  }
+  return segment;
+}
+
+interface Decoded {
+  records: FitMessage[];
+  fileIds: FitMessage[];
+  sessions: FitMessage[];
+  sports: FitMessage[];
+}
+
+function decode(bytes: Uint8Array, offset: number): Decoded {
+  let result: Decoded | undefined;
   let failure: string | undefined;
   try {
     parser.parse(Buffer.from(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength), (error, data) => {

@@ -5,7 +5,7 @@
  * many apps set those to when the file was written, not when the activity began.
  */
 import type { ParseResult, Properties, Segment } from "../types.ts";
-import { ELE, firstTime, newSegment, parseTimeText, scanPoints, TIME, type PointSpec } from "./_scan.ts";
+import { checkPointCount, ELE, firstTime, newSegment, parseTimeText, scanPoints, TIME, type PointSpec } from "./_scan.ts";
 import { bodyRange, listOf, readXml, textOf, type XmlFormat, type XmlNode } from "./_xml.ts";
 
 const GPX: XmlFormat = { label: "GPX", root: "gpx", body: "trkseg", arrays: ["trk", "trkseg", "rte", "wpt"] };
@@ -43,6 +43,7 @@ export function parseGpx(bytes: Uint8Array): ParseResult {
       if (!range) continue;
       const segment = newSegment();
       seen += scanPoints(doc.bytes, range[0], range[1], TRKPT, segment);
+      checkPointCount(seen);
       if (segment.lat.length > 0) segments.push(segment);
     }
   }

@@ -7,7 +7,7 @@
  * no name, so the title is the activity's <Notes> when there are any.
  */
 import type { ParseResult, Properties, Segment } from "../types.ts";
-import { ELE, firstTime, LAT, LON, newSegment, parseTimeText, scanPoints, TIME, type PointSpec } from "./_scan.ts";
+import { checkPointCount, ELE, firstTime, LAT, LON, newSegment, parseTimeText, scanPoints, TIME, type PointSpec } from "./_scan.ts";
 import { bodyRange, listOf, readXml, textOf, type XmlFormat } from "./_xml.ts";
 
 const TCX: XmlFormat = {
@@ -48,6 +48,7 @@ export function parseTcx(bytes: Uint8Array): ParseResult {
         if (!range) continue;
         const segment = newSegment();
         seen += scanPoints(doc.bytes, range[0], range[1], TRACKPOINT, segment);
+        checkPointCount(seen);
         if (segment.lat.length > 0) segments.push(segment);
       }
     }

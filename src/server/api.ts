@@ -10,13 +10,16 @@
  *   GET /api/bounds?filter&before&after                   {"bounds": [W, S, E, N] | null}
  *   GET /healthz                                         {"status": "ok", "data_version": v, "activities": n}
  */
+import { controlCharacter } from "../control.ts";
 import { HotpotError } from "../errors.ts";
 import { countActivities, listActivities } from "../query.ts";
 import type { Store } from "../store.ts";
+import type { Properties } from "../types.ts";
 import { activityFeature } from "./geojson.ts";
 import { jsonResponse, searchParams } from "./http.ts";
 import { activitiesNear, activityBounds, DEFAULT_NEAR_LIMIT, MAX_NEAR_LIMIT, parseNear } from "./near.ts";
 import { activityQuery, intParam } from "./params.ts";
+import { isPrivateProperty, visibleProperties } from "./privacy.ts";
 
 /** Default page size of /api/activities. */
 export const DEFAULT_LIST_LIMIT = 100;
@@ -67,44 +70,54 @@ export function propertyInfo(store: Store): PropertyInfo[] {
   return list;
 }
 
-export function apiHandlers(store: Store) {
+/** `owner` tells whether a request carries the owner's token: only the owner sees and filters on private properties (privacy.ts). */
+export function apiHandlers(store: Store, owner: (request: Request) => boolean = () => false) {
+  /** Properties as this request may see them. */
+  const shown = <T extends { properties: Properties }>(request: Request, items: T[]): T[] => {
+    if (owner(request)) return items;
+    return items.map((a) => ({ ...a, properties: visibleProperties(a.properties, false) }));
+  };
   return {
     count(request: Request): Response {
-      const { query } = activityQuery(searchParams(request));
+      const { query } = activityQuery(searchParams(request), owner(request));
       const count = countActivities(store, query);
       // Scripts written for the Rust hotpot read the bare number; the page asks for JSON.
       if (request.headers.get("accept")?.includes("application/json")) return jsonResponse({ count });
       return new Response(String(count), { headers: { "Content-Type": "text/plain; charset=utf-8" } });
     },
 
-    properties(): Response {
-      return jsonResponse({ properties: propertyInfo(store) });
+    properties(request: Request): Response {
+      const all = propertyInfo(store);
+      return jsonResponse({ properties: owner(request) ? all : all.filter((p) => !isPrivateProperty(p.key)) });
     },
 
     activities(request: Request): Response {
       const params = searchParams(request);
-      const { query } = activityQuery(params);
+      const { query } = activityQuery(params, owner(request));
       const near = params.get("near");
       if (near !== null) {
         const point = parseNear(near, params.get("zoom") ?? undefined);
         const limit = intParam(params, "limit", 1, MAX_NEAR_LIMIT, DEFAULT_NEAR_LIMIT);
-        return jsonResponse({ activities: activitiesNear(store, { ...point, limit, query }) });
+        return jsonResponse({ activities: shown(request, activitiesNear(store, { ...point, limit, query })) });
       }
       const limit = intParam(params, "limit", 1, MAX_LIST_LIMIT, DEFAULT_LIST_LIMIT);
       const offset = intParam(params, "offset", 0, Number.MAX_SAFE_INTEGER, 0);
-      return jsonResponse({ total: countActivities(store, query), activities: listActivities(store, query, { limit, offset }) });
+      return jsonResponse({ total: countActivities(store, query), activities: shown(request, listActivities(store, query, { limit, offset })) });
     },
 
     /** `file` is the last path segment, `{key}.geojson`, already percent-decoded by the router. */
-    geojson(file: string): Response {
+    geojson(request: Request, file: string): Response {
+      const control = controlCharacter(file);
+      if (control) throw new HotpotError("bad_argument", `activity key: ${control} is not allowed`);
       const key = file.endsWith(".geojson") ? file.slice(0, -".geojson".length) : null;
       const feature = key === null ? null : activityFeature(store, key);
       if (!feature) throw new HotpotError("not_found", `activity ${JSON.stringify(key ?? file)} not found (expected /api/activities/{key}.geojson)`);
-      return jsonResponse(feature, 200, { "Content-Type": "application/geo+json" });
+      const [visible] = shown(request, [feature]);
+      return jsonResponse(visible, 200, { "Content-Type": "application/geo+json" });
     },
 
     bounds(request: Request): Response {
-      const { query } = activityQuery(searchParams(request));
+      const { query } = activityQuery(searchParams(request), owner(request));
       return jsonResponse({ bounds: activityBounds(store, query) });
     },
 

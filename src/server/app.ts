@@ -26,6 +26,7 @@ import { facetsHandler } from "./facets.ts";
 import { featuresHandler } from "./features.ts";
 import { homeHandler } from "./home.ts";
 import { pageAssets } from "./page.ts";
+import { access, type AccessOptions } from "./privacy.ts";
 import { staticFiles, type AssetSource } from "./static.ts";
 import { TileRenderer } from "./tile-helper.ts";
 import { tileHandler } from "./tiles.ts";
@@ -47,7 +48,12 @@ export interface AppOptions {
   tiles?: TileRenderer;
   /** Routes of optional sources (the Strava webhook, fetch), mounted as they are. */
   plugins?: AnyElysia[];
+  /** Who sees private properties, and whether reading needs a token (privacy.ts); default: nobody, and no. */
+  access?: AccessOptions;
 }
+
+/** Paths open without HOTPOT_READ_TOKEN: load balancers' health checks, and Strava, which cannot send a token. */
+const OPEN_PATHS = new Set(["/healthz", "/strava/webhook"]);
 
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
@@ -66,16 +72,22 @@ export function createApp(options: AppOptions): AnyElysia {
   const files = staticFiles(options.assets ?? pageAssets());
   const cache = options.tileCache === undefined ? new TileCache(DEFAULT_CACHE_BYTES) : options.tileCache;
   const versions = new DataVersion(store);
-  const tile = tileHandler({ store, versions, cache, collector: new Collector(), tiles: options.tiles ?? new TileRenderer(store, { helper: false }) });
-  const api = apiHandlers(store);
-  const explorer = explorerHandlers({ store, versions, cache });
-  const home = homeHandler(store);
+  const accessOptions = options.access ?? { ownerToken: null, readToken: null };
+  const { owner, refuse } = access(accessOptions);
+  const tiles = options.tiles ?? new TileRenderer(store, { helper: false });
+  const shared = accessOptions.readToken === null;
+  const tile = tileHandler({ store, versions, cache, collector: new Collector(), tiles, shared, owner });
+  const api = apiHandlers(store, owner);
+  const explorer = explorerHandlers({ store, versions, cache, shared, owner });
+  const home = homeHandler(store, owner);
   const features = featuresHandler(store, { upload: !!options.upload, token: !!options.upload?.token, render: !!options.renderer });
   const allowOrigin = (request: Request, response: Response) => {
     if (options.cors && request.method === "GET") response.headers.set("Access-Control-Allow-Origin", "*");
     return response;
   };
   const tileRoute: HotRoute = (request, { z, x, y }) => {
+    const refused = refuse(request);
+    if (refused) return refused;
     try {
       const response = tile(request, z, x, y);
       return response instanceof Promise ? response.then((r) => allowOrigin(request, r), (e) => errorResponse(request, e)) : allowOrigin(request, response);
@@ -91,19 +103,22 @@ export function createApp(options: AppOptions): AnyElysia {
 
   // Hooks first: Elysia applies a hook only to routes added after it.
   let app: AnyElysia = new Elysia().onError({ as: "global" }, ({ code, error, request }) => {
-    if (code === "NOT_FOUND") return allowOrigin(request, textResponse(404, "not found"));
+    if (code === "NOT_FOUND") return allowOrigin(request, notFound(app, request));
     if (code === "PARSE") return textResponse(400, "the request body could not be read");
     return errorResponse(request, error);
   });
   if (options.cors) app = withCors(app, allowOrigin);
+  if (accessOptions.readToken !== null) {
+    app = app.onRequest(({ request }) => (OPEN_PATHS.has(new URL(request.url).pathname) ? undefined : (refuse(request) ?? undefined)));
+  }
 
   // Handlers destructure only what they use: Elysia reads that to skip parsing bodies and queries they do not need.
   app = app
     .get("/tile/:z/:x/:y", ({ request, params }) => tileRoute(request, params))
     .get("/api/activity-count", ({ request }) => api.count(request))
-    .get("/api/properties", () => api.properties())
+    .get("/api/properties", ({ request }) => api.properties(request))
     .get("/api/activities", ({ request }) => api.activities(request))
-    .get("/api/activities/:file", ({ params }) => api.geojson(params.file))
+    .get("/api/activities/:file", ({ request, params }) => api.geojson(request, params.file))
     .get("/api/bounds", ({ request }) => api.bounds(request))
     .get("/api/home", ({ request }) => home(request))
     .get("/api/facets", facetsHandler(store))
@@ -115,7 +130,7 @@ export function createApp(options: AppOptions): AnyElysia {
     .get("/", ({ request }) => files.page(request))
     .get("/static/*", ({ request }) => files.asset(request));
   if (options.renderer) {
-    const render = renderHandler(store, options.renderer);
+    const render = renderHandler(store, options.renderer, owner);
     app = app.get("/render", ({ request }) => render(request));
   }
   if (options.upload) {
@@ -127,6 +142,32 @@ export function createApp(options: AppOptions): AnyElysia {
   for (const plugin of options.plugins ?? []) app = app.use(plugin);
   HOT_ROUTES.set(app, { "/tile/:z/:x/:y": tileRoute });
   return app;
+}
+
+const ROUTE_TESTS = new WeakMap<AnyElysia, { test: RegExp; method: string }[]>();
+
+/** Methods by route pattern, as Elysia lists them (`/tile/:z/:x/:y` → a path test), built at the first miss, once every route is added. */
+function routeTests(app: AnyElysia): { test: RegExp; method: string }[] {
+  let tests = ROUTE_TESTS.get(app);
+  if (!tests) ROUTE_TESTS.set(app, (tests = routeList(app)));
+  return tests;
+}
+
+function routeList(app: AnyElysia): { test: RegExp; method: string }[] {
+  return app.routes.map((r: { method: string; path: string }) => ({
+    method: r.method,
+    test: new RegExp(`^${r.path.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/:[^/]+/g, "[^/]+").replace(/\*/g, ".*")}$`),
+  }));
+}
+
+/** 405 with Allow when the path exists for other methods (RFC 9110 15.5.6), else 404. */
+function notFound(app: AnyElysia, request: Request): Response {
+  const path = new URL(request.url).pathname;
+  const methods = new Set(routeTests(app).filter((r) => r.test.test(path)).map((r) => r.method));
+  if (methods.size === 0 || methods.has(request.method)) return textResponse(404, "not found");
+  if (methods.has("GET")) methods.add("HEAD");
+  const allow = [...methods].sort().join(", ");
+  return textResponse(405, `method ${request.method.slice(0, 20)} is not allowed here (allowed: ${allow})`, { Allow: allow });
 }
 
 /** GET from any origin, and the preflight a cross-origin conditional request needs. */

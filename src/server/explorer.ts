@@ -15,29 +15,30 @@ import { jsonResponse, searchParams } from "./http.ts";
 import { encodeImage } from "./image.ts";
 import { activityQuery, negotiateFormat, parseTileAddress } from "./params.ts";
 import { parseBounds } from "./render.ts";
-import { answer, keepTile, notModified, type TileContext } from "./tiles.ts";
+import { answer, keepTile, notModified, tileCacheControl, type TileContext } from "./tiles.ts";
 
 /** Cells one /api/explorer/tiles answer lists at most: a 1,000-cell answer is about 300 KB of GeoJSON. */
 export const MAX_GEOJSON_CELLS = 20_000;
 
-export function explorerHandlers(context: Pick<TileContext, "store" | "versions" | "cache">) {
-  const { store, versions, cache } = context;
+export function explorerHandlers(context: Pick<TileContext, "store" | "versions" | "cache" | "shared" | "owner">) {
+  const { store, versions, cache, shared, owner } = context;
   return {
     tile(request: Request, zText: string, xText: string, yText: string): Response | Promise<Response> {
       const tile = parseTileAddress(zText, xText, yText);
       const params = searchParams(request);
       const zoom = parseExplorerZoom(params.get("zoom"));
-      const { query, key: queryKey } = activityQuery(params);
+      const { query, key: queryKey, private: personal } = activityQuery(params, owner(request));
+      const cacheControl = tileCacheControl(shared, personal);
       const format = negotiateFormat(request, tile.format);
       const version = versions.current();
       cache?.useVersion(version);
       const key = `explorer|${version}|${zoom}|${tile.z}/${tile.x}/${tile.y}|${tile.size}|${format}|${queryKey}`;
       const hit = cache?.get(key);
       const etag = hit?.etag ?? etagOf(key);
-      const early = notModified(request, etag) ?? (hit && answer(hit));
+      const early = notModified(request, etag, cacheControl) ?? (hit && answer(hit));
       if (early) return early;
       const drawn = drawExplorerTile(explore(store, zoom, query), tile.z, tile.x, tile.y, tile.size);
-      const identity = { key, version, etag, format };
+      const identity = { key, version, etag, format, cacheControl };
       if (!drawn) return keepTile(context, identity, new Uint8Array(0));
       const bytes = encodeImage(drawn, tile.size, tile.size, EXPLORER_PALETTE, format);
       return bytes instanceof Promise ? bytes.then((b) => keepTile(context, identity, b)) : keepTile(context, identity, bytes);
@@ -46,14 +47,14 @@ export function explorerHandlers(context: Pick<TileContext, "store" | "versions"
     numbers(request: Request): Response {
       const params = searchParams(request);
       const zoom = parseExplorerZoom(params.get("zoom"));
-      const { query } = activityQuery(params);
+      const { query } = activityQuery(params, owner(request));
       return jsonResponse(summary(explore(store, zoom, query)));
     },
 
     cells(request: Request): Response {
       const params = searchParams(request);
       const zoom = parseExplorerZoom(params.get("zoom"));
-      const { query } = activityQuery(params);
+      const { query } = activityQuery(params, owner(request));
       const bbox = parseBounds(params.get("bbox"), "bbox");
       if (bbox.west >= bbox.east || bbox.south >= bbox.north || bbox.west < -180 || bbox.east > 180 || bbox.south < -90 || bbox.north > 90) {
         throw new HotpotError("bad_argument", `bbox: expected -180 <= W < E <= 180 and -90 <= S < N <= 90, found '${params.get("bbox")!.slice(0, 80)}'`);

@@ -105,6 +105,6 @@ function trim(store: Store, [x0, y0, x1, y1]: TileFrame, z: number, deep: number
   return [xToLng(a0 / n), yToLat((b1 + 1) / n), xToLng((a1 + 1) / n), yToLat(b0 / n)];
 }
 
-export function homeHandler(store: Store) {
-  return (request: Request): Response => jsonResponse({ bounds: homeBounds(store, activityQuery(searchParams(request)).query) });
+export function homeHandler(store: Store, owner: (request: Request) => boolean) {
+  return (request: Request): Response => jsonResponse({ bounds: homeBounds(store, activityQuery(searchParams(request), owner(request)).query) });
 }

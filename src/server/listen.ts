@@ -15,7 +15,12 @@ export interface ListenOptions {
   reusePort: boolean;
   /** Where request lines go; null for none. */
   log: LogSink | null;
-  /** Bun refuses larger bodies before any handler runs; upload.ts gives the friendlier 413 below it. */
+  /**
+   * Bun refuses larger bodies before any handler runs, with a bare 413. Every
+   * route that reads a body bounds it itself with a message (readLimited), and
+   * Bun does not buffer a body nobody reads, so `hotpot serve` sets this far
+   * above those bounds.
+   */
   maxRequestBodySize: number;
 }
 

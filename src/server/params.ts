@@ -5,8 +5,10 @@
  */
 import { HotpotError } from "../errors.ts";
 import { resolveGradient, type Palette } from "../palette.ts";
+import { compileFilter } from "../filter.ts";
 import { compileQuery, type ActivityQuery } from "../query.ts";
 import { isValidTile, MAX_ZOOM } from "../tile.ts";
+import { checkFilterKeys, isPrivateProperty } from "./privacy.ts";
 
 export type ImageFormat = "png" | "webp";
 export type TileSize = 256 | 512 | 1024;
@@ -51,17 +53,24 @@ export interface CheckedQuery {
   query: ActivityQuery;
   /** The query's part of a cache key. */
   key: string;
+  /** The filter names a private property (only the owner's may): answers must not go to shared caches. */
+  private: boolean;
 }
 
-/** Reads `filter`, `before` and `after`; an empty value counts as absent, as from an empty form field. */
-export function activityQuery(params: URLSearchParams): CheckedQuery {
+/**
+ * Reads `filter`, `before` and `after`; an empty value counts as absent, as from an empty form field.
+ * Only the owner's filters may name private properties (privacy.ts).
+ */
+export function activityQuery(params: URLSearchParams, owner = false): CheckedQuery {
   const filter = params.get("filter")?.trim() || undefined;
   const before = params.get("before")?.trim() || undefined;
   const after = params.get("after")?.trim() || undefined;
   const query: ActivityQuery = { filter, before, after };
   // Throws bad_filter / bad_argument (400) before any work; filter.ts bounds the length and caches.
   compileQuery(query);
-  return { query, key: `${filter ?? ""}\u0000${after ?? ""}\u0000${before ?? ""}` };
+  const keys = filter ? compileFilter(filter).keys : [];
+  checkFilterKeys(keys, owner);
+  return { query, key: `${filter ?? ""}\u0000${after ?? ""}\u0000${before ?? ""}`, private: keys.some(isPrivateProperty) };
 }
 
 /** `color` or `gradient` (not both) → the palette; palette.ts keeps parsed ones. */

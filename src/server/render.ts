@@ -32,7 +32,7 @@ export function formatParam(params: URLSearchParams): ImageFormat {
   return format;
 }
 
-export function renderHandler(store: Store, renderer: Renderer) {
+export function renderHandler(store: Store, renderer: Renderer, owner: (request: Request) => boolean) {
   return async (request: Request): Promise<Response> => {
     const params = searchParams(request);
     const bounds = parseBounds(params.get("bounds"));
@@ -42,7 +42,7 @@ export function renderHandler(store: Store, renderer: Renderer) {
     planBounds(store, bounds, width, height);
     const format = formatParam(params);
     const palette = paletteParam(params);
-    const { query, key: queryKey } = activityQuery(params);
+    const { query, key: queryKey } = activityQuery(params, owner(request));
     const etag = etagOf(`render|${store.dataVersion()}|${Object.values(bounds).join(",")}|${width}x${height}|${format}|${palette.key}|${queryKey}`);
     const headers = {
       "Content-Type": CONTENT_TYPE[format],

@@ -10,6 +10,7 @@
  *   Strava ── POST /strava/webhook {event} ──> queued, 200 at once ──> StravaEventProcessor
  */
 import { Elysia } from "elysia";
+import { readLimited } from "../decompress.ts";
 import { isHotpotError } from "../errors.ts";
 import { shellQuote } from "../sources/_shell.ts";
 import { parseEvent, type Receipt, type StravaEvent } from "../sources/strava-events.ts";
@@ -111,19 +112,28 @@ export function stravaWebhookRoutes(env: StravaEnv, receive: (e: StravaEvent) =>
     .post(
       "/strava/webhook",
       async ({ request }) => {
-        if (Number(request.headers.get("content-length") ?? 0) > MAX_EVENT_BYTES) return textResponse(413, `webhook event: body over ${MAX_EVENT_BYTES} bytes`);
-        const text = await request.text();
-        if (text.length > MAX_EVENT_BYTES) return textResponse(413, `webhook event: body over ${MAX_EVENT_BYTES} bytes`);
+        const tooLarge = () => textResponse(413, `webhook event: body over ${MAX_EVENT_BYTES} bytes`, { Connection: "close" });
+        if (Number(request.headers.get("content-length") ?? 0) > MAX_EVENT_BYTES) return tooLarge();
+        let text: string;
+        try {
+          // Counted while read: a chunked body says nothing about its length up front.
+          text = new TextDecoder().decode(await readLimited(request, MAX_EVENT_BYTES));
+        } catch (e) {
+          if (isHotpotError(e) && e.code === "too_large") return tooLarge();
+          throw e;
+        }
         let event;
         try {
           event = parseEvent(JSON.parse(text));
         } catch (e) {
           return textResponse(400, isHotpotError(e) ? e.message : "webhook event: the body is not JSON");
         }
-        const receipt = receive(event);
+        // An event of another subscription is not Strava's to us: dropped, but answered like any other.
+        const receipt = env.subscriptionId !== null && event.subscription_id !== env.subscriptionId ? "ignored" : receive(event);
         // Strava retries a delivery that does not get 200 within 2 s; only a full queue wants that.
         if (receipt === "queue_full") return textResponse(503, "webhook event: the queue is full; try again later", { "Retry-After": "900" });
-        return jsonResponse({ status: receipt });
+        // One answer for queued, duplicate and ignored events, so a stranger cannot learn which athletes are connected.
+        return jsonResponse({ status: "received" });
       },
       { parse: "none" },
     );

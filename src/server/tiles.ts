@@ -16,14 +16,21 @@ import { CONTENT_TYPE, encodeImage } from "./image.ts";
 import { activityQuery, negotiateFormat, paletteParam, parseTileAddress, type ImageFormat } from "./params.ts";
 import type { TileRenderer } from "./tile-helper.ts";
 
-const CACHE_CONTROL = [
-  // Tiles show nothing the server does not show to anyone, so shared caches may keep them too.
-  "public",
+const REVALIDATE = [
   // Always ask again: a new upload must show up, and asking costs a 304 when nothing changed.
   "max-age=0",
   // ...but for a day a client may show the tile it has while that question is under way.
   "stale-while-revalidate=86400",
-].join(", ");
+];
+// A tile anyone may ask for shows nothing private, so shared caches may keep it too.
+const PUBLIC = ["public", ...REVALIDATE].join(", ");
+// Behind HOTPOT_READ_TOKEN, or drawn with a filter on the owner's private properties: only the asker's own cache.
+const PRIVATE = ["private", ...REVALIDATE].join(", ");
+
+/** Cache-Control of a tile: `shared` when reading needs no token, `personal` when its filter names a private property. */
+export function tileCacheControl(shared: boolean, personal: boolean): string {
+  return shared && !personal ? PUBLIC : PRIVATE;
+}
 
 export interface TileContext {
   store: Store;
@@ -32,14 +39,19 @@ export interface TileContext {
   cache: TileCache | null;
   collector: Collector;
   tiles: TileRenderer;
+  /** Whether a shared cache (a proxy, a CDN) may keep tiles: false when reading needs a token. */
+  shared: boolean;
+  /** Whether a request carries the owner's token (privacy.ts): only then may its filter name private properties. */
+  owner: (request: Request) => boolean;
 }
 
-export function tileHandler({ store, versions, cache, collector, tiles }: TileContext) {
+export function tileHandler({ store, versions, cache, collector, tiles, shared, owner }: TileContext) {
   return (request: Request, zText: string, xText: string, yText: string): Response | Promise<Response> => {
     const tile = parseTileAddress(zText, xText, yText);
     const params = searchParams(request);
     const palette = paletteParam(params);
-    const { query, key: queryKey } = activityQuery(params);
+    const { query, key: queryKey, private: personal } = activityQuery(params, owner(request));
+    const cacheControl = tileCacheControl(shared, personal);
     const format = negotiateFormat(request, tile.format);
     const version = versions.current();
     cache?.useVersion(version);
@@ -47,12 +59,12 @@ export function tileHandler({ store, versions, cache, collector, tiles }: TileCo
     const key = `${version}|${tile.z}/${tile.x}/${tile.y}|${tile.size}|${format}|${palette.key}|${queryKey}`;
     const hit = cache?.get(key);
     const etag = hit?.etag ?? etagOf(key);
-    const early = notModified(request, etag) ?? (hit && answer(hit));
+    const early = notModified(request, etag, cacheControl) ?? (hit && answer(hit));
     if (early) return early;
 
     const counts = tiles.render(tile.z, tile.x, tile.y, { size: tile.size, query });
     collector.rendered(tile.size * tile.size);
-    const keep = (bytes: Uint8Array): Response => keepTile({ store, versions, cache }, { key, version, etag, format }, bytes);
+    const keep = (bytes: Uint8Array): Response => keepTile({ store, versions, cache }, { key, version, etag, format, cacheControl }, bytes);
     const encode = (drawn: Uint8Array | null): Response | Promise<Response> => {
       if (!drawn) return keep(new Uint8Array(0));
       const encoded = encodeImage(drawn, tile.size, tile.size, palette, format);
@@ -70,9 +82,9 @@ export function tileHandler({ store, versions, cache, collector, tiles }: TileCo
 }
 
 /** 304 when the client's copy is current. */
-export function notModified(request: Request, etag: string): Response | null {
+export function notModified(request: Request, etag: string, cacheControl: string): Response | null {
   if (!ifNoneMatch(request.headers.get("if-none-match"), etag)) return null;
-  return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": CACHE_CONTROL, Vary: "Accept" } });
+  return new Response(null, { status: 304, headers: { ETag: etag, "Cache-Control": cacheControl, Vary: "Accept" } });
 }
 
 /** What a drawn tile is filed under and answered with. */
@@ -82,15 +94,16 @@ export interface TileIdentity {
   version: number;
   etag: string;
   format: ImageFormat;
+  cacheControl: string;
 }
 
 /** Answers encoded bytes (empty: nothing drawn, 204) and caches them if no write landed while drawing. */
 export function keepTile(
   { store, versions, cache }: Pick<TileContext, "store" | "versions" | "cache">,
-  { key, version, etag, format }: TileIdentity,
+  { key, version, etag, format, cacheControl }: TileIdentity,
   bytes: Uint8Array,
 ): Response {
-  const entry = cachedTile(bytes, format, etag);
+  const entry = cachedTile(bytes, format, etag, cacheControl);
   // A write that landed since `version` was read may or may not be in these pixels: do not file them under it.
   if (store.dataVersion() === version) cache?.set(key, entry);
   else versions.changed();
@@ -102,9 +115,9 @@ export function keepTile(
  * them in a Response, which shares the Blob's bytes and copies the Headers
  * natively (a sixth of the cost of building both from a Uint8Array and an object).
  */
-function cachedTile(bytes: Uint8Array, format: ImageFormat, etag: string): CachedTile {
+function cachedTile(bytes: Uint8Array, format: ImageFormat, etag: string, cacheControl: string): CachedTile {
   const headers = new Headers({
-    "Cache-Control": CACHE_CONTROL,
+    "Cache-Control": cacheControl,
     ETag: etag,
     // The same URL answers PNG or WebP depending on Accept.
     Vary: "Accept",

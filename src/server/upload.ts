@@ -8,11 +8,19 @@
  * nothing, and the data version moves with each stored one, so tiles show
  * the upload at once. Bounded everywhere: body bytes (checked against
  * Content-Length before reading and counted while reading), files per request,
- * bytes inside a .gz, and one upload at a time per process.
+ * bytes inside .gz layers (decompress.ts), and one upload at a time per process.
+ *
+ * The body is split into its files and each file parsed in an import worker
+ * (ingestInWorker), never on the thread that answers tiles: a million-point
+ * file takes seconds to parse. The worker starts with the request and ends
+ * with it, so the memory a large file took goes back with it.
  */
-import { Gunzip } from "fflate";
+import { controlCharacter } from "../control.ts";
+import { readLimited, SERVER_MAX_FILE_BYTES } from "../decompress.ts";
 import { HotpotError } from "../errors.ts";
-import { ingestFiles, type IngestResult } from "../import/ingest.ts";
+import { ingestInWorker, ingestPool } from "../import/ingest.ts";
+import type { WorkerPool } from "../import/pool.ts";
+import type { FormFiles, WorkerResult, WorkerTask } from "../import/worker.ts";
 import type { Store } from "../store.ts";
 import { authorized } from "./auth.ts";
 import { jsonResponse, textResponse } from "./http.ts";
@@ -24,14 +32,14 @@ export interface UploadOptions {
   maxBodyBytes: number;
   /** Most `file` fields in one request (default 200): each costs a transaction and a parse. */
   maxFiles: number;
-  /** Largest file after gunzip (default 64 MB): a small .gz can unpack to gigabytes. */
+  /** Largest file after unpacking its .gz layers (default 64 MB): a small .gz can unpack to gigabytes. */
   maxUnzippedBytes: number;
 }
 
 export const DEFAULT_UPLOAD: Omit<UploadOptions, "token"> = {
   maxBodyBytes: 15 * 1024 * 1024,
   maxFiles: 200,
-  maxUnzippedBytes: 64 * 1024 * 1024,
+  maxUnzippedBytes: SERVER_MAX_FILE_BYTES,
 };
 
 /** One file's outcome as the client sees it. */
@@ -73,47 +81,35 @@ async function receive(store: Store, request: Request, type: string, options: Up
     if (e instanceof HotpotError && e.code === "too_large") return tooLarge(options.maxBodyBytes);
     throw e;
   }
-  let form: FormData;
+  const pool = ingestPool(store, options.maxUnzippedBytes);
   try {
-    form = await new Response(body as Uint8Array<ArrayBuffer>, { headers: { "Content-Type": type } }).formData();
-  } catch {
-    return textResponse(400, "upload: the multipart/form-data body could not be read");
-  }
-  const files = form.getAll("file");
-  if (files.length === 0) return textResponse(400, "upload: expected one or more form fields named 'file', found none");
-  if (files.length > options.maxFiles) return textResponse(413, `upload: at most ${options.maxFiles} files per request, found ${files.length}`);
-
-  const results: UploadResult[] = [];
-  for (const file of files) {
-    results.push(await storeOne(store, file, options.maxUnzippedBytes));
-    changed();
-    // Let tile requests to this process in between: a 200-file upload takes seconds.
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  return jsonResponse({ files: results }, uploadStatus(results));
-}
-
-async function storeOne(store: Store, field: FormDataEntryValue, maxUnzipped: number): Promise<UploadResult> {
-  if (typeof field === "string") return { name: "", status: "error", reason: "form field 'file' holds text, not a file" };
-  const name = field.name || "upload";
-  let bytes: Uint8Array = new Uint8Array(await field.arrayBuffer());
-  let innerName = name;
-  if (/\.gz$/i.test(name)) {
-    try {
-      bytes = gunzipCapped(bytes, maxUnzipped);
-    } catch (e) {
-      return { name, status: "error", reason: (e as Error).message };
+    // The same worker answers a form task with the form's files instead of an activity.
+    const split = pool as unknown as WorkerPool<WorkerTask, FormFiles>;
+    const files = await split.run({ name: "", form: { body: body as Uint8Array<ArrayBuffer>, type } }, [body.buffer]);
+    if (files === null) return textResponse(400, "upload: the multipart/form-data body could not be read");
+    if (files.length === 0) return textResponse(400, "upload: expected one or more form fields named 'file', found none");
+    if (files.length > options.maxFiles) return textResponse(413, `upload: at most ${options.maxFiles} files per request, found ${files.length}`);
+    const results: UploadResult[] = [];
+    for (const file of files) {
+      results.push(await storeOne(store, file, pool));
+      changed();
     }
-    innerName = name.slice(0, -3);
+    return jsonResponse({ files: results }, uploadStatus(results));
+  } finally {
+    pool.terminate();
   }
-  const [result] = ingestFiles(store, [{ name: innerName, bytes, fileName: name }]);
-  return clientResult(name, result);
 }
 
-/** The importer calls an unknown extension a skip; to an uploader it is an error, with the types that work. */
-function clientResult(name: string, r: IngestResult): UploadResult {
-  if (r.status === "skipped" && r.reason === "unsupported") return { name, status: "error", reason: UNSUPPORTED };
-  return { ...r, name };
+async function storeOne(store: Store, file: { name: string; bytes: ArrayBuffer | null }, pool: WorkerPool<WorkerTask, WorkerResult>): Promise<UploadResult> {
+  if (file.bytes === null) return { name: "", status: "error", reason: "form field 'file' holds text, not a file" };
+  const name = file.name || "upload";
+  // A NUL or newline in a name is never a real file's, and would travel on into logs and messages.
+  const control = controlCharacter(name);
+  if (control) return { name, status: "error", reason: `file name: ${control} is not allowed` };
+  const result = await ingestInWorker(store, pool, { name, bytes: new Uint8Array(file.bytes) });
+  // The importer calls an unknown extension a skip; to an uploader it is an error, with the types that work.
+  if (result.status === "skipped" && result.reason === "unsupported") return { name, status: "error", reason: UNSUPPORTED };
+  return result;
 }
 
 /** 200 when any file was processed; when none was, 415 if all were of unknown type, else 422 (unreadable). */
@@ -124,53 +120,4 @@ export function uploadStatus(results: readonly UploadResult[]): number {
 
 function tooLarge(limit: number): Response {
   return textResponse(413, `upload: request body over the limit of ${(limit / 1024 / 1024).toFixed(1)} MB (--upload-limit-mb)`, { Connection: "close" });
-}
-
-/** The whole body, refusing (HotpotError too_large) as soon as more than `limit` bytes arrive, whatever Content-Length said. */
-export async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
-  if (!request.body) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel();
-      throw new HotpotError("too_large", `request body over ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  return concat(chunks, total);
-}
-
-/** Gunzips in slices and stops once the output passes `limit`, before a bomb can fill memory. */
-export function gunzipCapped(bytes: Uint8Array, limit: number): Uint8Array {
-  const parts: Uint8Array[] = [];
-  let total = 0;
-  const stream = new Gunzip((chunk) => {
-    total += chunk.byteLength;
-    if (total > limit) throw new HotpotError("too_large", `gzip content over ${(limit / 1024 / 1024).toFixed(0)} MB unpacked`);
-    parts.push(chunk);
-  });
-  const SLICE = 64 * 1024;
-  try {
-    for (let i = 0; i < bytes.length; i += SLICE) stream.push(bytes.subarray(i, i + SLICE), i + SLICE >= bytes.length);
-  } catch (e) {
-    if (e instanceof HotpotError) throw e;
-    throw new HotpotError("bad_file", `unreadable gzip data: ${(e as Error).message}`);
-  }
-  if (bytes.length === 0) throw new HotpotError("bad_file", "unreadable gzip data: the file is empty");
-  return concat(parts, total);
-}
-
-function concat(parts: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
 }

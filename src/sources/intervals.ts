@@ -4,8 +4,9 @@
  * stored already, download each original file and import it with the
  * activity's name, type and gear.
  */
+import { readLimited, SERVER_MAX_FILE_BYTES } from "../decompress.ts";
 import { HotpotError } from "../errors.ts";
-import { ingestFiles } from "../import/ingest.ts";
+import { ingestInWorker, ingestPool } from "../import/ingest.ts";
 import type { Store } from "../store.ts";
 import type { Properties } from "../types.ts";
 
@@ -96,33 +97,40 @@ export async function fetchIntervals(store: Store, env: IntervalsEnv, options: F
   // Tomorrow as the upper bound: list dates are local, and east of UTC a ride can start "tomorrow".
   const activities = await listSince(get, oldest, ymd(now + DAY_MS), options.pageSize ?? PAGE_SIZE);
   const summary: FetchSummary = { listed: activities.length, added: 0, alreadyStored: 0, fromStrava: 0, skipped: [], failed: [] };
-  for (const a of activities) {
-    const key = `intervals_icu:${a.id}`;
-    const stravaKey = a.strava_id ? `strava:${a.strava_id}` : null;
-    if (store.findExisting(key, null) || (stravaKey && store.findExisting(stravaKey, null))) {
-      summary.alreadyStored++;
-      continue;
+  // Files are parsed on a worker, started with the first download: a server's request thread only stores them.
+  let pool: ReturnType<typeof ingestPool> | null = null;
+  try {
+    for (const a of activities) {
+      const key = `intervals_icu:${a.id}`;
+      const stravaKey = a.strava_id ? `strava:${a.strava_id}` : null;
+      if (store.findExisting(key, null) || (stravaKey && store.findExisting(stravaKey, null))) {
+        summary.alreadyStored++;
+        continue;
+      }
+      if (a.source === "STRAVA") {
+        summary.fromStrava++;
+        continue;
+      }
+      if (a.trainer || /^virtual/i.test(a.type ?? "")) {
+        summary.skipped.push({ id: a.id, reason: `virtual (${a.trainer ? "trainer" : a.type})` });
+        continue;
+      }
+      try {
+        const { name, bytes } = await download(get, a.id);
+        pool ??= ingestPool(store);
+        const result = await ingestInWorker(store, pool, { name, bytes, key, title: a.name ?? undefined, properties: icuProperties(a) });
+        if (result.status === "added") summary.added++;
+        else if (result.status === "duplicate") summary.alreadyStored++;
+        else if (result.status === "skipped") summary.skipped.push({ id: a.id, reason: result.reason ?? "skipped" });
+        else summary.failed.push({ id: a.id, reason: result.reason ?? "error" });
+        log(`intervals.icu: ${a.id} ${result.status}${result.reason ? `: ${result.reason}` : ""}`);
+      } catch (e) {
+        summary.failed.push({ id: a.id, reason: (e as Error).message });
+        log(`intervals.icu: ${a.id} failed: ${(e as Error).message}`);
+      }
     }
-    if (a.source === "STRAVA") {
-      summary.fromStrava++;
-      continue;
-    }
-    if (a.trainer || /^virtual/i.test(a.type ?? "")) {
-      summary.skipped.push({ id: a.id, reason: `virtual (${a.trainer ? "trainer" : a.type})` });
-      continue;
-    }
-    try {
-      const { name, bytes } = await download(get, a.id);
-      const [result] = ingestFiles(store, [{ name, bytes, key, title: a.name ?? undefined, properties: icuProperties(a) }]);
-      if (result.status === "added") summary.added++;
-      else if (result.status === "duplicate") summary.alreadyStored++;
-      else if (result.status === "skipped") summary.skipped.push({ id: a.id, reason: result.reason ?? "skipped" });
-      else summary.failed.push({ id: a.id, reason: result.reason ?? "error" });
-      log(`intervals.icu: ${a.id} ${result.status}${result.reason ? `: ${result.reason}` : ""}`);
-    } catch (e) {
-      summary.failed.push({ id: a.id, reason: (e as Error).message });
-      log(`intervals.icu: ${a.id} failed: ${(e as Error).message}`);
-    }
+  } finally {
+    pool?.terminate();
   }
   return summary;
 }
@@ -170,7 +178,8 @@ export function dispositionName(value: string | null): string | null {
 async function download(get: Get, id: string): Promise<{ name: string; bytes: Uint8Array }> {
   const res = await get(`/activity/${encodeURIComponent(id)}/file`, `downloading intervals.icu activity ${id}`);
   let name = dispositionName(res.headers.get("content-disposition")) ?? `${id}.fit`;
-  const bytes = new Uint8Array(await res.arrayBuffer());
+  // Bounded like an upload: the server may be the one fetching, on a small machine.
+  const bytes = await readLimited(res, SERVER_MAX_FILE_BYTES);
   // Files can come gzipped under a plain name: let the name say so, so the parser unpacks it.
   if (bytes[0] === 0x1f && bytes[1] === 0x8b && !name.endsWith(".gz")) name += ".gz";
   return { name, bytes };

@@ -9,6 +9,7 @@
  * those zones the user gets the exact `hotpot mask add` command to complete.
  */
 import { readFileSync } from "node:fs";
+import { CLI_MAX_FILE_BYTES } from "../decompress.ts";
 import { HotpotError, isHotpotError } from "../errors.ts";
 import { parseCsv } from "../import/csv.ts";
 import { openSource } from "../import/sources.ts";
@@ -94,7 +95,7 @@ export function readPrivacyZones(path: string): PrivacyZone[] | null {
   const item = candidates.reduce((a, b) => (a.rel.split("/").length <= b.rel.split("/").length ? a : b));
   let bytes: Uint8Array;
   try {
-    bytes = item.entry && source.zip ? inflateEntry(item.entry.method, source.zip.readRaw(item.entry), item.entry.size) : readFileSync(item.path!);
+    bytes = item.entry && source.zip ? inflateEntry(item.entry.method, source.zip.readRaw(item.entry), item.entry.size, CLI_MAX_FILE_BYTES) : readFileSync(item.path!);
   } catch (e) {
     // Zip errors leave naming the entry to the caller.
     if (!isHotpotError(e)) throw e;

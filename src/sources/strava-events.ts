@@ -3,16 +3,18 @@
  * in the background. The HTTP handler only queues, so Strava gets its 200 at
  * once; a restart picks the queue up where it stopped.
  *
- * The webhook URL is public and its events are not signed, so nothing
- * destructive is taken on the event's word: a delete happens only once Strava
+ * The webhook URL is public and its events are not signed, so nothing is
+ * taken on the event's word: an update applies what the API says about the
+ * activity now (not the event's `updates`), a delete happens only once Strava
  * answers 404 for the activity, a deauthorization only once Strava refuses our
  * refresh token, and a create only for an activity of the athlete it names.
+ * What a forger can spend is bounded too: events of athletes without tokens
+ * cost nothing, events of one object coalesce while queued, and each athlete
+ * has a queue of their own size.
  */
 import { HotpotError, isHotpotError } from "../errors.ts";
-import { prepareOptionsFor } from "../import/ingest.ts";
-import { prepareParsed } from "../import/prepare.ts";
+import { ingestInWorker, ingestPool } from "../import/ingest.ts";
 import type { Store } from "../store.ts";
-import type { Properties } from "../types.ts";
 import {
   accessToken,
   deleteTokens,
@@ -22,6 +24,7 @@ import {
   RateLimited,
   refreshTokens,
   storedTokens,
+  stravaProperties,
   stravaSkipReason,
   type StravaEnv,
 } from "./strava.ts";
@@ -34,9 +37,12 @@ export interface StravaEvent {
   subscription_id: number;
   /** Unix seconds. */
   event_time: number;
-  /** For updates: title, type, private ("true"/"false"); for athletes: authorized ("false"). */
+  /** For updates: title, type, private ("true"/"false"); for athletes: authorized ("false"). Other keys are dropped. */
   updates: Record<string, string>;
 }
+
+/** The `updates` keys Strava documents; only `authorized` is acted on, the others are kept for the log. */
+const UPDATE_KEYS = new Set(["title", "type", "private", "authorized"]);
 
 /** Checks a webhook body against Strava's documented event shape; HotpotError bad_argument says what is wrong. */
 export function parseEvent(body: unknown): StravaEvent {
@@ -71,33 +77,48 @@ export function parseEvent(body: unknown): StravaEvent {
     owner_id: int("owner_id"),
     subscription_id: int("subscription_id"),
     event_time: int("event_time"),
-    updates: Object.fromEntries(fields.map(([k, v]) => [k, String(v).slice(0, 500)])),
+    updates: Object.fromEntries(fields.filter(([k]) => UPDATE_KEYS.has(k)).map(([k, v]) => [k, String(v).slice(0, 500)])),
   };
 }
 
 /** What became of a received event. */
 export type Receipt = "queued" | "duplicate" | "unknown_athlete" | "queue_full";
 
-/** Events waiting at most; beyond that the webhook answers 503 and Strava retries. Bounds what a flood can store. */
-export const MAX_QUEUED = 10_000;
+/**
+ * Events of one athlete waiting at most; beyond that the webhook answers 503 and Strava retries.
+ * Per athlete, so a flood naming one athlete cannot hold up another's events.
+ */
+export const MAX_QUEUED_PER_ATHLETE = 1000;
 
 function queuedCount(store: Store): number {
   return (store.db.query("SELECT count(*) AS n FROM strava_events").get() as { n: number }).n;
 }
 
+/** The athlete an event is about: the object of an athlete event, else the activity's owner. */
+const athleteOf = (e: { object_type: string; object_id: number; owner_id: number }) => (e.object_type === "athlete" ? e.object_id : e.owner_id);
+
 /**
  * Queues an event durably. Server processes other than the one running the
  * processor call this directly; the processor finds the event at its next poll.
  * Events of athletes without stored tokens are dropped here: hotpot could not
- * read their activities anyway.
+ * read their activities anyway. An event whose object already has one of the
+ * same kind waiting is a duplicate: applying it asks Strava for the current
+ * state, so one is enough.
  */
 export function enqueueEvent(store: Store, e: StravaEvent, options: { notBefore: number; log: (line: string) => void }): Receipt {
-  const athlete = e.object_type === "athlete" ? e.object_id : e.owner_id;
+  const athlete = athleteOf(e);
   if (!storedTokens(store, athlete)) {
     options.log(`strava: ignored ${describe(e)}: no tokens for athlete ${athlete} (run \`hotpot strava-auth\` with this database)`);
     return "unknown_athlete";
   }
-  if (queuedCount(store) >= MAX_QUEUED) return "queue_full";
+  const waiting = store.db
+    .query("SELECT 1 FROM strava_events WHERE object_type = ? AND object_id = ? AND aspect_type = ? AND attempts = 0 LIMIT 1")
+    .get(e.object_type, e.object_id, e.aspect_type);
+  if (waiting) return "duplicate";
+  const queued = store.db
+    .query("SELECT count(*) AS n FROM strava_events WHERE iif(object_type = 'athlete', object_id, owner_id) = ?")
+    .get(athlete) as { n: number };
+  if (queued.n >= MAX_QUEUED_PER_ATHLETE) return "queue_full";
   const r = store.db
     .query(
       `INSERT OR IGNORE INTO strava_events (object_type, object_id, aspect_type, owner_id, event_time, updates, not_before)
@@ -274,7 +295,7 @@ export class StravaEventProcessor {
       case "create":
         return this.create(e.owner_id, e.object_id, key);
       case "update":
-        return this.update(key, updates);
+        return this.update(e.owner_id, e.object_id, key);
       case "delete":
         return this.delete(e.owner_id, e.object_id, key);
     }
@@ -303,22 +324,32 @@ export class StravaEventProcessor {
       this.log(`strava: ${key} skipped (${parsed.skip}): ${parsed.detail ?? ""}`);
       return;
     }
-    const prepared = prepareParsed(parsed, { ...prepareOptionsFor(this.store), key });
-    if (!prepared.ok) {
-      this.log(`strava: ${key} ${prepared.status}: ${prepared.reason}`);
-      return;
+    // Cleaned and clipped on a worker, like an upload: this thread answers the server's requests.
+    const pool = ingestPool(this.store);
+    try {
+      const result = await ingestInWorker(this.store, pool, { name: key, parsed, key });
+      this.log(`strava: ${key} ${result.status}${result.reason ? `: ${result.reason}` : ""}`);
+    } finally {
+      pool.terminate();
     }
-    const [outcome] = this.store.insertActivities([prepared.record]);
-    this.log(`strava: ${key} ${outcome}`);
   }
 
-  private update(key: string, updates: Record<string, string>): void {
-    const changes: Properties = {};
-    if (updates.title) changes.activity_name = updates.title;
-    if (updates.type) changes.activity_type = updates.type;
-    if (updates.private === "true" || updates.private === "false") changes.private = updates.private === "true";
-    const changed = this.store.updateProperties(key, changes, updates.title || undefined);
-    this.log(`strava: ${key} ${changed ? `updated (${Object.keys(updates).join(", ")})` : "update ignored: not stored"}`);
+  /** Title, type, private flag and the other kept fields as Strava has them now: the event itself may be forged. */
+  private async update(athleteId: number, id: number, key: string): Promise<void> {
+    if (!this.store.findExisting(key, null)) {
+      this.log(`strava: ${key} update ignored: not stored`);
+      return;
+    }
+    const now = this.now();
+    const token = await accessToken(this.env, this.store, athleteId, now);
+    const activity = await getActivity(this.env, token, id, now);
+    if (activity.athlete && activity.athlete.id !== athleteId) {
+      this.log(`strava: ${key} update skipped: it belongs to athlete ${activity.athlete.id}, not ${athleteId} as the event said`);
+      return;
+    }
+    const changes = stravaProperties(activity);
+    this.store.updateProperties(key, changes, activity.name || undefined);
+    this.log(`strava: ${key} updated from Strava (${Object.keys(changes).length} properties)`);
   }
 
   private async delete(athleteId: number, id: number, key: string): Promise<void> {

@@ -12,6 +12,8 @@ export interface StravaEnv {
   clientSecret: string;
   /** The webhook's verify token; "" for `strava-auth`, which does not need it. */
   webhookSecret: string;
+  /** STRAVA_SUBSCRIPTION_ID, the id Strava gave the webhook subscription: events naming another are ignored. Null when not set. */
+  subscriptionId: number | null;
   apiUrl: string;
   oauthUrl: string;
 }
@@ -37,9 +39,17 @@ export function stravaEnv(feature: keyof typeof NEEDS, env: Record<string, strin
     clientId: env.STRAVA_CLIENT_ID!.trim(),
     clientSecret: env.STRAVA_CLIENT_SECRET!.trim(),
     webhookSecret: env.STRAVA_WEBHOOK_SECRET?.trim() ?? "",
+    subscriptionId: subscriptionId(env.STRAVA_SUBSCRIPTION_ID),
     apiUrl: (env.STRAVA_API_URL || "https://www.strava.com/api/v3").replace(/\/+$/, ""),
     oauthUrl: (env.STRAVA_OAUTH_URL || "https://www.strava.com/oauth").replace(/\/+$/, ""),
   };
+}
+
+function subscriptionId(text: string | undefined): number | null {
+  if (!text?.trim()) return null;
+  const id = Number(text);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new HotpotError("config", `STRAVA_SUBSCRIPTION_ID: expected the subscription's id (a whole number), found '${text.slice(0, 40)}'`);
+  return id;
 }
 
 /** Strava refused for its rate limit: try again no earlier than `retryAt` (Unix ms). */
