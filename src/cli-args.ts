@@ -143,32 +143,36 @@ export async function readArgv(root: AnyCommand, given: readonly string[]): Prom
   }
 
   const subs = await subCommandsOf(cmd);
-  if (Object.keys(subs).length > 0 && positionals.length > 0) {
-    throw usageError(`${path.length > 0 ? `${path.join(" ")}: ` : ""}unknown command '${positionals[0]}'`, positionals[0], Object.keys(subs));
-  }
+  // Messages name the command as the user wrote it (`activities`, not `activities list`).
+  const where = path.length > 0 ? `${path.join(" ")}: ` : "";
   // A bare `hotpot mask` is `hotpot mask list`: its flags are the default's.
   const fallback = await resolve(cmd.default);
-  if (fallback && Object.hasOwn(subs, fallback)) {
-    path.push(fallback);
-    cmd = (await resolve(subs[fallback])) as AnyCommand;
-  } else if (Object.keys(subs).length > 0 && !cmd.run && path.length > 0) {
+  const target = fallback && Object.hasOwn(subs, fallback) ? ((await resolve(subs[fallback])) as AnyCommand) : cmd;
+  const flags = await flagsOf(target);
+  const hasSubs = Object.keys(subs).length > 0;
+  if (hasSubs && positionals.length === 0 && target === cmd && !cmd.run && path.length > 0) {
     throw new HotpotError("bad_argument", `${path.join(" ")}: expected a command after it: ${Object.keys(subs).join(", ")}`);
   }
-  const flags = await flagsOf(cmd);
-  const where = path.length > 0 ? `${path.join(" ")}: ` : "";
+  // An unknown flag comes before an unknown command: its value (`--befor 2023-07-01`) was taken for a word.
+  const unknown = pending.find(({ flag }) => !flags.has(flag));
+  if (unknown) throw usageError(`${where}unknown option ${unknown.flag}`, unknown.flag, [...flags.keys()].filter((f) => f.startsWith("--")));
+  if (hasSubs && positionals.length > 0) throw usageError(`${where}unknown command '${positionals[0]}'`, positionals[0], Object.keys(subs));
+  if (target !== cmd) {
+    path.push(fallback!);
+    cmd = target;
+  }
   const out: string[] = [...path];
   for (const { flag, value } of pending) {
-    const known = flags.get(flag);
-    if (!known) {
-      const longNames = [...flags.keys()].filter((f) => f.startsWith("--"));
-      throw usageError(`${where}unknown option ${flag}`, flag, longNames);
-    }
+    const known = flags.get(flag)!;
     if (!known.takesValue && value !== undefined) throw new HotpotError("bad_argument", `${where}${flag} takes no value, found '${value}'`);
     out.push(known.takesValue ? `--${known.name}=${value}` : flag.startsWith("--no-") ? `--no-${known.name}` : `--${known.name}`);
   }
 
-  const declared = Object.values(await argsOf(cmd)).filter((d) => d.type === "positional").length;
-  if (positionals.length > declared) {
+  const declaredPositionals = Object.values(await argsOf(cmd)).filter((d) => d.type === "positional");
+  const declared = declaredPositionals.length;
+  // A last positional whose hint ends in "…" (`KEY…`) takes any number of words.
+  const variadic = declaredPositionals.at(-1)?.valueHint?.endsWith("…") ?? false;
+  if (!variadic && positionals.length > declared) {
     const stray = positionals[declared];
     throw new HotpotError("bad_argument", `${where}unexpected argument '${stray}'${declared === 0 ? " (it takes none)" : ` (it takes ${declared})`}`);
   }

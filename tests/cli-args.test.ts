@@ -22,10 +22,10 @@ async function refusal(argv: string[]): Promise<string> {
 
 describe("every Rust short flag, and its long form", () => {
   test.each([
-    [["activities", "-b", "2023-07-01"], ["activities", "--before=2023-07-01"]],
-    [["activities", "-a", "2023-07-01"], ["activities", "--after=2023-07-01"]],
-    [["activities", "-f", "distance > 5"], ["activities", "--filter=distance > 5"]],
-    [["activities", "-c"], ["activities", "--count"]],
+    [["activities", "-b", "2023-07-01"], ["activities", "list", "--before=2023-07-01"]],
+    [["activities", "-a", "2023-07-01"], ["activities", "list", "--after=2023-07-01"]],
+    [["activities", "-f", "distance > 5"], ["activities", "list", "--filter=distance > 5"]],
+    [["activities", "-c"], ["activities", "list", "--count"]],
     [["tile", "1/0/0", "-g", "1:000;2:fff"], ["tile", "--gradient=1:000;2:fff", "--", "1/0/0"]],
     [["tile", "-w", "256", "1/0/0"], ["tile", "--width=256", "--", "1/0/0"]],
     [["tile", "1/0/0", "-o", "out.png"], ["tile", "--output=out.png", "--", "1/0/0"]],
@@ -37,13 +37,13 @@ describe("every Rust short flag, and its long form", () => {
     [["serve", "-H", "0.0.0.0", "-p", "9000"], ["serve", "--host=0.0.0.0", "--port=9000"]],
     [["strava-auth", "-H", "0.0.0.0", "-p", "9000"], ["strava-auth", "--host=0.0.0.0", "--port=9000"]],
     [["fetch", "intervals-icu", "-l", "7"], ["fetch", "intervals-icu", "--lookback=7"]],
-    [["activities", "-D", "x.sqlite3"], ["activities", "--db=x.sqlite3"]],
-    [["activities", "-v"], ["activities", "--verbose"]],
-    [["activities", "--before", "2023-07-01", "--count"], ["activities", "--before=2023-07-01", "--count"]],
-    [["activities", "--before=2023-07-01"], ["activities", "--before=2023-07-01"]],
+    [["activities", "-D", "x.sqlite3"], ["activities", "list", "--db=x.sqlite3"]],
+    [["activities", "-v"], ["activities", "list", "--verbose"]],
+    [["activities", "--before", "2023-07-01", "--count"], ["activities", "list", "--before=2023-07-01", "--count"]],
+    [["activities", "--before=2023-07-01"], ["activities", "list", "--before=2023-07-01"]],
     [["serve", "--no-cors"], ["serve", "--no-cors"]],
     // Short flags together, as clap reads them.
-    [["activities", "-cv"], ["activities", "--count", "--verbose"]],
+    [["activities", "-cv"], ["activities", "list", "--count", "--verbose"]],
     [["import", "ride.fit", "-vt", "500"], ["import", "--verbose", "--trim=500", "--", "ride.fit"]],
   ])("%p", async (argv, expected) => {
     expect(await read(argv)).toEqual(expected);
@@ -80,7 +80,8 @@ describe("unknown flags and stray arguments are errors, with a suggestion", () =
     [["tile", "1/0/0", "--colour", "ice"], "tile: unknown option --colour (did you mean --color?)"],
     [["serve", "--uplod"], "serve: unknown option --uplod (did you mean --upload?)"],
     [["import", "a.gpx", "b.gpx"], "import: unexpected argument 'b.gpx' (it takes 1)"],
-    [["activities", "stray"], "activities: unexpected argument 'stray' (it takes none)"],
+    [["activities", "stray"], "activities: unknown command 'stray'"],
+    [["activities", "list", "stray"], "activities list: unexpected argument 'stray' (it takes none)"],
     [["imprt", "x"], "unknown command 'imprt' (did you mean import?)"],
     [["mask", "lst"], "mask: unknown command 'lst' (did you mean list?)"],
     [["fetch", "strava"], "fetch: unknown command 'strava'"],

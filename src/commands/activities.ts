@@ -1,13 +1,12 @@
 /**
  * `hotpot activities`: list (or count) the stored activities a date range and filter select;
- * `hotpot activities delete KEY…` removes activities by key. Delete is a positional word rather
- * than a citty subcommand so that options before it (`activities --db x delete k`) still apply.
+ * `hotpot activities delete KEY…` removes activities by key.
  */
 import { defineCommand } from "citty";
 import { HotpotError } from "../errors.ts";
-import { compileFilter } from "../filter.ts";
-import { countActivities, iterateActivities, parseDate, type ActivityQuery } from "../query.ts";
+import { countActivities, iterateActivities } from "../query.ts";
 import type { Store } from "../store.ts";
+import { queryArgs, queryOptions } from "./_image.ts";
 import { globalArgs, storeFromArgs } from "./_shared.ts";
 
 /** Output is written in pieces of about this many characters, so ten thousand activities never form one string. */
@@ -32,36 +31,18 @@ function deleteActivities(store: Store, keys: string[]): void {
   for (const key of keys) console.log(`deleted ${key}`);
 }
 
-export default defineCommand({
+const list = defineCommand({
   meta: {
-    name: "activities",
+    name: "list",
     description: "Print matching activities as JSON lines (key, file name, title, start time, created at, properties, stored tiles)",
   },
   args: {
     ...globalArgs,
-    before: { type: "string", alias: "b", description: "only activities that start before this day (UTC)", valueHint: "YYYY-MM-DD" },
-    after: { type: "string", alias: "a", description: "only activities that start on or after this day (UTC)", valueHint: "YYYY-MM-DD" },
-    filter: { type: "string", alias: "f", description: "property filter, e.g. 'elevation_gain > 1000'", valueHint: "EXPR" },
+    ...queryArgs,
     count: { type: "boolean", alias: "c", description: "print only the number of matching activities", default: false },
-    action: { type: "positional", required: false, description: "`delete KEY…` removes the activities with these keys (all or none)", valueHint: "delete KEY…" },
   },
   async run({ args }) {
-    const [action, ...keys] = args._.map(String);
-    if (action !== undefined && action !== "delete") throw new HotpotError("bad_argument", `expected 'delete KEY…' or no argument, found '${action}'`);
-    if (action === "delete") {
-      const store = storeFromArgs(args, { mustExist: true });
-      try {
-        return deleteActivities(store, keys);
-      } finally {
-        store.close();
-      }
-    }
-    // The query layer reads an empty value as "not given", as an empty form field is;
-    // on the command line `--before` with nothing after it is a mistake.
-    if (args.before !== undefined) parseDate(args.before, "before");
-    if (args.after !== undefined) parseDate(args.after, "after");
-    if (args.filter !== undefined) compileFilter(args.filter);
-    const query: ActivityQuery = { before: args.before, after: args.after, filter: args.filter };
+    const query = queryOptions(args);
     const store = storeFromArgs(args, { mustExist: true });
     try {
       if (args.count) {
@@ -81,4 +62,27 @@ export default defineCommand({
       store.close();
     }
   },
+});
+
+const remove = defineCommand({
+  meta: { name: "delete", description: "Remove the activities with these keys (all or none), as `hotpot activities` prints them" },
+  args: {
+    ...globalArgs,
+    keys: { type: "positional", required: false, description: "activity keys, e.g. strava:123 file:9f2c…", valueHint: "KEY…" },
+  },
+  run({ args }) {
+    const store = storeFromArgs(args, { mustExist: true });
+    try {
+      deleteActivities(store, args._.map(String));
+    } finally {
+      store.close();
+    }
+  },
+});
+
+export default defineCommand({
+  meta: { name: "activities", description: "List, count or delete the stored activities (`hotpot activities` alone lists)" },
+  subCommands: { list, delete: remove },
+  // `hotpot activities -b 2023-07-01` lists, as before there were subcommands.
+  default: "list",
 });
