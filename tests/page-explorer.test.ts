@@ -97,12 +97,15 @@ describe("explorer tiles on the page", () => {
   test("the page's filter and dates apply to the explorer tiles", async () => {
     const tile = page.waitForResponse((r) => r.url().includes("/explorer/") && decodeURIComponent(r.url()).includes("filter=activity_type = run"));
     await page.fill("#filter", "activity_type = run");
+    // A filter applies on a complete word: Enter completes it.
+    await page.press("#filter", "Enter");
     await tile;
     const runs = await api(`zoom=17&filter=${encodeURIComponent("activity_type = run")}`);
     await page.waitForFunction((n) => document.querySelector("#explorer-explored")?.textContent?.replace(/\D/g, "") === String(n), runs.explored);
     expect(await card()).toEqual(expected(runs));
     expect(Object.keys(runs.by_year)).toEqual(["2023"]);
     await page.fill("#filter", "");
+    await page.press("#filter", "Enter");
     await page.fill("#after", "2024-01-01");
     const rides = await api("zoom=17&after=2024-01-01");
     await page.waitForFunction((n) => document.querySelector("#explorer-explored")?.textContent?.replace(/\D/g, "") === String(n), rides.explored);

@@ -61,8 +61,12 @@ describe("DELETE /api/activities/{key}", () => {
     expect((await request("GET", TILE, { "If-None-Match": etag })).status).toBe(204);
   });
 
-  test("without --upload there is no such route", async () => {
+  test("without --upload the path takes no DELETE: 405 naming the methods it takes, and nothing is removed", async () => {
     const readOnly = createApp({ store, tileCache: null });
-    expect((await readOnly.handle(new Request("http://localhost/api/activities/file%3Atwo", { method: "DELETE" }))).status).toBe(404);
+    const before = store.activityCount();
+    const response = await readOnly.handle(new Request("http://localhost/api/activities/file%3Atwo", { method: "DELETE" }));
+    expect(response.status).toBe(405);
+    expect(response.headers.get("allow")).not.toContain("DELETE");
+    expect(store.activityCount()).toBe(before);
   });
 });

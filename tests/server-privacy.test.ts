@@ -111,8 +111,8 @@ describe("private properties without the owner's token", () => {
   });
 
   test("the owner's filter works on them", async () => {
-    const count = await (await get(app, "/api/activity-count?filter=" + encodeURIComponent('activity_private_note like "door%"'), OWNER)).json();
-    expect(count).toEqual({ count: 1 });
+    const count = await (await get(app, "/api/activity-count?filter=" + encodeURIComponent('activity_private_note like "door%"'), OWNER)).text();
+    expect(count).toBe("1");
   });
 });
 

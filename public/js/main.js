@@ -56,9 +56,10 @@ async function openingBounds(query) {
   return (await api.home(query).catch(() => null)) ?? (await api.bounds(query).catch(() => null));
 }
 
+const openingFrame = state.view ? null : accepted ? initialBounds : await openingBounds("");
 const heatmap = new Heatmap($("map"), {
   view: state.view,
-  bounds: accepted ? initialBounds : await openingBounds(""),
+  bounds: openingFrame,
   onMove: (view) => {
     state.view = view;
     writeHash(state);
@@ -159,6 +160,8 @@ heatmap.addControl(buttonControl({ id: "home", icon: "i-home", label: "Home: whe
 heatmap.addControl(buttonControl({ id: "fit", icon: "i-fit", label: "Fit everything", onClick: () => fitTo("bounds") }), "top-right");
 
 await heatmap.ready;
+// The map buttons and toggles were added after the first frame was chosen: frame it again clear of them.
+if (openingFrame) heatmap.fitBounds(openingFrame, { animate: false });
 showBasemap();
 heatmap.setOpacity(state.opacity);
 heatmap.setHeat(heatTemplate(), archive?.source);
