@@ -150,14 +150,23 @@ describe("GET /tile", () => {
     expect((await uncached.handle(req(TILE, { headers: { "If-None-Match": etag } }))).status).toBe(304);
   });
 
-  test("ETags differ by size, format, colour and query, and are equal for equal requests", async () => {
-    const paths = [TILE, `${TILE}@2x`, `${TILE}.webp`, `${TILE}?color=red`, `${TILE}?gradient=1:ff0000;5:ffffff`, `${TILE}?after=2020-01-01`, `${TILE}?filter=has%3F%20activity_type`];
+  test("ETags differ by size, format, colour, scale and query, and are equal for equal requests", async () => {
+    const paths = [TILE, `${TILE}@2x`, `${TILE}.webp`, `${TILE}?color=red`, `${TILE}?gradient=1:ff0000;5:ffffff`, `${TILE}?scale=log`, `${TILE}?scale=adaptive`, `${TILE}?after=2020-01-01`, `${TILE}?filter=has%3F%20activity_type`];
     const tags = await Promise.all(paths.map(async (p) => (await server.handle(req(p))).headers.get("etag")));
     expect(new Set(tags).size).toBe(paths.length);
     // Another app (another server process) gives the same tag for the same tile and data.
     expect((await app().handle(req(TILE))).headers.get("etag")).toBe(tags[0]);
     // An empty parameter is the same as none.
     expect((await server.handle(req(`${TILE}?filter=&color=`))).headers.get("etag")).toBe(tags[0]);
+  });
+
+  // (Here one activity crosses the tile, so every scale draws it alike: cli-render.test.ts compares the pictures.)
+  test("scale=linear is the default; a bad scale is a 400 naming it", async () => {
+    const [linear, plain] = await Promise.all([`${TILE}?scale=linear`, TILE].map((p) => fetchBytes(server, p)));
+    expect(linear.bytes).toEqual(plain.bytes);
+    const bad = await server.handle(req(`${TILE}?scale=sqrt`));
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toContain("scale: expected one of linear, log, adaptive");
   });
 
   test("colour changes the pixels", async () => {

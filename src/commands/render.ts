@@ -40,13 +40,13 @@ export default defineCommand({
     const height = parseWhole(args.height, "height");
     const jobs = args.jobs === undefined ? undefined : parseWhole(args.jobs, "jobs");
     if (jobs !== undefined && (jobs < 1 || jobs > 64)) throw new HotpotError("bad_argument", `jobs: expected 1 to 64, found ${jobs}`);
-    const { query, palette } = imageOptions(args);
+    const { query, palette, scale } = imageOptions(args);
     const store = storeFromArgs(args, { mustExist: true });
     try {
       const plan = planBounds(store, bounds, width, height);
       if (plan.warning) console.warn(`hotpot: warning: ${plan.warning}`);
       const counts = await renderBoundsParallel(store, bounds, width, height, { query, jobs });
-      const bytes = await writeImage(args.output, counts, width, height, palette);
+      const bytes = await writeImage(args.output, counts, width, height, palette, scale);
       console.log(`${args.output}: ${width} x ${height} px from zoom ${plan.sourceZoom}, ${counts ? size(bytes) : "empty (nothing to draw)"}`);
     } finally {
       store.close();

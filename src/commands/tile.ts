@@ -31,11 +31,11 @@ export default defineCommand({
     if (!TILE_SIZES.includes(width)) {
       throw new HotpotError("bad_argument", `width: expected one of ${TILE_SIZES.join(", ")}, found '${args.width}'`);
     }
-    const { query, palette } = imageOptions(args);
+    const { query, palette, scale } = imageOptions(args);
     const store = storeFromArgs(args, { mustExist: true });
     try {
       const counts = renderTileCounts(store, z, x, y, { size: width, query });
-      const bytes = await writeImage(args.output, counts, width, width, palette);
+      const bytes = await writeImage(args.output, counts, width, width, palette, scale);
       console.log(`${args.output}: ${z}/${x}/${y}, ${width} x ${width} px, ${counts ? size(bytes) : "empty (nothing to draw)"}`);
     } finally {
       store.close();

@@ -6,6 +6,7 @@
 import { HotpotError } from "../errors.ts";
 import { resolveGradient, type Palette } from "../palette.ts";
 import { compileQuery, type ActivityQuery } from "../query.ts";
+import { DEFAULT_SCALE, parseScale, type Scale } from "../scale.ts";
 import { isValidTile, MAX_ZOOM } from "../tile.ts";
 
 export type ImageFormat = "png" | "webp";
@@ -67,6 +68,12 @@ export function activityQuery(params: URLSearchParams): CheckedQuery {
 /** `color` or `gradient` (not both) → the palette; palette.ts keeps parsed ones. */
 export function paletteParam(params: URLSearchParams): Palette {
   return resolveGradient({ color: params.get("color"), gradient: params.get("gradient") });
+}
+
+/** `scale` (scale.ts); absent or empty: the default. */
+export function scaleParam(params: URLSearchParams): Scale {
+  const text = params.get("scale");
+  return text ? parseScale(text) : DEFAULT_SCALE;
 }
 
 /** An integer parameter within [min, max], or `fallback` when absent. */

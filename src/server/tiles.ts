@@ -13,7 +13,8 @@ import type { DataVersion } from "./data-version.ts";
 import { etagOf, ifNoneMatch } from "./etag.ts";
 import { searchParams } from "./http.ts";
 import { CONTENT_TYPE, encodeImage } from "./image.ts";
-import { activityQuery, negotiateFormat, paletteParam, parseTileAddress, type ImageFormat } from "./params.ts";
+import { scalePalette } from "../scale.ts";
+import { activityQuery, negotiateFormat, paletteParam, parseTileAddress, scaleParam, type ImageFormat } from "./params.ts";
 import type { TileRenderer } from "./tile-helper.ts";
 
 const CACHE_CONTROL = [
@@ -39,12 +40,13 @@ export function tileHandler({ store, versions, cache, collector, tiles }: TileCo
     const tile = parseTileAddress(zText, xText, yText);
     const params = searchParams(request);
     const palette = paletteParam(params);
+    const scale = scaleParam(params);
     const { query, key: queryKey } = activityQuery(params);
     const format = negotiateFormat(request, tile.format);
     const version = versions.current();
     cache?.useVersion(version);
 
-    const key = `${version}|${tile.z}/${tile.x}/${tile.y}|${tile.size}|${format}|${palette.key}|${queryKey}`;
+    const key = `${version}|${tile.z}/${tile.x}/${tile.y}|${tile.size}|${format}|${palette.key}|${scale}|${queryKey}`;
     const hit = cache?.get(key);
     const etag = hit?.etag ?? etagOf(key);
     const early = notModified(request, etag) ?? (hit && answer(hit));
@@ -55,7 +57,7 @@ export function tileHandler({ store, versions, cache, collector, tiles }: TileCo
     const keep = (bytes: Uint8Array): Response => keepTile({ store, versions, cache }, { key, version, etag, format }, bytes);
     const encode = (drawn: Uint8Array | null): Response | Promise<Response> => {
       if (!drawn) return keep(new Uint8Array(0));
-      const encoded = encodeImage(drawn, tile.size, tile.size, palette, format);
+      const encoded = encodeImage(drawn, tile.size, tile.size, scalePalette(palette, drawn, scale), format);
       if (!(encoded instanceof Promise)) {
         tiles.release(drawn);
         return keep(encoded);
