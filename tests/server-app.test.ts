@@ -150,8 +150,8 @@ describe("GET /tile", () => {
     expect((await uncached.handle(req(TILE, { headers: { "If-None-Match": etag } }))).status).toBe(304);
   });
 
-  test("ETags differ by size, format, colour, scale and query, and are equal for equal requests", async () => {
-    const paths = [TILE, `${TILE}@2x`, `${TILE}.webp`, `${TILE}?color=red`, `${TILE}?gradient=1:ff0000;5:ffffff`, `${TILE}?scale=log`, `${TILE}?scale=adaptive`, `${TILE}?after=2020-01-01`, `${TILE}?filter=has%3F%20activity_type`];
+  test("ETags differ by size, format, colour, scale, mode and query, and are equal for equal requests", async () => {
+    const paths = [TILE, `${TILE}@2x`, `${TILE}.webp`, `${TILE}?color=red`, `${TILE}?gradient=1:ff0000;5:ffffff`, `${TILE}?scale=log`, `${TILE}?scale=adaptive`, `${TILE}?mode=recency`, `${TILE}?mode=first`, `${TILE}?after=2020-01-01`, `${TILE}?filter=has%3F%20activity_type`];
     const tags = await Promise.all(paths.map(async (p) => (await server.handle(req(p))).headers.get("etag")));
     expect(new Set(tags).size).toBe(paths.length);
     // Another app (another server process) gives the same tag for the same tile and data.
@@ -161,12 +161,24 @@ describe("GET /tile", () => {
   });
 
   // (Here one activity crosses the tile, so every scale draws it alike: cli-render.test.ts compares the pictures.)
-  test("scale=linear is the default; a bad scale is a 400 naming it", async () => {
-    const [linear, plain] = await Promise.all([`${TILE}?scale=linear`, TILE].map((p) => fetchBytes(server, p)));
+  test("scale=linear and mode=frequency are the defaults; a bad scale or mode is a 400 naming it", async () => {
+    const [linear, frequency, plain] = await Promise.all([`${TILE}?scale=linear`, `${TILE}?mode=frequency`, TILE].map((p) => fetchBytes(server, p)));
     expect(linear.bytes).toEqual(plain.bytes);
-    const bad = await server.handle(req(`${TILE}?scale=sqrt`));
-    expect(bad.status).toBe(400);
-    expect(await bad.text()).toContain("scale: expected one of linear, log, adaptive");
+    expect(frequency.bytes).toEqual(plain.bytes);
+    for (const [query, message] of [
+      ["scale=sqrt", "scale: expected one of linear, log, adaptive"],
+      ["mode=last", "mode: expected one of frequency, recency, first"],
+    ]) {
+      const bad = await server.handle(req(`${TILE}?${query}`));
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toContain(message);
+    }
+  });
+
+  test("a time mode colours by time: the one activity here is the latest, the ramp's end, where its count of 1 is its start", async () => {
+    const [recency, plain] = await Promise.all([`${TILE}.png?mode=recency`, `${TILE}.png`].map((p) => fetchBytes(server, p)));
+    expect(recency.response.status).toBe(200);
+    expect(recency.bytes).not.toEqual(plain.bytes);
   });
 
   test("colour changes the pixels", async () => {

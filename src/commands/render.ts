@@ -1,7 +1,8 @@
 /** `hotpot render --bounds W,S,E,N`: an image of exactly the asked size over any area. */
 import { defineCommand } from "citty";
 import { HotpotError } from "../errors.ts";
-import { planBounds, renderBoundsParallel } from "../render.ts";
+import { renderBoundsHeat } from "../heat-mode.ts";
+import { planBounds } from "../render.ts";
 import type { Bounds } from "../tile.ts";
 import { imageArgs, imageOptions, size, writeImage } from "./_image.ts";
 import { globalArgs, storeFromArgs } from "./_shared.ts";
@@ -40,13 +41,13 @@ export default defineCommand({
     const height = parseWhole(args.height, "height");
     const jobs = args.jobs === undefined ? undefined : parseWhole(args.jobs, "jobs");
     if (jobs !== undefined && (jobs < 1 || jobs > 64)) throw new HotpotError("bad_argument", `jobs: expected 1 to 64, found ${jobs}`);
-    const { query, palette, scale } = imageOptions(args);
+    const { query, palette, scale, mode } = imageOptions(args);
     const store = storeFromArgs(args, { mustExist: true });
     try {
       const plan = planBounds(store, bounds, width, height);
       if (plan.warning) console.warn(`hotpot: warning: ${plan.warning}`);
-      const counts = await renderBoundsParallel(store, bounds, width, height, { query, jobs });
-      const bytes = await writeImage(args.output, counts, width, height, palette, scale);
+      const counts = await renderBoundsHeat(store, bounds, width, height, { query, jobs, mode });
+      const bytes = await writeImage(args.output, counts, width, height, palette, scale, mode);
       console.log(`${args.output}: ${width} x ${height} px from zoom ${plan.sourceZoom}, ${counts ? size(bytes) : "empty (nothing to draw)"}`);
     } finally {
       store.close();

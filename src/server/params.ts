@@ -5,6 +5,7 @@
  */
 import { HotpotError } from "../errors.ts";
 import { resolveGradient, type Palette } from "../palette.ts";
+import { DEFAULT_MODE, parseMode, type Mode } from "../heat-mode.ts";
 import { compileQuery, type ActivityQuery } from "../query.ts";
 import { DEFAULT_SCALE, parseScale, type Scale } from "../scale.ts";
 import { isValidTile, MAX_ZOOM } from "../tile.ts";
@@ -74,6 +75,12 @@ export function paletteParam(params: URLSearchParams): Palette {
 export function scaleParam(params: URLSearchParams): Scale {
   const text = params.get("scale");
   return text ? parseScale(text) : DEFAULT_SCALE;
+}
+
+/** `mode` (heat-mode.ts); absent or empty: the default. */
+export function modeParam(params: URLSearchParams): Mode {
+  const text = params.get("mode");
+  return text ? parseMode(text) : DEFAULT_MODE;
 }
 
 /** An integer parameter within [min, max], or `fallback` when absent. */
