@@ -64,7 +64,7 @@ const showBasemap = () => heatmap.setBasemap(basemapSpec(), emptyBackground());
 function apply(change) {
   const before = state;
   state = { ...state, ...change };
-  const heatChanged = ["after", "before", "filter", "color", "gradient"].some((k) => state[k] !== before[k]);
+  const heatChanged = ["after", "before", "filter", "color", "gradient", "mode", "scale"].some((k) => state[k] !== before[k]);
   if (heatChanged) heatmap.setHeat(heatTemplate());
   if (heatChanged || state.explorer !== before.explorer) explorer.show(state.explorer);
   if (state.basemap !== before.basemap || state.custom !== before.custom) showBasemap();

@@ -1,5 +1,5 @@
 // The settings panel: dates, the property filter (checked by the server as you type), the live
-// activity count, basemap, opacity and the tile URL for other tools.
+// activity count, mode and scale, basemap, opacity and the tile URL for other tools.
 import * as api from "./api.js";
 import { $, debounce, fieldError, formatCount, toast } from "./dom.js";
 import { filterQuery, shareUrl } from "./state.js";
@@ -91,6 +91,7 @@ export function setupPanel({ getState, apply }) {
   }
   custom.addEventListener("change", applyCustom);
 
+  for (const key of ["mode", "scale"]) $(key).addEventListener("change", (e) => apply({ [key]: e.target.value }));
   $("opacity").addEventListener("input", (e) => apply({ opacity: Number(e.target.value) }));
 
   $("tile-copy").addEventListener("click", async () => {
@@ -113,6 +114,8 @@ export function setupPanel({ getState, apply }) {
     basemap.value = state.basemap;
     custom.value = state.custom;
     $("custom-wrap").hidden = state.basemap !== "custom";
+    $("mode").value = state.mode;
+    $("scale").value = state.scale;
     $("opacity").value = String(state.opacity);
     $("tile-url").value = shareUrl(state);
   }

@@ -14,6 +14,8 @@ export function defaults() {
     filter: "",
     color: "", // a preset name; "" = the server's default
     gradient: "", // custom stops "count:RRGGBB;..."; excludes color
+    mode: "", // "recency" or "first"; "" = the heat of visits
+    scale: "", // "log" or "adaptive"; "" = linear
     basemap: dark ? "dark" : "light",
     custom: "", // custom XYZ URL when basemap = custom
     opacity: 1,
@@ -21,7 +23,7 @@ export function defaults() {
   };
 }
 
-const TEXT_KEYS = ["after", "before", "filter", "color", "gradient", "basemap", "custom", "explorer"];
+const TEXT_KEYS = ["after", "before", "filter", "color", "gradient", "mode", "scale", "basemap", "custom", "explorer"];
 
 export function readHash(hash = location.hash) {
   const state = defaults();
@@ -47,12 +49,13 @@ export function writeHash(state) {
   if (hash !== location.hash) history.replaceState(null, "", hash === "#" ? location.pathname + location.search : hash);
 }
 
-/** The query string of the heat tiles: filters and colours, never view or basemap. */
+/** The query string of the heat tiles: filters, colours, mode and scale, never view or basemap. */
 export function tileQuery(state, extra = {}) {
   const params = new URLSearchParams();
   for (const key of ["after", "before", "filter"]) if (state[key]) params.set(key, state[key]);
   if (state.gradient) params.set("gradient", state.gradient);
   else if (state.color) params.set("color", state.color);
+  for (const key of ["mode", "scale"]) if (state[key]) params.set(key, state[key]);
   for (const [k, v] of Object.entries(extra)) if (v !== "" && v !== undefined && v !== null) params.set(k, String(v));
   return params.toString().replace(/\+/g, "%20");
 }
