@@ -6,6 +6,8 @@
  * On the cached path no SQLite work is done per request beyond the data
  * version, itself read at most once a millisecond (data-version.ts).
  */
+import { isTimeMode, renderTileHeat } from "../heat-mode.ts";
+import { scalePalette } from "../scale.ts";
 import type { Store } from "../store.ts";
 import type { TileCache, CachedTile } from "./cache.ts";
 import type { Collector } from "./collect.ts";
@@ -13,8 +15,6 @@ import type { DataVersion } from "./data-version.ts";
 import { etagOf, ifNoneMatch } from "./etag.ts";
 import { searchParams } from "./http.ts";
 import { CONTENT_TYPE, encodeImage } from "./image.ts";
-import { isTimeMode, renderTileHeat } from "../heat-mode.ts";
-import { scalePalette } from "../scale.ts";
 import { activityQuery, modeParam, negotiateFormat, paletteParam, parseTileAddress, scaleParam, type ImageFormat } from "./params.ts";
 import type { TileRenderer } from "./tile-helper.ts";
 
