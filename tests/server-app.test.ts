@@ -371,6 +371,18 @@ describe("/render", () => {
     expect(empty.status).toBe(204);
   });
 
+  test("draws in a mode and scale, each with its own ETag", async () => {
+    const server = app({ renderer });
+    const paths = ["", "&mode=recency", "&mode=first&scale=adaptive"].map((q) => `/render?bounds=${BOUNDS}&width=300&height=200${q}`);
+    const answers = await Promise.all(paths.map((p) => fetchBytes(server, p)));
+    for (const { response, bytes } of answers) {
+      expect(response.status).toBe(200);
+      expect(pngSize(bytes)).toEqual([300, 200]);
+    }
+    expect(new Set(answers.map((a) => a.response.headers.get("etag"))).size).toBe(3);
+    expect(answers[1].bytes).not.toEqual(answers[0].bytes);
+  });
+
   test.each([
     ["width 0", `bounds=${BOUNDS}&width=0&height=10`, "width"],
     ["width 3001", `bounds=${BOUNDS}&width=3001&height=10`, "width"],
@@ -381,6 +393,8 @@ describe("/render", () => {
     ["latitude past the map", "bounds=0,0,1,89&width=10&height=10", "bounds"],
     ["a bad format", `bounds=${BOUNDS}&width=10&height=10&format=gif`, "format"],
     ["a bad filter", `bounds=${BOUNDS}&width=10&height=10&filter=%3D`, "filter"],
+    ["a bad scale", `bounds=${BOUNDS}&width=10&height=10&scale=sqrt`, "scale"],
+    ["a bad mode", `bounds=${BOUNDS}&width=10&height=10&mode=last`, "mode"],
   ])("%s: 400", async (_, query, reason) => {
     const response = await app({ renderer }).handle(req(`/render?${query}`));
     expect(response.status).toBe(400);
