@@ -35,7 +35,8 @@ export const EXPLORER_PALETTE: Palette = (() => {
   for (const [code, colour] of COLOURS) {
     rgba.set([colour >>> 24, (colour >>> 16) & 0xff, (colour >>> 8) & 0xff, colour & 0xff], code * 4);
   }
-  return { rgba, key: "explorer" };
+  // Codes, not counts: never scaled, so the ramp's ends are only there to complete the type.
+  return { rgba, key: "explorer", first: 0, last: 255 };
 })();
 
 /** Cells at least this many pixels wide get their edges drawn: from about z12 for zoom-14 cells on 512-px tiles. */

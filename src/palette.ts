@@ -16,6 +16,9 @@ export interface Palette {
   rgba: Uint8Array;
   /** Canonical stops (`count:RRGGBBAA;...`): equal keys give equal tables, for ETags and caches. */
   key: string;
+  /** The first and last stops' counts: the ends of the ramp a scale (scale.ts) spreads values over. */
+  first: number;
+  last: number;
 }
 
 /** Named gradients for `--color`; the first four are the Rust hotpot's, colour for colour. */
@@ -132,7 +135,7 @@ function buildTable(stops: Stop[]): Palette {
   }
   const hex = (v: number) => v.toString(16).padStart(2, "0");
   const key = stops.map((stop) => `${stop.count}:${stop.rgba.map(hex).join("")}`).join(";");
-  return { rgba, key };
+  return { rgba, key, first: stops[0].count, last: stops[stops.length - 1].count };
 }
 
 function clip(text: string): string {

@@ -58,7 +58,7 @@ const FAR = 1 << 22;
  * activities the table is cleared and stamps start again, about once per 15
  * of the busiest tiles.
  */
-const STAMP_MAX = 0xffff;
+export const STAMP_MAX = 0xffff;
 
 /**
  * Images up to this many pixels (every tile size) share one table of stamps,
@@ -103,18 +103,26 @@ export class Raster {
 
   /**
    * `radius`: pen radius in px, (line width + 1) / 2. `into`: zeroed memory
-   * of at least width x height to draw in (default: new).
+   * of at least width x height to draw in (default: new). `ownStamps`: a
+   * table of this raster's own, numbering its activities 1, 2, ... in the
+   * order drawn, so that afterwards `stampTable` tells which activity drew
+   * each pixel last (heat-mode.ts); at most STAMP_MAX activities.
    */
   constructor(
     readonly width: number,
     readonly height: number,
     readonly radius: number,
     into?: Uint8Array,
+    private readonly ownStamps = false,
   ) {
     this.counts = into ? into.subarray(0, width * height) : new Uint8Array(width * height);
     this.top = height;
     this.bottom = -1;
     const pixels = width * height;
+    if (ownStamps) {
+      this.stamps = new Uint16Array(pixels);
+      return;
+    }
     if (pixels > SHARED_STAMPS_MAX) {
       this.stamps = new Uint16Array(pixels);
     } else {
@@ -122,6 +130,11 @@ export class Raster {
       this.stamps = sharedStamps;
     }
     active = this;
+  }
+
+  /** With `ownStamps`: the number (1, 2, ...) of the activity that drew each pixel last, 0 where none did. */
+  get stampTable(): Uint16Array {
+    return this.stamps;
   }
 
   get empty(): boolean {
@@ -134,6 +147,13 @@ export class Raster {
    * drawn together: the stamp remembers only the last activity per pixel.
    */
   activity(id: number): void {
+    if (this.ownStamps) {
+      if (id === this.id) return;
+      if (this.stamp === STAMP_MAX) throw new Error(`Raster: more than ${STAMP_MAX} activities drawn with own stamps`);
+      this.id = id;
+      this.stamp++;
+      return;
+    }
     if (active !== this) throw new Error("Raster: another raster was started since this one; draw one at a time");
     if (id === this.id) return;
     this.id = id;

@@ -45,7 +45,7 @@ export interface BoundsPlan {
  * Pen radius for a line `width` px wide: anti-aliasing touches about half a
  * pixel beyond each side of the stroke (see raster.ts).
  */
-const penRadius = (lineWidth: number) => (lineWidth + 1) / 2;
+export const penRadius = (lineWidth: number) => (lineWidth + 1) / 2;
 
 /** Lines are one CSS pixel wide up to this zoom, and widen beyond it. */
 const WIDEN_FROM = 14;
@@ -66,7 +66,7 @@ export function zoomLineWidth(zoom: number): number {
 }
 
 /** In device pixels: a 256 px tile has half, a 1024 px (@2x) tile twice the pixels of a 512 px one. */
-const tileLineWidth = (z: number, size: TileSize) => Math.max(1, (size / 512) * zoomLineWidth(z));
+export const tileLineWidth = (z: number, size: TileSize) => Math.max(1, (size / 512) * zoomLineWidth(z));
 
 /**
  * A tile's counts (size x size, row-major), or null when nothing is drawn
@@ -228,7 +228,15 @@ export function drawView(store: Store, view: PixelView, zs: number, lineWidth: n
 function drawRaster(store: Store, view: PixelView, zs: number, lineWidth: number, query: ActivityQuery | undefined, part: Share, into?: Uint8Array): Raster | null {
   const ids = query ? activityIdSet(store, query) : null;
   if (ids && ids.size === 0) return null;
-  const extent = store.config().tile_extent;
+  const rows = rowsUnder(store, view, zs, part);
+  if (rows.length === 0) return null;
+  const raster = new Raster(view.width, view.height, penRadius(lineWidth), into);
+  drawRows(store, raster, byActivity(rows), view, zs, ids);
+  return raster.empty ? null : raster;
+}
+
+/** The share's stored rows of level `zs` meeting `view`, in no particular order. */
+export function rowsUnder(store: Store, view: PixelView, zs: number, part: Share = WHOLE): TileRow[] {
   const n = 2 ** zs;
   // Source tiles meeting [x0, x1) x [y0, y1). Lines just beyond the view that still reach
   // into it through the pen's width are in those tiles' buffers (clip.ts CLIP_BUFFER).
@@ -236,13 +244,19 @@ function drawRaster(store: Store, view: PixelView, zs: number, lineWidth: number
   const ty0 = Math.max(0, Math.floor(view.y0 * n));
   const tx1 = Math.min(n, Math.ceil((view.x0 + view.width / view.scaleX) * n));
   const ty1 = Math.min(n, Math.ceil((view.y0 + view.height / view.scaleY) * n));
-  const rows = store.tileRows(zs, tx0, tx1, ty0, ty1, part);
-  if (rows.length === 0) return null;
+  return store.tileRows(zs, tx0, tx1, ty0, ty1, part);
+}
 
-  const raster = new Raster(view.width, view.height, penRadius(lineWidth), into);
+/**
+ * Draws rows of level `zs` (each activity's rows together) into `raster`,
+ * in the order given, skipping activities not in `ids` (null: none skipped).
+ */
+export function drawRows(store: Store, raster: Raster, rows: TileRow[], view: PixelView, zs: number, ids: Set<number> | null): void {
+  const extent = store.config().tile_extent;
+  const n = 2 ** zs;
   transform.scaleX = view.scaleX / (n * extent);
   transform.scaleY = view.scaleY / (n * extent);
-  for (const row of byActivity(rows)) {
+  for (const row of rows) {
     if (ids && !ids.has(row.activity_id)) continue;
     decodeLinesInto(row.geometry, lines);
     transform.offsetX = (row.x / n - view.x0) * view.scaleX;
@@ -250,7 +264,6 @@ function drawRaster(store: Store, view: PixelView, zs: number, lineWidth: number
     raster.activity(row.activity_id);
     raster.lines(lines, transform);
   }
-  return raster.empty ? null : raster;
 }
 
 /** A drawn raster's counts with the masks applied; null when the masks left nothing. */

@@ -138,6 +138,10 @@ describe("hotpot tile", () => {
     for (const [z, args, name] of [
       [15, ["-w", "256"], "tile-z15-256.png"],
       [17, ["-w", "256", "--color", "viridis"], "tile-z17-256-viridis.png"],
+      [15, ["-w", "256", "--scale", "log"], "tile-z15-256-log.png"],
+      [15, ["-w", "256", "--scale", "adaptive"], "tile-z15-256-adaptive.png"],
+      [15, ["-w", "256", "--mode", "recency", "--color", "viridis"], "tile-z15-256-recency.png"],
+      [15, ["-w", "256", "--mode", "first", "--color", "viridis"], "tile-z15-256-first.png"],
     ] as [number, string[], string][]) {
       const out = join(dir, name);
       expect((await hotpot("tile", tileOf(z), "--db", db, ...args, "-o", out)).code).toBe(0);
@@ -188,6 +192,8 @@ describe("hotpot tile", () => {
     [["tile", "15/0/0", "--color", "mauve"], /color: expected one of orange/],
     [["tile", "15/0/0", "--before", "2023-13-01"], /before: expected a date YYYY-MM-DD/],
     [["tile", "15/0/0", "-f", "distance >"], /filter/],
+    [["tile", "15/0/0", "--scale", "sqrt"], /scale: expected one of linear, log, adaptive, found 'sqrt'/],
+    [["tile", "15/0/0", "--mode", "last"], /mode: expected one of frequency, recency, first, found 'last'/],
     [["tile", "15/0/0", "-o", "tile.gif"], /output: expected a file name ending in .png or .webp/],
   ])("%p fails: %p", async (args, message) => {
     const r = await hotpot(...args, "--db", db);
@@ -222,6 +228,27 @@ describe("hotpot render", () => {
     const out = join(dir, "render-golden.png");
     expect((await hotpot("render", "--bounds", BOUNDS, "-w", "320", "-H", "240", "-g", "1:3f5efb;4:fc466b;12:ffffff", "-o", out, "--db", db)).code).toBe(0);
     await expectGolden(out, "render-320x240.png");
+  });
+
+  test("matches the golden image on the adaptive scale, which differs from the linear one", async () => {
+    const out = join(dir, "render-adaptive.png");
+    expect((await hotpot("render", "--bounds", BOUNDS, "-w", "320", "-H", "240", "--scale", "adaptive", "-o", out, "--db", db)).code).toBe(0);
+    await expectGolden(out, "render-320x240-adaptive.png");
+    const linear = join(dir, "render-linear.png");
+    expect((await hotpot("render", "--bounds", BOUNDS, "-w", "320", "-H", "240", "-o", linear, "--db", db)).code).toBe(0);
+    const [a, l] = await Promise.all([decode(out), decode(linear)]);
+    expect(a.data).not.toEqual(l.data);
+  });
+
+  test("matches the golden image in recency mode, which differs from first-visit mode", async () => {
+    const out = join(dir, "render-recency.png");
+    const first = join(dir, "render-first.png");
+    for (const [mode, path] of [["recency", out], ["first", first]]) {
+      expect((await hotpot("render", "--bounds", BOUNDS, "-w", "320", "-H", "240", "--mode", mode, "--color", "viridis", "-o", path, "--db", db)).code).toBe(0);
+    }
+    await expectGolden(out, "render-320x240-recency.png");
+    const [r, f] = await Promise.all([decode(out), decode(first)]);
+    expect(r.data).not.toEqual(f.data);
   });
 
   test("says so when the stored data is coarser than the image", async () => {

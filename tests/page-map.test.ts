@@ -215,6 +215,22 @@ describe("the map page", () => {
     expect(countColour(px, A_STRIP(), [0, 255, 0])).toBeGreaterThan(100);
   });
 
+  test("colour by last visit on the adaptive scale: in the tile URLs, the tool URL and the hash, and back", async () => {
+    const tile = page.waitForResponse((r) => r.url().includes("/tile/") && r.url().includes("mode=recency"), { timeout: 15_000 });
+    await page.selectOption("#mode", "recency");
+    expect((await tile).status()).toBe(200);
+    const url = await heatTile((u) => u.includes("mode=recency") && u.includes("scale=adaptive"), () => page.selectOption("#scale", "adaptive"));
+    expect(url).toMatch(/\/tile\/14\/\d+\/\d+\?.*mode=recency&scale=adaptive/);
+    expect(await page.inputValue("#tile-url")).toContain("mode=recency&scale=adaptive");
+    await page.waitForFunction(() => location.hash.includes("mode=recency") && location.hash.includes("scale=adaptive"));
+    await page.reload();
+    expect(await page.inputValue("#mode")).toBe("recency");
+    expect(await page.inputValue("#scale")).toBe("adaptive");
+    await page.selectOption("#mode", "");
+    await heatTile((u) => !u.includes("mode=") && !u.includes("scale="), () => page.selectOption("#scale", ""));
+    expect(await page.evaluate(() => location.hash)).not.toContain("mode=");
+  });
+
   test("clicking on a track lists the activities passing there and highlights the chosen one", async () => {
     // A pasted link: the page takes view and settings from the new hash without reloading.
     await heatTile((u) => !u.includes("gradient="), () => page.evaluate((h) => (location.hash = h), HASH));

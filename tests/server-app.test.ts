@@ -150,14 +150,35 @@ describe("GET /tile", () => {
     expect((await uncached.handle(req(TILE, { headers: { "If-None-Match": etag } }))).status).toBe(304);
   });
 
-  test("ETags differ by size, format, colour and query, and are equal for equal requests", async () => {
-    const paths = [TILE, `${TILE}@2x`, `${TILE}.webp`, `${TILE}?color=red`, `${TILE}?gradient=1:ff0000;5:ffffff`, `${TILE}?after=2020-01-01`, `${TILE}?filter=has%3F%20activity_type`];
+  test("ETags differ by size, format, colour, scale, mode and query, and are equal for equal requests", async () => {
+    const paths = [TILE, `${TILE}@2x`, `${TILE}.webp`, `${TILE}?color=red`, `${TILE}?gradient=1:ff0000;5:ffffff`, `${TILE}?scale=log`, `${TILE}?scale=adaptive`, `${TILE}?mode=recency`, `${TILE}?mode=first`, `${TILE}?after=2020-01-01`, `${TILE}?filter=has%3F%20activity_type`];
     const tags = await Promise.all(paths.map(async (p) => (await server.handle(req(p))).headers.get("etag")));
     expect(new Set(tags).size).toBe(paths.length);
     // Another app (another server process) gives the same tag for the same tile and data.
     expect((await app().handle(req(TILE))).headers.get("etag")).toBe(tags[0]);
     // An empty parameter is the same as none.
     expect((await server.handle(req(`${TILE}?filter=&color=`))).headers.get("etag")).toBe(tags[0]);
+  });
+
+  // (Here one activity crosses the tile, so every scale draws it alike: cli-render.test.ts compares the pictures.)
+  test("scale=linear and mode=frequency are the defaults; a bad scale or mode is a 400 naming it", async () => {
+    const [linear, frequency, plain] = await Promise.all([`${TILE}?scale=linear`, `${TILE}?mode=frequency`, TILE].map((p) => fetchBytes(server, p)));
+    expect(linear.bytes).toEqual(plain.bytes);
+    expect(frequency.bytes).toEqual(plain.bytes);
+    for (const [query, message] of [
+      ["scale=sqrt", "scale: expected one of linear, log, adaptive"],
+      ["mode=last", "mode: expected one of frequency, recency, first"],
+    ]) {
+      const bad = await server.handle(req(`${TILE}?${query}`));
+      expect(bad.status).toBe(400);
+      expect(await bad.text()).toContain(message);
+    }
+  });
+
+  test("a time mode colours by time: the one activity here is the latest, the ramp's end, where its count of 1 is its start", async () => {
+    const [recency, plain] = await Promise.all([`${TILE}.png?mode=recency`, `${TILE}.png`].map((p) => fetchBytes(server, p)));
+    expect(recency.response.status).toBe(200);
+    expect(recency.bytes).not.toEqual(plain.bytes);
   });
 
   test("colour changes the pixels", async () => {
@@ -350,6 +371,18 @@ describe("/render", () => {
     expect(empty.status).toBe(204);
   });
 
+  test("draws in a mode and scale, each with its own ETag", async () => {
+    const server = app({ renderer });
+    const paths = ["", "&mode=recency", "&mode=first&scale=adaptive"].map((q) => `/render?bounds=${BOUNDS}&width=300&height=200${q}`);
+    const answers = await Promise.all(paths.map((p) => fetchBytes(server, p)));
+    for (const { response, bytes } of answers) {
+      expect(response.status).toBe(200);
+      expect(pngSize(bytes)).toEqual([300, 200]);
+    }
+    expect(new Set(answers.map((a) => a.response.headers.get("etag"))).size).toBe(3);
+    expect(answers[1].bytes).not.toEqual(answers[0].bytes);
+  });
+
   test.each([
     ["width 0", `bounds=${BOUNDS}&width=0&height=10`, "width"],
     ["width 3001", `bounds=${BOUNDS}&width=3001&height=10`, "width"],
@@ -360,6 +393,8 @@ describe("/render", () => {
     ["latitude past the map", "bounds=0,0,1,89&width=10&height=10", "bounds"],
     ["a bad format", `bounds=${BOUNDS}&width=10&height=10&format=gif`, "format"],
     ["a bad filter", `bounds=${BOUNDS}&width=10&height=10&filter=%3D`, "filter"],
+    ["a bad scale", `bounds=${BOUNDS}&width=10&height=10&scale=sqrt`, "scale"],
+    ["a bad mode", `bounds=${BOUNDS}&width=10&height=10&mode=last`, "mode"],
   ])("%s: 400", async (_, query, reason) => {
     const response = await app({ renderer }).handle(req(`/render?${query}`));
     expect(response.status).toBe(400);

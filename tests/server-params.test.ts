@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { errorOf } from "./helpers/errors.ts";
-import { activityQuery, intParam, negotiateFormat, paletteParam, parseTileAddress } from "../src/server/params.ts";
+import { activityQuery, intParam, negotiateFormat, paletteParam, parseTileAddress, modeParam, scaleParam } from "../src/server/params.ts";
 
 const params = (q: string) => new URLSearchParams(q);
 
@@ -86,6 +86,40 @@ describe("paletteParam", () => {
     const e = errorOf(() => paletteParam(params(q)));
     expect(e.status).toBe(400);
     expect(e.message).toContain(expected);
+  });
+});
+
+describe("scaleParam", () => {
+  test.each([
+    ["", "linear"],
+    ["scale=", "linear"],
+    ["scale=log", "log"],
+    ["scale=adaptive", "adaptive"],
+  ])("%p → %p", (q, expected) => {
+    expect(scaleParam(params(q))).toBe(expected as never);
+  });
+
+  test("an unknown scale → 400 naming the parameter", () => {
+    const e = errorOf(() => scaleParam(params("scale=sqrt")));
+    expect(e.status).toBe(400);
+    expect(e.message).toBe("scale: expected one of linear, log, adaptive, found 'sqrt'");
+  });
+});
+
+describe("modeParam", () => {
+  test.each([
+    ["", "frequency"],
+    ["mode=", "frequency"],
+    ["mode=recency", "recency"],
+    ["mode=first", "first"],
+  ])("%p → %p", (q, expected) => {
+    expect(modeParam(params(q))).toBe(expected as never);
+  });
+
+  test("an unknown mode → 400 naming the parameter", () => {
+    const e = errorOf(() => modeParam(params("mode=last")));
+    expect(e.status).toBe(400);
+    expect(e.message).toBe("mode: expected one of frequency, recency, first, found 'last'");
   });
 });
 

@@ -105,7 +105,7 @@ function showBasemap() {
 function apply(change) {
   const before = state;
   state = { ...state, ...change };
-  const heatChanged = ["after", "before", "filter", "gradient"].some((k) => state[k] !== before[k]) || heatColor(state) !== heatColor(before);
+  const heatChanged = ["after", "before", "filter", "gradient", "mode", "scale"].some((k) => state[k] !== before[k]) || heatColor(state) !== heatColor(before);
   if (heatChanged) heatmap.setHeat(heatTemplate(), archive?.source);
   if (heatChanged || state.explorer !== before.explorer) explorer.show(state.explorer);
   if (state.basemap !== before.basemap || state.custom !== before.custom) {

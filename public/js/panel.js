@@ -1,5 +1,5 @@
 // The settings panel: dates, the property filter (checked by the server as you type), the live
-// activity count, basemap, opacity and the tile URL for other tools.
+// activity count, mode and scale, basemap, opacity and the tile URL for other tools.
 import * as api from "./api.js";
 import { $, debounce, fieldError, formatCount, toast } from "./dom.js";
 import { filterQuery, isDate, shareUrl } from "./state.js";
@@ -178,6 +178,7 @@ export function setupPanel({ getState, apply, onLeave = () => {} }) {
   }
   custom.addEventListener("change", applyCustom);
 
+  for (const key of ["mode", "scale"]) $(key).addEventListener("change", (e) => apply({ [key]: e.target.value }));
   $("opacity").addEventListener("input", (e) => apply({ opacity: Number(e.target.value) }));
 
   $("tile-copy").addEventListener("click", async () => {
@@ -200,6 +201,8 @@ export function setupPanel({ getState, apply, onLeave = () => {} }) {
     basemap.value = state.basemap;
     custom.value = state.custom;
     $("custom-wrap").hidden = state.basemap !== "custom";
+    $("mode").value = state.mode;
+    $("scale").value = state.scale;
     $("opacity").value = String(state.opacity);
     $("tile-size").value = state.size;
     $("tile-url").value = shareUrl(state);

@@ -40,6 +40,8 @@ export function defaults() {
     filter: "",
     color: "", // a preset name; "" = the server's default
     gradient: "", // custom stops "count:RRGGBB;..."; excludes color
+    mode: "", // "recency" or "first"; "" = the heat of visits
+    scale: "", // "log" or "adaptive"; "" = linear
     basemap: dark ? "dark" : "light",
     custom: "", // custom XYZ URL when basemap = custom
     opacity: 1,
@@ -49,7 +51,7 @@ export function defaults() {
   };
 }
 
-const TEXT_KEYS = ["after", "before", "filter", "color", "gradient", "basemap", "custom", "explorer", "size", "activity"];
+const TEXT_KEYS = ["after", "before", "filter", "color", "gradient", "mode", "scale", "basemap", "custom", "explorer", "size", "activity"];
 
 /** A real day written YYYY-MM-DD. */
 export function isDate(s) {
@@ -86,6 +88,8 @@ export function readLink(hash = location.hash, presets = null) {
   for (const key of ["after", "before"]) if (state[key] && !isDate(state[key])) replace(key, `the date “${state[key]}” is not YYYY-MM-DD`);
   if (!BASEMAP_NAMES.includes(state.basemap)) replace("basemap", `the basemap “${state.basemap}” is unknown`);
   if (state.basemap === "custom" && !/^https?:\/\//.test(state.custom)) replace("basemap", "the custom basemap has no http(s) URL");
+  if (state.mode && !["recency", "first"].includes(state.mode)) replace("mode", `the colouring “${state.mode}” is unknown`);
+  if (state.scale && !["log", "adaptive", "linear"].includes(state.scale)) replace("scale", `the scale “${state.scale}” is unknown`);
   if (!TILE_SIZES.includes(state.size)) replace("size", `the tile size “${state.size}” is not 256, 512 or 1024`);
   // The Rust page writes color=custom next to its gradient.
   if (state.color === "custom") state.color = "";
@@ -104,7 +108,8 @@ export function readLink(hash = location.hash, presets = null) {
   return { state, notes };
 }
 
-const describe = (key, value) => (value === "" ? "none" : key === "size" ? `${value} px` : `“${value}”`);
+const EMPTY_MEANS = { mode: "visits", scale: "linear" };
+const describe = (key, value) => (value === "" ? (EMPTY_MEANS[key] ?? "none") : key === "size" ? `${value} px` : `“${value}”`);
 
 export function writeHash(state) {
   const base = defaults();
@@ -118,12 +123,13 @@ export function writeHash(state) {
   if (hash !== location.hash) history.replaceState(null, "", hash === "#" ? location.pathname + location.search : hash);
 }
 
-/** The query string of the heat tiles: filters and colours, never view or basemap. */
+/** The query string of the heat tiles: filters, colours, mode and scale, never view or basemap. */
 export function tileQuery(state, extra = {}) {
   const params = new URLSearchParams();
   for (const key of ["after", "before", "filter"]) if (state[key]) params.set(key, state[key]);
   if (state.gradient) params.set("gradient", state.gradient);
   else if (heatColor(state)) params.set("color", heatColor(state));
+  for (const key of ["mode", "scale"]) if (state[key]) params.set(key, state[key]);
   for (const [k, v] of Object.entries(extra)) if (v !== "" && v !== undefined && v !== null) params.set(k, String(v));
   return params.toString().replace(/\+/g, "%20");
 }

@@ -3,7 +3,9 @@ import { encodePng, encodeWebp } from "../encode.ts";
 import { HotpotError } from "../errors.ts";
 import { compileFilter } from "../filter.ts";
 import { PRESETS, resolveGradient, type Palette } from "../palette.ts";
+import { DEFAULT_MODE, isTimeMode, MODES, parseMode, type Mode } from "../heat-mode.ts";
 import { parseDate, type ActivityQuery } from "../query.ts";
+import { DEFAULT_SCALE, parseScale, SCALES, scalePalette, type Scale } from "../scale.ts";
 
 /** Which activities: shared by every command that draws or counts them. */
 export const queryArgs = {
@@ -16,6 +18,8 @@ export const imageArgs = {
   ...queryArgs,
   gradient: { type: "string", alias: "g", description: "custom colour stops COUNT:COLOUR;..., e.g. '1:FF0000;255:FFFFFF'", valueHint: "STOPS" },
   color: { type: "string", description: `preset gradient: ${Object.keys(PRESETS).join(", ")} (default orange)`, valueHint: "PRESET" },
+  mode: { type: "string", description: `what colour says: ${MODES.join(", ")} (last visit, first visit; default ${DEFAULT_MODE})`, valueHint: "MODE" },
+  scale: { type: "string", description: `how values spread over the gradient: ${SCALES.join(", ")} (default ${DEFAULT_SCALE})`, valueHint: "SCALE" },
 } as const;
 
 export interface QueryArgs {
@@ -27,6 +31,8 @@ export interface QueryArgs {
 export interface ImageArgs extends QueryArgs {
   gradient?: string;
   color?: string;
+  scale?: string;
+  mode?: string;
 }
 
 /** The query the options ask for, checked before the database is opened. */
@@ -38,23 +44,26 @@ export function queryOptions(args: QueryArgs): ActivityQuery {
   return { before: args.before, after: args.after, filter: args.filter };
 }
 
-/** The query and palette the options ask for, checked before the database is opened. */
-export function imageOptions(args: ImageArgs): { query: ActivityQuery; palette: Palette } {
+/** The query, palette, scale and mode the options ask for, checked before the database is opened. */
+export function imageOptions(args: ImageArgs): { query: ActivityQuery; palette: Palette; scale: Scale; mode: Mode } {
   const query = queryOptions(args);
   if (args.gradient === "" || args.color === "") {
     throw new HotpotError("bad_gradient", `${args.gradient === "" ? "gradient" : "color"}: expected a value, found an empty string`);
   }
   const palette = resolveGradient({ color: args.color, gradient: args.gradient });
-  return { query, palette };
+  const scale = args.scale === undefined ? DEFAULT_SCALE : parseScale(args.scale);
+  const mode = args.mode === undefined ? DEFAULT_MODE : parseMode(args.mode);
+  return { query, palette, scale, mode };
 }
 
 /** Encodes by the output's extension (.png, or .webp for lossless WebP) and writes it; counts null = fully transparent. */
-export async function writeImage(path: string, counts: Uint8Array | null, width: number, height: number, palette: Palette): Promise<number> {
+export async function writeImage(path: string, counts: Uint8Array | null, width: number, height: number, base: Palette, scale: Scale, mode: Mode): Promise<number> {
   const ext = /\.([^./\\]+)$/.exec(path)?.[1]?.toLowerCase();
   if (ext !== "png" && ext !== "webp") {
     throw new HotpotError("bad_argument", `output: expected a file name ending in .png or .webp, found '${path}'`);
   }
   const pixels = counts ?? new Uint8Array(width * height);
+  const palette = scalePalette(base, pixels, scale, isTimeMode(mode));
   const bytes = ext === "webp" ? encodeWebp(pixels, width, height, palette) : encodePng(pixels, width, height, palette);
   return Bun.write(path, bytes);
 }

@@ -1,6 +1,7 @@
 /** `hotpot render --bounds W,S,E,N`: an image of exactly the asked size over any area. */
 import { defineCommand } from "citty";
-import { planBounds, renderBoundsParallel } from "../render.ts";
+import { renderBoundsHeat } from "../heat-mode.ts";
+import { planBounds } from "../render.ts";
 import { parseBounds, parseJobs, parseWhole } from "./_parse.ts";
 import { imageArgs, imageOptions, size, writeImage } from "./_image.ts";
 import { globalArgs, storeFromArgs } from "./_shared.ts";
@@ -21,13 +22,13 @@ export default defineCommand({
     const width = parseWhole(args.width, "width");
     const height = parseWhole(args.height, "height");
     const jobs = parseJobs(args.jobs);
-    const { query, palette } = imageOptions(args);
+    const { query, palette, scale, mode } = imageOptions(args);
     const store = storeFromArgs(args, { mustExist: true });
     try {
       const plan = planBounds(store, bounds, width, height);
       if (plan.warning) console.warn(`hotpot: warning: ${plan.warning}`);
-      const counts = await renderBoundsParallel(store, bounds, width, height, { query, jobs });
-      const bytes = await writeImage(args.output, counts, width, height, palette);
+      const counts = await renderBoundsHeat(store, bounds, width, height, { query, jobs, mode });
+      const bytes = await writeImage(args.output, counts, width, height, palette, scale, mode);
       console.log(`${args.output}: ${width} x ${height} px from zoom ${plan.sourceZoom}, ${counts ? size(bytes) : "empty (nothing to draw)"}`);
     } finally {
       store.close();

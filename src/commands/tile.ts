@@ -1,7 +1,8 @@
 /** `hotpot tile Z/X/Y`: one map tile as an image file. */
 import { defineCommand } from "citty";
 import { HotpotError } from "../errors.ts";
-import { renderTileCounts, TILE_SIZES, type TileSize } from "../render.ts";
+import { renderTileHeat } from "../heat-mode.ts";
+import { TILE_SIZES, type TileSize } from "../render.ts";
 import { isValidTile, MAX_ZOOM } from "../tile.ts";
 import { imageArgs, imageOptions, size, writeImage } from "./_image.ts";
 import { globalArgs, storeFromArgs } from "./_shared.ts";
@@ -31,11 +32,11 @@ export default defineCommand({
     if (!TILE_SIZES.includes(width)) {
       throw new HotpotError("bad_argument", `width: expected one of ${TILE_SIZES.join(", ")}, found '${args.width}'`);
     }
-    const { query, palette } = imageOptions(args);
+    const { query, palette, scale, mode } = imageOptions(args);
     const store = storeFromArgs(args, { mustExist: true });
     try {
-      const counts = renderTileCounts(store, z, x, y, { size: width, query });
-      const bytes = await writeImage(args.output, counts, width, width, palette);
+      const counts = renderTileHeat(store, z, x, y, { size: width, query, mode });
+      const bytes = await writeImage(args.output, counts, width, width, palette, scale, mode);
       console.log(`${args.output}: ${z}/${x}/${y}, ${width} x ${width} px, ${counts ? size(bytes) : "empty (nothing to draw)"}`);
     } finally {
       store.close();

@@ -1,9 +1,9 @@
 /**
  * Entity tags. A tile's tag is a hash of everything its bytes depend on: the
  * store's data version (any import, upload, delete, mask or config change moves
- * it) and the normalised request (tile, size, format, palette, query). So two
- * processes of one server give the same tag for the same tile, and no write
- * can leave a stale tag valid.
+ * it) and the normalised request (tile, size, format, palette, scale, mode,
+ * query). So two processes of one server give the same tag for the same tile,
+ * and no write can leave a stale tag valid.
  */
 
 /** A strong tag: 64 bits of wyhash are plenty to tell versions of one URL apart. */

@@ -6,7 +6,9 @@
 import { HotpotError } from "../errors.ts";
 import { resolveGradient, type Palette } from "../palette.ts";
 import { compileFilter } from "../filter.ts";
+import { DEFAULT_MODE, parseMode, type Mode } from "../heat-mode.ts";
 import { compileQuery, type ActivityQuery } from "../query.ts";
+import { DEFAULT_SCALE, parseScale, type Scale } from "../scale.ts";
 import { isValidTile, MAX_ZOOM } from "../tile.ts";
 import { checkFilterKeys, isPrivateProperty } from "./privacy.ts";
 
@@ -76,6 +78,18 @@ export function activityQuery(params: URLSearchParams, owner = false): CheckedQu
 /** `color` or `gradient` (not both) → the palette; palette.ts keeps parsed ones. */
 export function paletteParam(params: URLSearchParams): Palette {
   return resolveGradient({ color: params.get("color"), gradient: params.get("gradient") });
+}
+
+/** `scale` (scale.ts); absent or empty: the default. */
+export function scaleParam(params: URLSearchParams): Scale {
+  const text = params.get("scale");
+  return text ? parseScale(text) : DEFAULT_SCALE;
+}
+
+/** `mode` (heat-mode.ts); absent or empty: the default. */
+export function modeParam(params: URLSearchParams): Mode {
+  const text = params.get("mode");
+  return text ? parseMode(text) : DEFAULT_MODE;
 }
 
 /** An integer parameter within [min, max], or `fallback` when absent. */

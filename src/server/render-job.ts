@@ -4,7 +4,8 @@
  */
 import { resolveGradient } from "../palette.ts";
 import type { ActivityQuery } from "../query.ts";
-import { renderBounds } from "../render.ts";
+import { isTimeMode, renderBoundsHeat, type Mode } from "../heat-mode.ts";
+import { scalePalette, type Scale } from "../scale.ts";
 import type { Store } from "../store.ts";
 import type { Bounds } from "../tile.ts";
 import { encodeImage } from "./image.ts";
@@ -18,10 +19,13 @@ export interface RenderJob {
   gradient?: string;
   query: ActivityQuery;
   format: ImageFormat;
+  scale: Scale;
+  mode: Mode;
 }
 
 export async function runRenderJob(store: Store, job: RenderJob): Promise<Uint8Array | null> {
   const palette = resolveGradient({ color: job.color, gradient: job.gradient });
-  const counts = renderBounds(store, job.bounds, job.width, job.height, { query: job.query });
-  return counts && (await encodeImage(counts, job.width, job.height, palette, job.format));
+  // One thread: this already runs on the render worker.
+  const counts = await renderBoundsHeat(store, job.bounds, job.width, job.height, { query: job.query, mode: job.mode, jobs: 1 });
+  return counts && (await encodeImage(counts, job.width, job.height, scalePalette(palette, counts, job.scale, isTimeMode(job.mode)), job.format));
 }

@@ -1,5 +1,5 @@
 /**
- * GET /render?bounds=W,S,E,N&width&height&format&color|gradient&filter&before&after
+ * GET /render?bounds=W,S,E,N&width&height&format&color|gradient&scale&mode&filter&before&after
  * (only with --render): the `render` command over HTTP. Drawn by a Renderer
  * (a worker thread), so a slow 3000 × 3000 image does not hold up tiles.
  */
@@ -10,7 +10,7 @@ import type { Bounds } from "../tile.ts";
 import { etagOf, ifNoneMatch } from "./etag.ts";
 import { bytesResponse, searchParams, textResponse } from "./http.ts";
 import { CONTENT_TYPE } from "./image.ts";
-import { activityQuery, intParam, paletteParam, type ImageFormat } from "./params.ts";
+import { activityQuery, intParam, modeParam, paletteParam, scaleParam, type ImageFormat } from "./params.ts";
 import { RenderBusy, type Renderer } from "./render-pool.ts";
 
 /** Largest width or height: 3000² counts plus the RGBA canvas are about 45 MB. */
@@ -42,8 +42,10 @@ export function renderHandler(store: Store, renderer: Renderer, owner: (request:
     planBounds(store, bounds, width, height);
     const format = formatParam(params);
     const palette = paletteParam(params);
+    const scale = scaleParam(params);
+    const mode = modeParam(params);
     const { query, key: queryKey } = activityQuery(params, owner(request));
-    const etag = etagOf(`render|${store.dataVersion()}|${Object.values(bounds).join(",")}|${width}x${height}|${format}|${palette.key}|${queryKey}`);
+    const etag = etagOf(`render|${store.dataVersion()}|${Object.values(bounds).join(",")}|${width}x${height}|${format}|${palette.key}|${scale}|${mode}|${queryKey}`);
     const headers = {
       "Content-Type": CONTENT_TYPE[format],
       // Exports are one-offs: keep nothing, but let a repeat ask with If-None-Match.
@@ -61,6 +63,8 @@ export function renderHandler(store: Store, renderer: Renderer, owner: (request:
         gradient: params.get("gradient") || undefined,
         query,
         format,
+        scale,
+        mode,
       });
     } catch (e) {
       if (e instanceof RenderBusy) return textResponse(503, `render: busy (${e.message}); try again shortly`, { "Retry-After": "5" });

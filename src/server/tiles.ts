@@ -6,6 +6,8 @@
  * On the cached path no SQLite work is done per request beyond the data
  * version, itself read at most once a millisecond (data-version.ts).
  */
+import { isTimeMode, renderTileHeat } from "../heat-mode.ts";
+import { scalePalette } from "../scale.ts";
 import type { Store } from "../store.ts";
 import type { TileCache, CachedTile } from "./cache.ts";
 import type { Collector } from "./collect.ts";
@@ -13,7 +15,7 @@ import type { DataVersion } from "./data-version.ts";
 import { etagOf, ifNoneMatch } from "./etag.ts";
 import { searchParams } from "./http.ts";
 import { CONTENT_TYPE, encodeImage } from "./image.ts";
-import { activityQuery, negotiateFormat, paletteParam, parseTileAddress, type ImageFormat } from "./params.ts";
+import { activityQuery, modeParam, negotiateFormat, paletteParam, parseTileAddress, scaleParam, type ImageFormat } from "./params.ts";
 import type { TileRenderer } from "./tile-helper.ts";
 
 const REVALIDATE = [
@@ -50,24 +52,28 @@ export function tileHandler({ store, versions, cache, collector, tiles, shared, 
     const tile = parseTileAddress(zText, xText, yText);
     const params = searchParams(request);
     const palette = paletteParam(params);
+    const scale = scaleParam(params);
+    const mode = modeParam(params);
     const { query, key: queryKey, private: personal } = activityQuery(params, owner(request));
     const cacheControl = tileCacheControl(shared, personal);
     const format = negotiateFormat(request, tile.format);
     const version = versions.current();
     cache?.useVersion(version);
 
-    const key = `${version}|${tile.z}/${tile.x}/${tile.y}|${tile.size}|${format}|${palette.key}|${queryKey}`;
+    const key = `${version}|${tile.z}/${tile.x}/${tile.y}|${tile.size}|${format}|${palette.key}|${scale}|${mode}|${queryKey}`;
     const hit = cache?.get(key);
     const etag = hit?.etag ?? etagOf(key);
     const early = notModified(request, etag, cacheControl) ?? (hit && answer(hit));
     if (early) return early;
 
-    const counts = tiles.render(tile.z, tile.x, tile.y, { size: tile.size, query });
+    // Time modes number every activity of the tile in one raster: not split with the helper.
+    const timed = isTimeMode(mode);
+    const counts = timed ? renderTileHeat(store, tile.z, tile.x, tile.y, { size: tile.size, query, mode }) : tiles.render(tile.z, tile.x, tile.y, { size: tile.size, query });
     collector.rendered(tile.size * tile.size);
     const keep = (bytes: Uint8Array): Response => keepTile({ store, versions, cache }, { key, version, etag, format, cacheControl }, bytes);
     const encode = (drawn: Uint8Array | null): Response | Promise<Response> => {
       if (!drawn) return keep(new Uint8Array(0));
-      const encoded = encodeImage(drawn, tile.size, tile.size, palette, format);
+      const encoded = encodeImage(drawn, tile.size, tile.size, scalePalette(palette, drawn, scale, timed), format);
       if (!(encoded instanceof Promise)) {
         tiles.release(drawn);
         return keep(encoded);

@@ -11,6 +11,8 @@
  *      another: first on one thread (tiles/s is then one core's rate), then as
  *      `hotpot serve` draws them, sharing each with its helper thread while that is
  *      free (src/server/tile-helper.ts). Both must draw the same pixels.
+ *   3. the same session on one thread in the other scales (src/scale.ts) and heat
+ *      modes (src/heat-mode.ts), beside the frequency figures.
  *
  * Targets (issue 3): tile p50 <= 2 ms, p99 <= 25 ms; the 2000 x 2000 image <= 0.5 s.
  * The machine is shared: total CPU time is printed beside wall time.
@@ -20,8 +22,10 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { encodePng, encodeWebp } from "../../src/encode.ts";
-import { resolveGradient } from "../../src/palette.ts";
+import { renderTileHeat, type Mode } from "../../src/heat-mode.ts";
+import { resolveGradient, type Palette } from "../../src/palette.ts";
 import { renderBounds, renderTileCounts } from "../../src/render.ts";
+import { scalePalette, type Scale } from "../../src/scale.ts";
 import { TileRenderer } from "../../src/server/tile-helper.ts";
 import { openStore, type Store } from "../../src/store.ts";
 import { xToLng, yToLat } from "../../src/tile.ts";
@@ -123,6 +127,25 @@ async function main(): Promise<void> {
   });
   webp.sort((a, b) => a - b);
   console.log(`  WebP (lossless) instead, on ${webp.length} of the drawn tiles: encoding p50 ${fmt(quantile(webp, 0.5))} ms, p99 ${fmt(quantile(webp, 0.99))} ms`);
+  // 3. Scales and modes, one thread: drawing in the mode, then the scaled palette and PNG.
+  const variants: [Scale, Mode][] = [
+    ["log", "frequency"],
+    ["adaptive", "frequency"],
+    ["linear", "recency"],
+    ["linear", "first"],
+    ["adaptive", "recency"],
+  ];
+  console.log("  scales and modes, on one thread (frequency on the linear scale is the first line above):");
+  for (const [scale, mode] of variants) {
+    const ramp = mode !== "frequency";
+    const stats = await session(
+      requests,
+      (r) => renderTileHeat(store, r.z, r.x, r.y, { size: 512, mode }),
+      () => {},
+      (counts) => scalePalette(palette, counts, scale, ramp),
+    );
+    line(`  scale=${scale} mode=${mode}`, stats);
+  }
   console.log(`  by zoom (requests: p50 / p99 / max ms, on one thread${helped ? " | with the helper" : ""}):`);
   for (const z of [...one.byZoom.keys()].sort((a, b) => a - b)) {
     const cells = [one, helped].flatMap((s) => {
@@ -156,6 +179,7 @@ async function session(
   requests: Request[],
   draw: (r: Request) => Uint8Array | null | Promise<Uint8Array | null>,
   encoded: (counts: Uint8Array) => void = () => {},
+  paletteOf?: (counts: Uint8Array) => Palette,
 ): Promise<SessionStats> {
   const palette = resolveGradient({});
   // Warm the JIT and the page cache as a running server would be.
@@ -168,7 +192,7 @@ async function session(
     const t = performance.now();
     const counts = await draw(r);
     const t1 = performance.now();
-    const png = counts ? encodePng(counts, 512, 512, palette) : null;
+    const png = counts ? encodePng(counts, 512, 512, paletteOf ? paletteOf(counts) : palette) : null;
     const ms = performance.now() - t;
     times.push(ms);
     if (counts) stats.encodeTimes.push(performance.now() - t1);
