@@ -108,6 +108,11 @@ describe("api", () => {
     expect(health).toEqual({ status: "ok", data_version: store.dataVersion(), activities: 3 });
   });
 
+  test("geojson names the file the activity came from, as `hotpot activities` does", async () => {
+    const feature = await json(apiHandlers(store).geojson(new Request("http://localhost/"), `${keys["sample.gpx"]}.geojson`));
+    expect(feature.properties.file_name).toBe("sample.gpx");
+  });
+
   test("geojson of an unknown key or a path without .geojson is a 404", () => {
     const api = apiHandlers(store);
     for (const file of ["file:nope.geojson", keys["sample.gpx"], `${keys["sample.gpx"]}.json`]) {

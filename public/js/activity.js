@@ -23,8 +23,8 @@ function stats(p) {
     ["Moving time", typeof p.moving_time === "number" ? duration(p.moving_time) : ""],
     ["Elevation gain", typeof p.elevation_gain === "number" ? `${whole.format(p.elevation_gain)} m` : ""],
     ["Average speed", typeof p.average_speed === "number" ? `${one.format(p.average_speed)} km/h` : ""],
-    // Strava exports name the original file in their CSV; a file imported alone has only its key.
-    ["Source file", p.filename ?? p.file_name ?? ""],
+    // The file it was imported or uploaded from; a Strava export's CSV names the original too.
+    ["Source file", p.file_name ?? p.filename ?? ""],
   ];
   return rows.filter(([, v]) => v);
 }

@@ -126,7 +126,7 @@ async function fitTo(which) {
     const b = archive ? archive.bounds : await (which === "home" ? api.home : api.bounds)(filterQuery(state));
     if (b) return heatmap.fitBounds(b);
     const total = await api.count("");
-    if (total === 0) toast(features.upload ? "No activities yet. Add some with “Add activities”." : "No activities yet.", 4000);
+    if (total === 0) toast(features.upload ? "No activities yet. Add some with “Add activities”." : "No activities yet. Add some with `hotpot import FOLDER` on the server, or start it with --upload.", 4000);
     else toast("No activity matches the dates and filter: change them in the settings to see your heat.", 5000);
   } catch (err) {
     toast(`Could not find the data: ${err.message}`, 4000);
@@ -167,7 +167,7 @@ heatmap.setOpacity(state.opacity);
 heatmap.setHeat(heatTemplate(), archive?.source);
 explorer.show(state.explorer);
 $("tile-url").value = shareUrl(state);
-if (!state.view && !initialBounds && featuresAnswer) toast(features.upload ? "No activities yet. Add some with “Add activities”." : "No activities yet.", 5000);
+if (!state.view && !initialBounds && featuresAnswer) toast(features.upload ? "No activities yet. Add some with “Add activities”." : "No activities yet. Add some with `hotpot import FOLDER` on the server, or start it with --upload.", 5000);
 state.view = heatmap.view();
 writeHash(state);
 if (state.activity) activity.show(state.activity, { fit: openOnActivity });

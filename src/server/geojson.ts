@@ -15,17 +15,18 @@ import type { Mask, Properties } from "../types.ts";
 export interface ActivityFeature {
   type: "Feature";
   geometry: { type: "MultiLineString"; coordinates: [number, number][][] };
-  properties: { key: string; title: string | null; start_time: string | null } & Properties;
+  properties: { key: string; title: string | null; start_time: string | null; file_name: string | null } & Properties;
 }
 
 /** 1e-6 degrees is about 11 cm: finer than any stored tile unit. */
 const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
 
 export function activityFeature(store: Store, key: string): ActivityFeature | null {
-  const activity = store.db.query("SELECT id, title, start_time, json(properties) AS properties FROM activities WHERE key = ?").get(key) as {
+  const activity = store.db.query("SELECT id, title, start_time, file_name, json(properties) AS properties FROM activities WHERE key = ?").get(key) as {
     id: number;
     title: string | null;
     start_time: number | null;
+    file_name: string | null;
     properties: string;
   } | null;
   if (!activity) return null;
@@ -67,6 +68,7 @@ export function activityFeature(store: Store, key: string): ActivityFeature | nu
       key,
       title: activity.title,
       start_time: activity.start_time === null ? null : new Date(activity.start_time).toISOString(),
+      file_name: activity.file_name,
     },
   };
 }
