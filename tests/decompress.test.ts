@@ -1,20 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import { deflateRawSync, gzipSync } from "node:zlib";
 import { inflateRaw, stripCompression } from "../src/decompress.ts";
-import { HotpotError } from "../src/errors.ts";
+import { errorOf } from "./helpers/errors.ts";
 
 const MB = 1024 * 1024;
 const text = (s: string) => new TextEncoder().encode(s);
-
-function thrown(f: () => unknown): HotpotError {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof HotpotError) return e;
-    throw e;
-  }
-  throw new Error("expected a HotpotError");
-}
 
 describe("stripCompression", () => {
   test("unpacks every trailing .gz layer and names the file inside", () => {
@@ -28,7 +18,7 @@ describe("stripCompression", () => {
   test("a 2 KB double-gzip bomb is refused at the budget, not unpacked", () => {
     const bomb = gzipSync(gzipSync(new Uint8Array(128 * MB), { level: 9 }), { level: 9 });
     expect(bomb.byteLength).toBeLessThan(3000);
-    const e = thrown(() => stripCompression("x.gpx.gz.gz", bomb, 64 * MB));
+    const e = errorOf(() => stripCompression("x.gpx.gz.gz", bomb, 64 * MB));
     expect(e.code).toBe("too_large");
     expect(e.message).toBe("unpacks to more than 64 MB");
   }, 30_000);
@@ -38,11 +28,11 @@ describe("stripCompression", () => {
     const inner = gzipSync(new Uint8Array(MB), { level: 0 });
     const outer = gzipSync(inner);
     expect(stripCompression("a.gpx.gz.gz", outer, 3 * MB).bytes.byteLength).toBe(MB);
-    expect(thrown(() => stripCompression("a.gpx.gz.gz", outer, MB + 1000)).message).toBe("unpacks to more than 1 MB");
+    expect(errorOf(() => stripCompression("a.gpx.gz.gz", outer, MB + 1000)).message).toBe("unpacks to more than 1 MB");
   });
 
   test("data that is not gzip is bad_file", () => {
-    const e = thrown(() => stripCompression("a.gpx.gz", text("plain"), MB));
+    const e = errorOf(() => stripCompression("a.gpx.gz", text("plain"), MB));
     expect(e.code).toBe("bad_file");
     expect(e.message).toStartWith("expected gzip-compressed data (.gz), found data that does not decompress");
   });
@@ -57,11 +47,11 @@ describe("inflateRaw (zip entries)", () => {
   });
 
   test("a declared size over the budget is refused before inflating", () => {
-    expect(thrown(() => inflateRaw(raw, data.length, 50_000)).message).toBe("unpacks to more than 50000 bytes");
+    expect(errorOf(() => inflateRaw(raw, data.length, 50_000)).message).toBe("unpacks to more than 50000 bytes");
   });
 
   test("an entry that lies about its size stops at the declared size", () => {
-    const e = thrown(() => inflateRaw(raw, 1000, MB));
+    const e = errorOf(() => inflateRaw(raw, 1000, MB));
     expect(e.code).toBe("bad_file");
     expect(e.message).toBe("damaged zip entry (inflates to more than its declared 1000 bytes)");
   });
