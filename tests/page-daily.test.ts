@@ -3,10 +3,11 @@
  * with a token, on the fixture database (three straight tracks around Zurich): the server going
  * away and coming back under an open page, links with unknown values and the Rust hotpot's
  * links, keyboard-only "which activities went here", explained empty results, deleting an
- * activity, and the phone's sheet. Screenshots go to tests/artifacts/.
+ * activity, and the phone's sheet. The outage, link, keyboard and delete tests run at desktop
+ * (1280x800) and phone (390x844, touch) sizes. Screenshots go to tests/artifacts/.
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { latToY, lngToX } from "../src/tile.ts";
 import { countColour, decodePng, launch, openPage, screenshotPath, type WatchedPage } from "./browser/browser.ts";
 import { ingestFiles } from "../src/import/ingest.ts";
@@ -17,20 +18,50 @@ setDefaultTimeout(40_000);
 
 const TOKEN = "owner-token-for-tests";
 const FLAGS: ServeFlags = { upload: true, token: TOKEN };
-const VIEWPORT = { width: 1280, height: 800 };
+/**
+ * The sizes the daily-driver tests run at. `band` is a stretch of every map row clear of the
+ * panel, the folded sheet and the map's buttons, for counting heat; `tap` is how a finger or
+ * the mouse presses a point or an element.
+ */
+interface Size {
+  name: string;
+  /** Before each screenshot's name; the desktop's keep their names. */
+  prefix: string;
+  options: BrowserContextOptions & { viewport: { width: number; height: number } };
+  band: { x: number; w: number };
+  tap(p: Page, target: string | { x: number; y: number }): Promise<void>;
+}
+const DESKTOP: Size = {
+  name: "desktop",
+  prefix: "",
+  options: { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, colorScheme: "light" },
+  band: { x: 700, w: 500 },
+  tap: (p, t) => (typeof t === "string" ? p.click(t) : p.mouse.click(t.x, t.y)),
+};
+const PHONE: Size = {
+  name: "phone",
+  prefix: "phone-",
+  options: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
+  band: { x: 20, w: 350 },
+  tap: (p, t) => (typeof t === "string" ? p.tap(t) : p.touchscreen.tap(t.x, t.y)),
+};
+const SIZES = [DESKTOP, PHONE];
 const HASH = `#map=14/${CROSSING.lat}/${CROSSING.lng}&basemap=none`;
 const ORANGE: [number, number, number] = [252, 74, 26];
 
 let db: ReturnType<typeof fixtureDatabase>;
 let server: RunningServer;
 let browser: Browser;
+/** One open page per size, kept across tests as a person keeps a tab. */
+const pages = new Map<Size, WatchedPage>();
 let watched: WatchedPage;
 let page: Page;
 
 beforeAll(async () => {
   db = fixtureDatabase();
   [server, browser] = await Promise.all([startServer(db.path, FLAGS), launch()]);
-  watched = await openPage(browser, { viewport: VIEWPORT, deviceScaleFactor: 1, colorScheme: "light" });
+  for (const size of SIZES) pages.set(size, await openPage(browser, size.options));
+  watched = pages.get(DESKTOP)!;
   page = watched.page;
 });
 
@@ -56,55 +87,108 @@ async function shot(name: string, p: Page = page) {
   return decodePng(await p.screenshot({ path: screenshotPath(name) }));
 }
 
-/** Orange pixels on the screen row of a latitude, right of the panel (test view: zoom 14 at the crossing). */
-async function heatOnRow(name: string, lat: number): Promise<number> {
-  const y = Math.round(VIEWPORT.height / 2 + (latToY(lat) - latToY(CROSSING.lat)) * 512 * 2 ** 14);
-  return countColour(await shot(name), { x: 700, y: y - 3, w: 500, h: 7 }, ORANGE);
+/** Orange pixels in a box given in CSS pixels, on a screenshot at the size's device pixels. */
+async function heatIn(size: Size, name: string, box: { x: number; y: number; w: number; h: number }): Promise<number> {
+  const k = size.options.deviceScaleFactor ?? 1;
+  const px = await shot(size.prefix + name, pages.get(size)!.page);
+  return countColour(px, { x: box.x * k, y: box.y * k, w: box.w * k, h: box.h * k }, ORANGE);
 }
 
-/** Orange pixels in a column, for track B (north-south through the crossing, at the screen's centre). */
-async function heatOnCentreColumn(name: string): Promise<number> {
-  return countColour(await shot(name), { x: VIEWPORT.width / 2 - 3, y: 100, w: 7, h: 200 }, ORANGE);
+/** Where a point is on the screen in the test view (zoom 14 at the crossing, at the map's centre). */
+function screenOf(size: Size, lat: number, lng: number): { x: number; y: number } {
+  const scale = 512 * 2 ** 14;
+  const { width, height } = size.options.viewport;
+  return { x: Math.round(width / 2 + (lngToX(lng) - lngToX(CROSSING.lng)) * scale), y: Math.round(height / 2 + (latToY(lat) - latToY(CROSSING.lat)) * scale) };
+}
+
+/** Orange pixels on the screen row of a latitude, in the size's clear band (test view). */
+async function heatOnRow(size: Size, name: string, lat: number): Promise<number> {
+  const { y } = screenOf(size, lat, CROSSING.lng);
+  return heatIn(size, name, { ...size.band, y: y - 3, h: 7 });
+}
+
+/** Orange pixels in the screen column of a longitude, from 100 to 300 px down (above the crossing's row). */
+async function heatOnColumn(size: Size, name: string, lng: number): Promise<number> {
+  const { x } = screenOf(size, CROSSING.lat, lng);
+  return heatIn(size, name, { x: x - 3, y: 100, w: 7, h: 200 });
+}
+
+/** Opens the panel if it is folded (the phone's sheet); returns how to fold it again. */
+async function unfold(size: Size, p: Page): Promise<() => Promise<void>> {
+  if (!(await p.isVisible("#panel-open"))) return async () => {};
+  await size.tap(p, "#panel-open");
+  await p.waitForSelector("#panel", { state: "visible" });
+  return () => size.tap(p, "#panel-close");
+}
+
+/**
+ * A notice is on top where it shows, with the panel as the page opened it (on a phone: folded,
+ * so not hidden inside the sheet) and with the panel open (outside it, not under it).
+ */
+async function expectNoticeInView(size: Size, p: Page, id: string, shotName: string): Promise<void> {
+  const selector = `#notices [data-id="${id}"]`;
+  const onTop = () =>
+    p.evaluate((sel) => {
+      const el = document.querySelector(sel);
+      const r = el?.getBoundingClientRect();
+      return !!el && !!r && r.width > 0 && el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+    }, selector);
+  expect(await onTop()).toBe(true);
+  const fold = await unfold(size, p);
+  const note = (await p.locator(selector).boundingBox())!;
+  const panel = (await p.locator("#panel").boundingBox())!;
+  const apart = note.y >= panel.y + panel.height || note.x >= panel.x + panel.width || note.y + note.height <= panel.y || note.x + note.width <= panel.x;
+  expect(apart).toBe(true);
+  expect(await onTop()).toBe(true);
+  await shot(size.prefix + shotName, p);
+  await fold();
 }
 
 describe("resilience", () => {
-  test("the server stopping and starting again under an open page: a notice, then the heat reloads", async () => {
-    await load(page, HASH);
-    expect(await heatOnRow("outage-before", CROSSING.lat)).toBeGreaterThan(100);
-    const port = Number(new URL(server.origin).port);
-    await server.stop();
-    // Moving the map asks for tiles the stopped server cannot give.
-    await page.evaluate(() => (location.hash = location.hash.replace(/^#map=14\.00/, "#map=13.00").replace(/^#map=14\//, "#map=13/")));
-    await page.waitForSelector('#notices [data-id="server"]');
-    expect(await page.textContent('#notices [data-id="server"]')).toContain("cannot be reached");
-    // It is not a filter error, and "Retry now" is a real target.
-    expect(await page.isHidden("#filter-error")).toBe(true);
-    const retry = (await page.locator('#notices [data-id="server"] button:text("Retry now")').boundingBox())!;
-    expect(Math.min(retry.width, retry.height)).toBeGreaterThanOrEqual(24);
-    await shot("outage-down");
+  for (const size of SIZES) {
+    test(`the server stopping and starting again under an open page (${size.name}): a notice clear of the panel, then the heat reloads`, async () => {
+      const { page: p } = pages.get(size)!;
+      await load(p, HASH);
+      expect(await heatOnRow(size, "outage-before", CROSSING.lat)).toBeGreaterThan(100);
+      const port = Number(new URL(server.origin).port);
+      await server.stop();
+      // Moving the map asks for tiles the stopped server cannot give.
+      await p.evaluate(() => (location.hash = location.hash.replace(/^#map=14\.00/, "#map=13.00").replace(/^#map=14\//, "#map=13/")));
+      await p.waitForSelector('#notices [data-id="server"]');
+      expect(await p.textContent('#notices [data-id="server"]')).toContain("cannot be reached");
+      // It is not a filter error, and "Retry now" is a real target.
+      expect(await p.isHidden("#filter-error")).toBe(true);
+      const retry = (await p.locator('#notices [data-id="server"] button:text("Retry now")').boundingBox())!;
+      expect(Math.min(retry.width, retry.height)).toBeGreaterThanOrEqual(24);
+      await expectNoticeInView(size, p, "server", "outage-down");
 
-    server = await startServer(db.path, { ...FLAGS, port });
-    const reloaded = page.waitForResponse((r) => r.url().includes("/tile/13/") && r.status() === 200, { timeout: 30_000 });
-    await page.waitForSelector('#notices [data-id="server"]', { state: "detached", timeout: 30_000 });
-    await reloaded;
-    await settled();
-    // At zoom 13 the crossing is still the centre; track A crosses the screen there.
-    expect(await heatOnRow("outage-back", CROSSING.lat)).toBeGreaterThan(100);
-    expect(await page.textContent("#count")).toBe("3 activities");
-  });
+      server = await startServer(db.path, { ...FLAGS, port });
+      const reloaded = p.waitForResponse((r) => r.url().includes("/tile/13/") && r.status() === 200, { timeout: 30_000 });
+      await p.waitForSelector('#notices [data-id="server"]', { state: "detached", timeout: 30_000 });
+      await reloaded;
+      await settled(p);
+      // At zoom 13 the crossing is still the centre; track A crosses the screen there.
+      expect(await heatOnRow(size, "outage-back", CROSSING.lat)).toBeGreaterThan(100);
+      expect(await p.textContent("#count")).toBe("3 activities");
+    });
+  }
 
-  test("a link with unknown values: defaults instead, and a note naming each", async () => {
-    await load(page, `#map=14/${CROSSING.lat}/${CROSSING.lng}&color=plaid&basemap=moon&size=7&after=2020-13-45&opacity=9`);
-    const note = await page.textContent('#notices [data-id="link"]');
-    for (const bad of ["plaid", "moon", "7", "2020-13-45", "9"]) expect(note).toContain(`“${bad}”`);
-    // The basemap falls back to the light one, whose default colours are fire.
-    const tiles = watched.requests.filter((u) => u.includes("/tile/"));
-    expect(tiles.at(-1)).toContain("color=fire");
-    expect(tiles.at(-1)).not.toContain("after=");
-    expect(await page.textContent("#count")).toBe("3 activities");
-    expect(await heatOnRow("link-unknown", CROSSING.lat)).toBeGreaterThan(100);
-    expect(await page.inputValue("#tile-url")).toBe(`${server.origin}/tile/{z}/{x}/{y}?color=fire`);
-  });
+  for (const size of SIZES) {
+    test(`a link with unknown values (${size.name}): defaults instead, and a note naming each`, async () => {
+      const { page: p, requests } = pages.get(size)!;
+      await load(p, `#map=14/${CROSSING.lat}/${CROSSING.lng}&color=plaid&basemap=moon&size=7&after=2020-13-45&opacity=9`);
+      const note = await p.textContent('#notices [data-id="link"]');
+      for (const bad of ["plaid", "moon", "7", "2020-13-45", "9"]) expect(note).toContain(`“${bad}”`);
+      await expectNoticeInView(size, p, "link", "link-unknown-note");
+      // The basemap falls back to the light one, whose default colours are fire.
+      const tiles = requests.filter((u) => u.includes("/tile/"));
+      expect(tiles.at(-1)).toContain("color=fire");
+      expect(tiles.at(-1)).not.toContain("after=");
+      expect(await p.textContent("#count")).toBe("3 activities");
+      expect(await heatOnRow(size, "link-unknown", CROSSING.lat)).toBeGreaterThan(100);
+      expect(await p.inputValue("#tile-url")).toBe(`${server.origin}/tile/{z}/{x}/{y}?color=fire`);
+    });
+  }
 
   test("the Rust hotpot's links read: its basemap names, size, color=custom and a MapLibre view with bearing and pitch", async () => {
     await load(page, `#map=14/${CROSSING.lat}/${CROSSING.lng}/0/0&basemap=positron-nolabels&size=256&color=custom&gradient=1:00f;10:fff`);
@@ -212,25 +296,26 @@ describe("quick filters", () => {
 });
 
 describe("keyboard", () => {
-  test("keyboard only: Tab to the map, a centre marker, Enter lists what passes, focus moves to the results, Escape goes back", async () => {
-    await load(page, HASH);
-    for (let i = 0; i < 60; i++) {
-      await page.keyboard.press("Tab");
-      if (await page.evaluate(() => document.activeElement?.classList.contains("maplibregl-canvas"))) break;
-    }
-    expect(await page.evaluate(() => document.activeElement?.classList.contains("maplibregl-canvas"))).toBe(true);
-    expect(await page.getAttribute("#map", "class")).toContain("keyboard");
-    await page.keyboard.press("Enter");
-    await page.waitForFunction(() => document.activeElement?.classList.contains("near-item"));
-    expect(await page.locator("#near .near-item .title").allTextContents()).toEqual(["Morning ride", "Lunch run"]);
-    await shot("keyboard-near");
-    await page.keyboard.press("Tab");
-    await page.keyboard.press("Enter");
-    await page.waitForFunction(() => document.querySelector("#activity-title")?.textContent === "Lunch run");
-    await page.keyboard.press("Escape");
-    expect(await page.isHidden("#activity")).toBe(true);
-    expect(await page.evaluate(() => document.activeElement?.classList.contains("maplibregl-canvas"))).toBe(true);
-  });
+  for (const size of SIZES) {
+    test(`keyboard only (${size.name}): Tab to the map, a centre marker, Enter lists what passes, focus moves to the results, Escape goes back`, async () => {
+      const { page: p } = pages.get(size)!;
+      await load(p, HASH);
+      const onMap = () => p.evaluate(() => document.activeElement?.classList.contains("maplibregl-canvas"));
+      for (let i = 0; i < 60 && !(await onMap()); i++) await p.keyboard.press("Tab");
+      expect(await onMap()).toBe(true);
+      expect(await p.getAttribute("#map", "class")).toContain("keyboard");
+      await p.keyboard.press("Enter");
+      await p.waitForFunction(() => document.activeElement?.classList.contains("near-item"));
+      expect(await p.locator("#near .near-item .title").allTextContents()).toEqual(["Morning ride", "Lunch run"]);
+      await shot(size.prefix + "keyboard-near", p);
+      await p.keyboard.press("Tab");
+      await p.keyboard.press("Enter");
+      await p.waitForFunction(() => document.querySelector("#activity-title")?.textContent === "Lunch run");
+      await p.keyboard.press("Escape");
+      expect(await p.isHidden("#activity")).toBe(true);
+      expect(await onMap()).toBe(true);
+    });
+  }
 });
 
 describe("activities", () => {
@@ -253,36 +338,45 @@ describe("activities", () => {
     await page.click("#activity-close");
   });
 
-  test("deleting an activity from its card asks for the owner's token, and its heat goes at once", async () => {
-    await load(page, HASH);
-    expect(await heatOnCentreColumn("delete-before")).toBeGreaterThan(100);
-    await page.mouse.click(VIEWPORT.width / 2, VIEWPORT.height / 2);
-    await page.waitForFunction(() => document.querySelectorAll("#near .near-item").length === 2);
-    await page.click('#near .near-item:has-text("Lunch run")');
-    await page.waitForFunction(() => document.querySelector("#activity-title")?.textContent === "Lunch run");
-    const body = await page.textContent("#activity-body");
-    expect(body).toContain("Distance");
-    // A file import has no Strava link and no source file name to show, and shows nothing in their place.
-    expect(body).not.toContain("null");
-    expect(await page.isVisible("#activity-body a")).toBe(false);
-    await shot("activity-card");
-    page.once("dialog", (d) => d.accept());
-    await page.click("#activity-delete");
-    // No token in this browser yet: the server refuses, and the page asks for it.
-    await page.waitForSelector("#token-dialog[open]");
-    await page.fill("#token-ask", TOKEN);
-    const newTiles = page.waitForResponse((r) => r.url().includes("/tile/") && r.status() === 200);
-    await page.click('#token-dialog button[value="ok"]');
-    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "2 activities");
-    await newTiles;
-    await settled();
-    expect(await page.isHidden("#activity")).toBe(true);
-    expect(await heatOnCentreColumn("delete-after")).toBe(0);
-    expect(await heatOnRow("delete-after-a", CROSSING.lat)).toBeGreaterThan(100);
-    expect(await page.evaluate(() => localStorage.getItem("hotpot.uploadToken"))).toBe(TOKEN);
-    const res = await fetch(`${server.origin}/api/activities?filter=${encodeURIComponent("activity_type = run")}`, { headers: { Accept: "application/json" } });
-    expect(((await res.json()) as { total: number }).total).toBe(0);
-  });
+  for (const size of SIZES) {
+    test(`deleting an activity from its card (${size.name}) asks for the owner's token, and its heat goes at once`, async () => {
+      // Each size deletes a run of its own, north-south a little west of the crossing, so the others stay.
+      const lng = 8.525;
+      const run: Line = { name: `${size.name}-run.gpx`, title: `Run on the ${size.name}`, type: "run", date: "2021-03-01", from: [47.35, lng], to: [47.39, lng] };
+      const [added] = ingestFiles(db.store, [{ name: run.name, bytes: lineGpx(run) }]);
+      expect(added.key).toBeString();
+      const { page: p } = pages.get(size)!;
+      await load(p, HASH);
+      expect(await p.textContent("#count")).toBe("4 activities");
+      expect(await heatOnColumn(size, "delete-before", lng)).toBeGreaterThan(100);
+      await size.tap(p, screenOf(size, 47.38, lng));
+      await p.waitForFunction(() => document.querySelectorAll("#near .near-item").length > 0);
+      expect(await p.locator("#near .near-item .title").allTextContents()).toEqual([run.title]);
+      await size.tap(p, "#near .near-item");
+      await p.waitForFunction((title) => document.querySelector("#activity-title")?.textContent === title, run.title);
+      const body = await p.textContent("#activity-body");
+      expect(body).toContain("Distance");
+      // A file import has no Strava link and no source file name to show, and shows nothing in their place.
+      expect(body).not.toContain("null");
+      expect(await p.isVisible("#activity-body a")).toBe(false);
+      await shot(size.prefix + "activity-delete-card", p);
+      p.once("dialog", (d) => d.accept());
+      await size.tap(p, "#activity-delete");
+      // No token in this browser yet: the server refuses, and the page asks for it.
+      await p.waitForSelector("#token-dialog[open]");
+      await p.fill("#token-ask", TOKEN);
+      const newTiles = p.waitForResponse((r) => r.url().includes("/tile/") && r.status() === 200);
+      await size.tap(p, '#token-dialog button[value="ok"]');
+      await p.waitForFunction(() => document.querySelector("#count")?.textContent === "3 activities");
+      await newTiles;
+      await settled(p);
+      expect(await p.isHidden("#activity")).toBe(true);
+      expect(await heatOnColumn(size, "delete-after", lng)).toBe(0);
+      expect(await heatOnRow(size, "delete-after-a", CROSSING.lat)).toBeGreaterThan(100);
+      expect(await p.evaluate(() => localStorage.getItem("hotpot.uploadToken"))).toBe(TOKEN);
+      expect((await fetch(`${server.origin}/api/activities/${encodeURIComponent(added.key!)}.geojson`)).status).toBe(404);
+    });
+  }
 });
 
 describe("a link to an activity", () => {
@@ -301,7 +395,7 @@ describe("a link to an activity", () => {
 
 describe("phone", () => {
   test("the settings sheet is half the screen and draggable, notices stay outside it, wording fits touch", async () => {
-    const phone = await openPage(browser, { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+    const phone = await openPage(browser, PHONE.options);
     try {
       await load(phone.page, `${HASH}&color=plaid`);
       // The note about the link shows with the sheet folded.
@@ -335,7 +429,6 @@ describe("phone", () => {
       await phone.page.click("#panel-close");
 
       // An activity's card is a sheet at the bottom; "Zoom to track" frames the track above it.
-      // (The run was deleted above: the ride alone passes the crossing now.)
       await phone.page.touchscreen.tap(195, 422);
       await phone.page.waitForSelector("#near .near-item");
       await phone.page.tap('#near .near-item:has-text("Morning ride")');
