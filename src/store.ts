@@ -211,6 +211,14 @@ export class Store {
     return -cache_size / 1024;
   }
 
+  /**
+   * Runs `read` in one read transaction: its statements see one snapshot of
+   * the database and take the file's locks once instead of once each.
+   */
+  reading<T>(read: () => T): T {
+    return this.db.transaction(read).deferred();
+  }
+
   /** Rises on every change that can alter a rendered tile. */
   dataVersion(): number {
     return (this.db.query("SELECT version FROM data_version").get() as { version: number }).version;

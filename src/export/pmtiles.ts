@@ -150,19 +150,26 @@ export class PmtilesWriter implements ArchiveWriter {
 
   write(z: number, xy: Uint32Array, tiles: (Uint8Array | null)[]): void {
     let log = "";
+    const start = this.dataLength;
+    const fresh: Uint8Array[] = [];
     tiles.forEach((bytes, i) => {
-      if (bytes) log += this.add(tileId(z, xy[2 * i], xy[2 * i + 1]), bytes);
+      if (bytes) log += this.add(tileId(z, xy[2 * i], xy[2 * i + 1]), bytes, fresh);
     });
+    // New tiles lie end to end from `start`: one write for the batch, before the log names them.
+    if (fresh.length > 0) {
+      const data = Buffer.concat(fresh);
+      writeSync(this.fd, data, 0, data.length, ROOT_SPACE + start);
+    }
     if (log) appendFileSync(this.log, log);
   }
 
-  /** Writes a tile's bytes unless the same bytes are in already; returns its log line. */
-  private add(id: number, bytes: Uint8Array): string {
+  /** Places a tile, adding its bytes to `fresh` unless the same bytes are in already; returns its log line. */
+  private add(id: number, bytes: Uint8Array, fresh: Uint8Array[]): string {
     const key = contentKey(bytes);
     let at = this.seen.get(key);
     if (!at) {
       at = { offset: this.dataLength, length: bytes.length };
-      writeSync(this.fd, bytes, 0, bytes.length, ROOT_SPACE + this.dataLength);
+      fresh.push(bytes);
       this.dataLength += bytes.length;
     }
     this.place(id, key, at);
