@@ -1,17 +1,18 @@
 /**
  * The map page as a daily driver, in Debian's Chromium against a real `hotpot serve --upload`
- * with a token, on the fixture database (three straight tracks around Zurich): the server going
- * away and coming back under an open page, links with unknown values and the Rust hotpot's
- * links, keyboard-only "which activities went here", explained empty results, deleting an
- * activity, and the phone's sheet. The outage, link, keyboard and delete tests run at desktop
- * (1280x800) and phone (390x844, touch) sizes. Screenshots go to tests/artifacts/.
+ * with a token, on the fixture database (three straight tracks around Zurich): opening on the
+ * heat, the server going away and coming back under an open page, links with unknown values and
+ * the Rust hotpot's links, explained empty results, quick filters, keyboard-only "which
+ * activities went here", the list of activities, deleting an activity, and the phone's sheet.
+ * Most run at desktop (1280x800) and phone (390x844, touch) sizes. Screenshots go to
+ * tests/artifacts/, the phone's named phone-….
  */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Browser, BrowserContextOptions, Page } from "playwright-core";
 import { latToY, lngToX } from "../src/tile.ts";
-import { countColour, decodePng, launch, openPage, screenshotPath, type WatchedPage } from "./browser/browser.ts";
+import { countColour, decodePng, launch, openPage, screenshotPath, type Rgb, type WatchedPage } from "./browser/browser.ts";
 import { ingestFiles } from "../src/import/ingest.ts";
-import { CROSSING, fixtureDatabase, lineGpx, type Line } from "./browser/fixture.ts";
+import { CROSSING, fixtureDatabase, LINES, lineGpx, type Line } from "./browser/fixture.ts";
 import { startServer, type RunningServer, type ServeFlags } from "./browser/server.ts";
 
 setDefaultTimeout(40_000);
@@ -29,6 +30,8 @@ interface Size {
   prefix: string;
   options: BrowserContextOptions & { viewport: { width: number; height: number } };
   band: { x: number; w: number };
+  /** What of the settings is over the map while they are folded away: the panel, or the sheet's button. */
+  folded: string;
   tap(p: Page, target: string | { x: number; y: number }): Promise<void>;
 }
 const DESKTOP: Size = {
@@ -36,6 +39,7 @@ const DESKTOP: Size = {
   prefix: "",
   options: { viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, colorScheme: "light" },
   band: { x: 700, w: 500 },
+  folded: "#panel",
   tap: (p, t) => (typeof t === "string" ? p.click(t) : p.mouse.click(t.x, t.y)),
 };
 const PHONE: Size = {
@@ -43,11 +47,18 @@ const PHONE: Size = {
   prefix: "phone-",
   options: { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true },
   band: { x: 20, w: 350 },
+  folded: "#panel-open",
   tap: (p, t) => (typeof t === "string" ? p.tap(t) : p.touchscreen.tap(t.x, t.y)),
 };
 const SIZES = [DESKTOP, PHONE];
+/** The test view: zoom 14 at the crossing, at the map's centre. */
+const TEST_VIEW: View = { zoom: 14, ...CROSSING };
 const HASH = `#map=14/${CROSSING.lat}/${CROSSING.lng}&basemap=none`;
-const ORANGE: [number, number, number] = [252, 74, 26];
+const ORANGE: Rgb = [252, 74, 26];
+/** The highlighted track. */
+const TRACK_BLUE: Rgb = [26, 124, 255];
+/** The map's own controls (zoom, explorer, Home, Fit everything), each a box of its own. */
+const BUTTONS = ".maplibregl-ctrl-top-right > .maplibregl-ctrl";
 
 let db: ReturnType<typeof fixtureDatabase>;
 let server: RunningServer;
@@ -87,30 +98,82 @@ async function shot(name: string, p: Page = page) {
   return decodePng(await p.screenshot({ path: screenshotPath(name) }));
 }
 
-/** Orange pixels in a box given in CSS pixels, on a screenshot at the size's device pixels. */
-async function heatIn(size: Size, name: string, box: { x: number; y: number; w: number; h: number }): Promise<number> {
+/** Pixels of a colour (orange heat unless said) in a box given in CSS pixels, on a screenshot at the size's device pixels. */
+async function heatIn(size: Size, name: string, box: { x: number; y: number; w: number; h: number }, colour = ORANGE): Promise<number> {
   const k = size.options.deviceScaleFactor ?? 1;
   const px = await shot(size.prefix + name, pages.get(size)!.page);
-  return countColour(px, { x: box.x * k, y: box.y * k, w: box.w * k, h: box.h * k }, ORANGE);
+  return countColour(px, { x: box.x * k, y: box.y * k, w: box.w * k, h: box.h * k }, colour);
 }
 
-/** Where a point is on the screen in the test view (zoom 14 at the crossing, at the map's centre). */
-function screenOf(size: Size, lat: number, lng: number): { x: number; y: number } {
-  const scale = 512 * 2 ** 14;
+interface View {
+  zoom: number;
+  lat: number;
+  lng: number;
+}
+
+/** Where a point is on the screen at a view (the test view unless said). */
+function screenOf(size: Size, lat: number, lng: number, view = TEST_VIEW): { x: number; y: number } {
+  const scale = 512 * 2 ** view.zoom;
   const { width, height } = size.options.viewport;
-  return { x: Math.round(width / 2 + (lngToX(lng) - lngToX(CROSSING.lng)) * scale), y: Math.round(height / 2 + (latToY(lat) - latToY(CROSSING.lat)) * scale) };
+  return { x: Math.round(width / 2 + (lngToX(lng) - lngToX(view.lng)) * scale), y: Math.round(height / 2 + (latToY(lat) - latToY(view.lat)) * scale) };
 }
 
-/** Orange pixels on the screen row of a latitude, in the size's clear band (test view). */
-async function heatOnRow(size: Size, name: string, lat: number): Promise<number> {
-  const { y } = screenOf(size, lat, CROSSING.lng);
-  return heatIn(size, name, { ...size.band, y: y - 3, h: 7 });
+/** Pixels of a colour (orange heat unless said) on the screen row of a latitude, in the size's clear band. */
+async function heatOnRow(size: Size, name: string, lat: number, view = TEST_VIEW, colour = ORANGE): Promise<number> {
+  const { y } = screenOf(size, lat, CROSSING.lng, view);
+  return heatIn(size, name, { ...size.band, y: y - 3, h: 7 }, colour);
 }
 
-/** Orange pixels in the screen column of a longitude, from 100 to 300 px down (above the crossing's row). */
+/** Orange pixels in the screen column of a longitude, from 100 to 300 px down (above the crossing's row in the test view). */
 async function heatOnColumn(size: Size, name: string, lng: number): Promise<number> {
   const { x } = screenOf(size, CROSSING.lat, lng);
   return heatIn(size, name, { x: x - 3, y: 100, w: 7, h: 200 });
+}
+
+/** Orange pixels within 7 px of a point (at the test view unless said). */
+async function heatAt(size: Size, name: string, lat: number, lng: number, view = TEST_VIEW): Promise<number> {
+  const { x, y } = screenOf(size, lat, lng, view);
+  return heatIn(size, name, { x: x - 7, y: y - 7, w: 15, h: 15 });
+}
+
+/** The map's view, from the hash the page writes when a move ends. */
+async function viewOf(p: Page): Promise<View> {
+  const [zoom, lat, lng] = (await p.evaluate(() => location.hash)).slice(5).split("&")[0].split("/").map(Number);
+  return { zoom, lat, lng };
+}
+
+/** Does something that moves the map; resolves with the new view once the move has ended and the tiles are in. */
+async function moved(p: Page, action: () => Promise<unknown>): Promise<View> {
+  const before = await p.evaluate(() => location.hash.split("&")[0]);
+  await action();
+  await p.waitForFunction((h) => location.hash.split("&")[0] !== h, before, { timeout: 15_000 });
+  await settled(p);
+  return viewOf(p);
+}
+
+/**
+ * Each line, at every tenth of its length, is on the screen and clear of these boxes drawn over
+ * the map (the panel or the folded sheet's button, the map's buttons, a card); every one of
+ * them must be showing.
+ */
+async function expectFramed(size: Size, p: Page, lines: Line[], covers: string[]): Promise<void> {
+  const view = await viewOf(p);
+  const boxes: { selector: string; box: { x: number; y: number; width: number; height: number } }[] = [];
+  for (const selector of covers) {
+    const found = (await Promise.all((await p.locator(selector).all()).map((el) => el.boundingBox()))).filter((b) => b !== null);
+    expect({ selector, showing: found.length > 0 }).toEqual({ selector, showing: true });
+    boxes.push(...found.map((box) => ({ selector, box })));
+  }
+  const { width, height } = size.options.viewport;
+  const hidden: string[] = [];
+  for (const line of lines) {
+    for (let i = 0; i <= 10; i++) {
+      const { x, y } = screenOf(size, line.from[0] + ((line.to[0] - line.from[0]) * i) / 10, line.from[1] + ((line.to[1] - line.from[1]) * i) / 10, view);
+      if (x < 0 || x > width || y < 0 || y > height) hidden.push(`${line.title} ${i}/10 off the screen at ${x},${y}`);
+      for (const { selector, box: b } of boxes) if (x >= b.x && x <= b.x + b.width && y >= b.y && y <= b.y + b.height) hidden.push(`${line.title} ${i}/10 under ${selector} at ${x},${y}`);
+    }
+  }
+  expect(hidden).toEqual([]);
 }
 
 /** Opens the panel if it is folded (the phone's sheet); returns how to fold it again. */
@@ -121,28 +184,88 @@ async function unfold(size: Size, p: Page): Promise<() => Promise<void>> {
   return () => size.tap(p, "#panel-close");
 }
 
+/** Whether an element shows where it is: not hidden under another, not scrolled out of its box. */
+function onTop(p: Page, selector: string): Promise<boolean> {
+  return p.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    const r = el?.getBoundingClientRect();
+    return !!el && !!r && r.width > 0 && el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
+  }, selector);
+}
+
 /**
  * A notice is on top where it shows, with the panel as the page opened it (on a phone: folded,
  * so not hidden inside the sheet) and with the panel open (outside it, not under it).
  */
 async function expectNoticeInView(size: Size, p: Page, id: string, shotName: string): Promise<void> {
   const selector = `#notices [data-id="${id}"]`;
-  const onTop = () =>
-    p.evaluate((sel) => {
-      const el = document.querySelector(sel);
-      const r = el?.getBoundingClientRect();
-      return !!el && !!r && r.width > 0 && el.contains(document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2));
-    }, selector);
-  expect(await onTop()).toBe(true);
+  expect(await onTop(p, selector)).toBe(true);
   const fold = await unfold(size, p);
   const note = (await p.locator(selector).boundingBox())!;
   const panel = (await p.locator("#panel").boundingBox())!;
   const apart = note.y >= panel.y + panel.height || note.x >= panel.x + panel.width || note.y + note.height <= panel.y || note.x + note.width <= panel.x;
   expect(apart).toBe(true);
-  expect(await onTop()).toBe(true);
+  expect(await onTop(p, selector)).toBe(true);
   await shot(size.prefix + shotName, p);
   await fold();
 }
+
+/** A field's message, inside the open panel and readable there (not under the sheet's edge or scrolled away). */
+async function expectAtField(p: Page, selector: string, message: RegExp): Promise<void> {
+  await p.waitForFunction(([sel, re]) => new RegExp(re).test(document.querySelector(sel)?.textContent ?? ""), [selector, message.source] as const);
+  expect(await onTop(p, selector)).toBe(true);
+  const box = (await p.locator(selector).boundingBox())!;
+  const panel = (await p.locator("#panel").boundingBox())!;
+  expect(box.y).toBeGreaterThanOrEqual(panel.y);
+  expect(box.y + box.height).toBeLessThanOrEqual(panel.y + panel.height);
+}
+
+describe("open on the heat", () => {
+  for (const size of SIZES) {
+    test(`a first visit (${size.name}) opens on the heat; “Home” goes back there; “Fit everything” and “Zoom to track” frame the tracks clear of the panel and the map buttons`, async () => {
+      // A holiday far away: "Fit everything" takes it in, the opening view and "Home" leave it out.
+      const holiday: Line = { name: `${size.name}-holiday.gpx`, title: `Holiday on the ${size.name}`, type: "hike", date: "2020-08-01", from: [38.7, -9.2], to: [38.72, -9.14] };
+      const [added] = ingestFiles(db.store, [{ name: holiday.name, bytes: lineGpx(holiday) }]);
+      const { page: p } = pages.get(size)!;
+      const [ride] = LINES;
+      const covers = [size.folded, BUTTONS];
+      try {
+        await load(p, "#basemap=none");
+        const first = await viewOf(p);
+        expect(first.zoom).toBeGreaterThan(11);
+        expect(first.lat).toBeGreaterThan(47.35);
+        expect(first.lat).toBeLessThan(47.4);
+        expect(first.lng).toBeGreaterThan(8.48);
+        expect(first.lng).toBeLessThan(8.58);
+        await expectFramed(size, p, LINES, covers);
+        expect(await heatOnRow(size, "page-first-visit", ride.from[0], first)).toBeGreaterThan(100);
+
+        const all = await moved(p, () => size.tap(p, "#fit"));
+        expect(all.zoom).toBeLessThan(8);
+        await expectFramed(size, p, [...LINES, holiday], covers);
+        expect(await heatAt(size, "fit-everything", ride.from[0], ride.from[1], all)).toBeGreaterThan(0);
+        expect(await heatAt(size, "fit-everything", holiday.from[0], holiday.from[1], all)).toBeGreaterThan(0);
+
+        const home = await moved(p, () => size.tap(p, "#home"));
+        expect(home.zoom).toBeCloseTo(first.zoom, 1);
+        expect(home.lat).toBeCloseTo(first.lat, 3);
+        expect(home.lng).toBeCloseTo(first.lng, 3);
+
+        // The ride, a little east of the crossing, opened from the heat: "Zoom to track" frames it clear of its card too.
+        await size.tap(p, screenOf(size, CROSSING.lat, CROSSING.lng + 0.004, home));
+        await size.tap(p, '#near .near-item:has-text("Morning ride")');
+        await p.waitForFunction(() => document.querySelector("#activity-title")?.textContent === "Morning ride");
+        const zoomed = await moved(p, () => size.tap(p, "#activity-zoom"));
+        expect(zoomed.zoom).toBeGreaterThan(home.zoom - 1);
+        await expectFramed(size, p, [ride], [...covers, "#activity"]);
+        expect(await heatOnRow(size, "zoom-to-track", ride.from[0], zoomed, TRACK_BLUE)).toBeGreaterThan(100);
+        await size.tap(p, "#activity-close");
+      } finally {
+        db.store.deleteActivity(added.key!);
+      }
+    });
+  }
+});
 
 describe("resilience", () => {
   for (const size of SIZES) {
