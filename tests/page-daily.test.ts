@@ -342,40 +342,45 @@ describe("legible heat", () => {
 });
 
 describe("explained results", () => {
-  test("a misspelt property, reversed dates and an empty range each say so at the field; Escape never hides the panel", async () => {
-    await load(page, HASH);
-    await page.fill("#filter", "activty_type = ride");
-    await page.press("#filter", "Enter");
-    await page.waitForFunction(() => /No activity has the property “activty_type”/.test(document.querySelector("#filter-error")?.textContent ?? ""));
-    expect(await page.textContent("#count")).toBe("0 activities");
-    // Escape with nothing pending leaves the field for the map; the panel stays.
-    await page.press("#filter", "Escape");
-    expect(await page.isVisible("#panel")).toBe(true);
-    expect(await page.evaluate(() => document.activeElement?.classList.contains("maplibregl-canvas"))).toBe(true);
-    // An edit not yet applied is dropped by Escape.
-    await page.fill("#filter", "activity_type = ri");
-    await page.press("#filter", "Escape");
-    expect(await page.inputValue("#filter")).toBe("activty_type = ride");
-    expect(await page.isVisible("#panel")).toBe(true);
-    // "Fit" with nothing matching says so, rather than suggesting to add activities.
-    await page.click("#fit");
-    await page.waitForFunction(() => /No activity matches the dates and filter/.test(document.querySelector("#toast")?.textContent ?? ""));
-    await page.fill("#filter", "");
-    await page.press("#filter", "Enter");
-    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "3 activities");
+  for (const size of SIZES) {
+    test(`a misspelt property, reversed dates and an empty range each say so at the field (${size.name}); Escape never hides the panel`, async () => {
+      const { page: p } = pages.get(size)!;
+      await load(p, HASH);
+      let fold = await unfold(size, p);
+      await p.fill("#filter", "activty_type = ride");
+      await p.press("#filter", "Enter");
+      await expectAtField(p, "#filter-error", /No activity has the property “activty_type”/);
+      expect(await p.textContent("#count")).toBe("0 activities");
+      // Escape with nothing pending leaves the field for the map; the panel stays.
+      await p.press("#filter", "Escape");
+      expect(await p.isVisible("#panel")).toBe(true);
+      expect(await p.evaluate(() => document.activeElement?.classList.contains("maplibregl-canvas"))).toBe(true);
+      // An edit not yet applied is dropped by Escape.
+      await p.fill("#filter", "activity_type = ri");
+      await p.press("#filter", "Escape");
+      expect(await p.inputValue("#filter")).toBe("activty_type = ride");
+      expect(await p.isVisible("#panel")).toBe(true);
+      // "Fit" with nothing matching says so, rather than suggesting to add activities (a phone folds its sheet to reach the button).
+      await fold();
+      await size.tap(p, "#fit");
+      await p.waitForFunction(() => /No activity matches the dates and filter/.test(document.querySelector("#toast")?.textContent ?? ""));
+      fold = await unfold(size, p);
+      await p.fill("#filter", "");
+      await p.press("#filter", "Enter");
+      await p.waitForFunction(() => document.querySelector("#count")?.textContent === "3 activities");
 
-    await page.fill("#after", "2024-01-01");
-    await page.fill("#before", "2023-01-01");
-    await page.waitForFunction(() => /is not after “From”/.test(document.querySelector("#date-error")?.textContent ?? ""));
-    await shot("explained-reversed-dates");
-    await page.fill("#before", "");
-    await page.fill("#after", "2025-01-01");
-    await page.waitForFunction(() => /No activity between these dates; 3 match at other times/.test(document.querySelector("#date-error")?.textContent ?? ""));
-    expect(await page.textContent("#count")).toBe("0 activities");
-    await shot("explained-empty-range");
-    await page.fill("#after", "");
-    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "3 activities");
-  });
+      await p.fill("#after", "2024-01-01");
+      await p.fill("#before", "2023-01-01");
+      await expectAtField(p, "#date-error", /is not after “From”/);
+      await shot(size.prefix + "explained-reversed-dates", p);
+      await p.fill("#before", "");
+      await p.fill("#after", "2025-01-01");
+      await expectAtField(p, "#date-error", /No activity between these dates; 3 match at other times/);
+      expect(await p.textContent("#count")).toBe("0 activities");
+      await shot(size.prefix + "explained-empty-range", p);
+      await fold();
+    });
+  }
 
   test("typing a date digit by digit asks for no tiles until the date is complete", async () => {
     await load(page, HASH);
@@ -394,28 +399,43 @@ describe("explained results", () => {
 });
 
 describe("quick filters", () => {
-  test("chips for the activity types and years in the data set the filter and the dates", async () => {
-    await load(page, HASH);
-    await page.waitForSelector("#type-chips button");
-    expect(await page.locator("#type-chips button").allTextContents()).toEqual(["Hike1", "Ride1", "Run1"]);
-    expect(await page.locator("#year-chips button").allTextContents()).toEqual(["20221", "20231", "20241"]);
-    await page.click('#type-chips [data-label="Ride"]');
-    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "1 activity");
-    expect(await page.inputValue("#filter")).toBe("activity_type = ride");
-    await page.click('#type-chips [data-label="Run"]');
-    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "2 activities");
-    expect(await page.inputValue("#filter")).toBe("activity_type in [ride, run]");
-    expect(await page.locator('#type-chips [aria-pressed="true"]').allTextContents()).toEqual(["Ride1", "Run1"]);
-    await page.click('#year-chips [data-label="2023"]');
-    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "1 activity");
-    expect([await page.inputValue("#after"), await page.inputValue("#before")]).toEqual(["2023-01-01", "2024-01-01"]);
-    await shot("quick-filters");
-    await page.click('#year-chips [data-label="2023"]');
-    await page.click('#type-chips [data-label="Ride"]');
-    await page.click('#type-chips [data-label="Run"]');
-    await page.waitForFunction(() => document.querySelector("#count")?.textContent === "3 activities");
-    expect(await page.inputValue("#filter")).toBe("");
-  });
+  for (const size of SIZES) {
+    test(`chips for the activity types and years in the data (${size.name}) set the filter and the dates, and the heat follows`, async () => {
+      const { page: p } = pages.get(size)!;
+      await load(p, HASH);
+      // On the ride only, a little east of the crossing; the run's column north of it.
+      const [rideLat, rideLng] = [CROSSING.lat, CROSSING.lng + 0.004];
+      expect(await heatAt(size, "quick-filters-before", rideLat, rideLng)).toBeGreaterThan(20);
+      expect(await heatOnColumn(size, "quick-filters-before", CROSSING.lng)).toBeGreaterThan(100);
+      let fold = await unfold(size, p);
+      await p.waitForSelector("#type-chips button");
+      expect(await p.locator("#type-chips button").allTextContents()).toEqual(["Hike1", "Ride1", "Run1"]);
+      expect(await p.locator("#year-chips button").allTextContents()).toEqual(["20221", "20231", "20241"]);
+      await size.tap(p, '#type-chips [data-label="Ride"]');
+      await p.waitForFunction(() => document.querySelector("#count")?.textContent === "1 activity");
+      expect(await p.inputValue("#filter")).toBe("activity_type = ride");
+      await size.tap(p, '#type-chips [data-label="Run"]');
+      await p.waitForFunction(() => document.querySelector("#count")?.textContent === "2 activities");
+      expect(await p.inputValue("#filter")).toBe("activity_type in [ride, run]");
+      expect(await p.locator('#type-chips [aria-pressed="true"]').allTextContents()).toEqual(["Ride1", "Run1"]);
+      await size.tap(p, '#year-chips [data-label="2023"]');
+      await p.waitForFunction(() => document.querySelector("#count")?.textContent === "1 activity");
+      expect([await p.inputValue("#after"), await p.inputValue("#before")]).toEqual(["2023-01-01", "2024-01-01"]);
+      await shot(size.prefix + "quick-filters", p);
+      // Rides and runs of 2023: the 2024 ride's heat goes, the run's stays.
+      await fold();
+      await settled(p);
+      expect(await heatAt(size, "quick-filters-after", rideLat, rideLng)).toBe(0);
+      expect(await heatOnColumn(size, "quick-filters-after", CROSSING.lng)).toBeGreaterThan(100);
+      fold = await unfold(size, p);
+      await size.tap(p, '#year-chips [data-label="2023"]');
+      await size.tap(p, '#type-chips [data-label="Ride"]');
+      await size.tap(p, '#type-chips [data-label="Run"]');
+      await p.waitForFunction(() => document.querySelector("#count")?.textContent === "3 activities");
+      expect(await p.inputValue("#filter")).toBe("");
+      await fold();
+    });
+  }
 });
 
 describe("keyboard", () => {
@@ -442,24 +462,36 @@ describe("keyboard", () => {
 });
 
 describe("activities", () => {
-  test("the list of activities searches and sorts, and opens one on the map", async () => {
-    await load(page, HASH);
-    await page.click("#list-open");
-    await page.waitForFunction(() => document.querySelectorAll("#list-rows .near-item").length === 3);
-    const titles = () => page.locator("#list-rows .title").allTextContents();
-    expect(await titles()).toEqual(["Morning ride", "Lunch run", "Evening hike"]);
-    expect(await page.textContent("#list-rows .meta")).toMatch(/ride · 4\.5 km · \d+ m up$/);
-    await page.selectOption("#list-sort", "title");
-    expect(await titles()).toEqual(["Evening hike", "Lunch run", "Morning ride"]);
-    await page.fill("#list-search", "run");
-    await page.waitForFunction(() => document.querySelectorAll("#list-rows .near-item").length === 1);
-    expect(await page.textContent("#list-status")).toBe("1 of 3 activities");
-    await shot("activity-list");
-    await page.click("#list-rows .near-item");
-    await page.waitForFunction(() => document.querySelector("#activity-title")?.textContent === "Lunch run");
-    expect(await page.isVisible("#list")).toBe(false);
-    await page.click("#activity-close");
-  });
+  for (const size of SIZES) {
+    test(`the list of activities (${size.name}) searches and sorts, and opens one's card with its track framed clear of it`, async () => {
+      const { page: p } = pages.get(size)!;
+      await load(p, HASH);
+      await unfold(size, p);
+      await size.tap(p, "#list-open");
+      await p.waitForFunction(() => document.querySelectorAll("#list-rows .near-item").length === 3);
+      const titles = () => p.locator("#list-rows .title").allTextContents();
+      expect(await titles()).toEqual(["Morning ride", "Lunch run", "Evening hike"]);
+      expect(await p.textContent("#list-rows .meta")).toMatch(/ride · 4\.5 km · \d+ m up$/);
+      await p.selectOption("#list-sort", "title");
+      expect(await titles()).toEqual(["Evening hike", "Lunch run", "Morning ride"]);
+      await p.fill("#list-search", "run");
+      await p.waitForFunction(() => document.querySelectorAll("#list-rows .near-item").length === 1);
+      expect(await p.textContent("#list-status")).toBe("1 of 3 activities");
+      await shot(size.prefix + "activity-list", p);
+      const view = await moved(p, () => size.tap(p, "#list-rows .near-item"));
+      expect(await p.textContent("#activity-title")).toBe("Lunch run");
+      expect(await p.isVisible("#list")).toBe(false);
+      // The card and the track both show: on a phone the card is the bottom sheet, the settings folded away.
+      const card = (await p.locator("#activity").boundingBox())!;
+      if (size === PHONE) expect(card.y + card.height).toBeCloseTo(size.options.viewport.height, 0);
+      const run = LINES.find((l) => l.title === "Lunch run")!;
+      await expectFramed(size, p, [run], [size.folded, BUTTONS, "#activity"]);
+      const top = screenOf(size, run.to[0], run.to[1], view);
+      const bottom = screenOf(size, run.from[0], run.from[1], view);
+      expect(await heatIn(size, "activity-list-chosen", { x: top.x - 3, y: top.y, w: 7, h: bottom.y - top.y }, TRACK_BLUE)).toBeGreaterThan(100);
+      await size.tap(p, "#activity-close");
+    });
+  }
 
   for (const size of SIZES) {
     test(`deleting an activity from its card (${size.name}) asks for the owner's token, and its heat goes at once`, async () => {
