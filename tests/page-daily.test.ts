@@ -339,6 +339,31 @@ describe("legible heat", () => {
     await page.waitForFunction(() => !location.hash.includes("color="));
     expect(await page.inputValue("#tile-url")).toBe(`${server.origin}/tile/{z}/{x}/{y}`);
   });
+
+  test("a phone in dark mode opens on the dark basemap with the server's default colours, which read on it, in a dark sheet", async () => {
+    const dark: Size = { ...PHONE, name: "dark phone", prefix: "phone-dark-", options: { ...PHONE.options, colorScheme: "dark" } };
+    const watchedDark = await openPage(browser, dark.options);
+    pages.set(dark, watchedDark);
+    const { page: p, requests } = watchedDark;
+    try {
+      // No basemap in the link: it follows the phone's scheme (offline, its dark background stays).
+      await load(p, `#map=14/${CROSSING.lat}/${CROSSING.lng}`);
+      expect(await p.inputValue("#basemap")).toBe("dark");
+      const tiles = requests.filter((u) => u.includes("/tile/"));
+      expect(tiles.length).toBeGreaterThan(0);
+      expect(tiles.filter((u) => u.includes("color="))).toEqual([]);
+      expect(await heatOnRow(dark, "heat", CROSSING.lat)).toBeGreaterThan(100);
+      // The map between the tracks is the dark basemap's near-black, not the light page's.
+      expect(await heatIn(dark, "heat", { x: 20, y: 600, w: 150, h: 100 }, [14, 14, 16])).toBe(150 * 100 * 4);
+      await unfold(dark, p);
+      expect(await p.evaluate(() => getComputedStyle(document.querySelector("#panel")!).backgroundColor)).toMatch(/rgba\(28, 28, 31/);
+      expect(await p.getAttribute('[data-name="orange"]', "aria-checked")).toBe("true");
+      await shot("phone-dark-sheet", p);
+    } finally {
+      pages.delete(dark);
+      await watchedDark.close();
+    }
+  });
 });
 
 describe("explained results", () => {
