@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "
 import type { Browser, Page } from "playwright-core";
 import { latToY, lngToX } from "../src/tile.ts";
 import { countColour, decodePng, openPage, outsideRequests, screenshotPath, type Pixels, type Rgb, type WatchedPage } from "./browser/browser.ts";
-import { CROSSING, LINES, ON_A_ONLY } from "./browser/fixture.ts";
+import { CROSSING, ON_A_ONLY } from "./browser/fixture.ts";
 import type { RunningServer } from "./browser/server.ts";
 import { startPageSession, type PageSession } from "./browser/session.ts";
 
@@ -276,42 +276,6 @@ describe("the map page", () => {
     await heatTile((u) => u.includes("filter=has? heart_rate"), () => page.click('.example:text-is("has? heart_rate")'));
     await page.waitForFunction(() => document.querySelector("#count")?.textContent === "0 activities");
     await heatTile((u) => !u.includes("filter="), () => page.fill("#filter", ""));
-  });
-
-  test("a first visit opens on the heat; “Home” goes back there and “Fit everything” frames all clear of the panel", async () => {
-    await load(page, "#basemap=none");
-    await page.waitForFunction(() => location.hash.startsWith("#map="));
-    const view = async () => {
-      const [zoom, lat, lng] = (await page.evaluate(() => location.hash)).slice(5).split("&")[0].split("/").map(Number);
-      return { zoom, lat, lng };
-    };
-    const first = await view();
-    expect(first.zoom).toBeGreaterThan(11);
-    expect(first.lat).toBeGreaterThan(47.35);
-    expect(first.lat).toBeLessThan(47.4);
-    expect(first.lng).toBeGreaterThan(8.48);
-    expect(first.lng).toBeLessThan(8.58);
-    await settled();
-    await page.click("#fit");
-    await page.waitForFunction((h) => location.hash !== h, await page.evaluate(() => location.hash));
-    await page.waitForTimeout(800);
-    const fitted = await view();
-    // Every track's ends are on screen, right of the settings panel and left of the map buttons.
-    const panel = (await page.locator("#panel").boundingBox())!;
-    const buttons = (await page.locator(".maplibregl-ctrl-top-right").boundingBox())!;
-    for (const line of LINES) {
-      for (const [lat, lng] of [line.from, line.to]) {
-        const p = toScreen(lat, lng, fitted);
-        expect(p.x).toBeGreaterThan(panel.x + panel.width);
-        expect(p.x).toBeLessThan(buttons.x);
-        expect(p.y).toBeGreaterThan(0);
-        expect(p.y).toBeLessThan(VIEWPORT.height);
-      }
-    }
-    await page.click("#home");
-    await page.waitForFunction((zoom) => Math.abs(Number(location.hash.slice(5).split("/")[0]) - zoom) < 0.05, first.zoom);
-    expect((await view()).lat).toBeCloseTo(first.lat, 3);
-    await shot("page-first-visit");
   });
 
   test("works in dark mode and with the keyboard", async () => {

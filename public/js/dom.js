@@ -29,6 +29,8 @@ export function fieldError(input, box, message) {
   box.hidden = !message;
   if (message) input.setAttribute("aria-invalid", "true");
   else input.removeAttribute("aria-invalid");
+  // In the phone's half-height sheet the field is often at its foot, with the message below the fold.
+  if (message) box.scrollIntoView({ block: "nearest" });
 }
 
 let toastTimer;

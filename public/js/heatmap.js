@@ -189,11 +189,12 @@ export function fitPadding() {
   const w = window.innerWidth;
   const h = window.innerHeight;
   const pad = { top: margin, bottom: margin, left: margin, right: margin };
-  const covers = ["#panel:not(.collapsed)", "#near:not([hidden])", "#activity:not([hidden])", ".maplibregl-ctrl-top-right", "#notices", "#panel-open:not([hidden])"];
-  for (const selector of covers) {
-    const el = document.querySelector(selector);
-    const r = el?.getBoundingClientRect();
-    if (!r || r.width === 0 || r.height === 0) continue;
+  // Each map control on its own: the column's box is as wide as its widest control (the explorer
+  // toggle), which on a phone would push the data into a strip at the left.
+  const covers = ["#panel:not(.collapsed)", "#near:not([hidden])", "#activity:not([hidden])", ".maplibregl-ctrl-top-right > .maplibregl-ctrl", "#notices", "#panel-open:not([hidden])"];
+  for (const el of document.querySelectorAll(covers.join(", "))) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
     // Push the side the box is closest to, by as much as it reaches into the map.
     const room = { left: r.right, right: w - r.left, top: r.bottom, bottom: h - r.top };
     const side = Object.keys(room).reduce((a, b) => (room[a] <= room[b] ? a : b));

@@ -27,7 +27,7 @@ let features = { upload: false, token: false, render: false, version: 0, gradien
 const archive = await openArchive();
 
 // On a phone the open panel covers the map, so the list of a click goes.
-setupPanelToggle({ onOpen: () => near.close() });
+const panelToggle = setupPanelToggle({ onOpen: () => near.close() });
 const focusMap = () => heatmap.map.getCanvas().focus();
 const panel = setupPanel({ getState: () => state, apply, onLeave: focusMap });
 panel.show(state);
@@ -152,8 +152,13 @@ async function refresh() {
 $("tile-size").addEventListener("change", (e) => apply({ size: e.target.value }));
 const gradients = setupGradients({ presets: features.gradients, state, onChange: apply, defaultName: () => heatColor({ ...state, color: "" }) });
 setupHelp();
-if (!archive) setupList({ getQuery: () => filterQuery(state), getVersion: () => features.version, onChoose: (key) => activity.show(key, { fit: true }) });
-if (features.upload) setupUpload({ needsToken: features.token, onAdded: refresh, onShow: (key) => activity.show(key, { fit: true }) });
+/** Opens an activity's card from the list or an upload, with its track framed; the phone's sheet folds away for it. */
+function showActivity(key) {
+  panelToggle.foldOnPhone();
+  activity.show(key, { fit: true });
+}
+if (!archive) setupList({ getQuery: () => filterQuery(state), getVersion: () => features.version, onChoose: showActivity });
+if (features.upload) setupUpload({ needsToken: features.token, onAdded: refresh, onShow: showActivity });
 if (features.render) setupExport({ heatmap, getState: () => state });
 if (!archive) setupOffline({ heatmap, getState: () => state, canExport: features.render });
 heatmap.addControl(buttonControl({ id: "home", icon: "i-home", label: "Home: where most of my activity is", onClick: () => fitTo("home") }), "top-right");

@@ -243,6 +243,8 @@ export function setupPanelToggle({ onOpen }) {
   set(!small.matches);
   small.addEventListener("change", () => set(!small.matches));
   setupGrip(panel, $("sheet-grip"));
+  // On a phone the sheet and an activity's card would cover the whole map between them.
+  return { foldOnPhone: () => small.matches && set(false) };
 }
 
 /** The phone sheet's grip: drag (or arrow keys) between a quarter and nine tenths of the screen. */
