@@ -12,7 +12,7 @@
  * numbers them, so each pixel's number names the activity it shows.
  * Activities without a start time are left out of these modes.
  */
-import { HotpotError } from "./errors.ts";
+import { parseChoice } from "./args.ts";
 import { activityIdSet, type ActivityQuery } from "./query.ts";
 import { Raster, STAMP_MAX, type PixelView } from "./raster.ts";
 import {
@@ -37,10 +37,7 @@ export const MODES: readonly Mode[] = ["frequency", "recency", "first"];
 export const DEFAULT_MODE: Mode = "frequency";
 
 /** `frequency`, `recency` or `first`; an error names `parameter`. */
-export function parseMode(text: string, parameter = "mode"): Mode {
-  if ((MODES as readonly string[]).includes(text)) return text as Mode;
-  throw new HotpotError("bad_argument", `${parameter}: expected one of ${MODES.join(", ")}, found '${text.slice(0, 40)}'`);
-}
+export const parseMode = (text: string, parameter = "mode"): Mode => parseChoice(MODES, text, parameter);
 
 /** Whether the mode's values are positions in time (scale.ts's `ramp`) rather than counts. */
 export const isTimeMode = (mode: Mode): boolean => mode !== "frequency";

@@ -16,7 +16,7 @@
  * works with every scale; a custom gradient "1:…;128:…;255:…" places its stops
  * on the scaled value directly.
  */
-import { HotpotError } from "./errors.ts";
+import { parseChoice } from "./args.ts";
 import type { Palette } from "./palette.ts";
 
 export type Scale = "linear" | "log" | "adaptive";
@@ -25,10 +25,7 @@ export const SCALES: readonly Scale[] = ["linear", "log", "adaptive"];
 export const DEFAULT_SCALE: Scale = "linear";
 
 /** `linear`, `log` or `adaptive`; an error names `parameter`. */
-export function parseScale(text: string, parameter = "scale"): Scale {
-  if ((SCALES as readonly string[]).includes(text)) return text as Scale;
-  throw new HotpotError("bad_argument", `${parameter}: expected one of ${SCALES.join(", ")}, found '${text.slice(0, 40)}'`);
-}
+export const parseScale = (text: string, parameter = "scale"): Scale => parseChoice(SCALES, text, parameter);
 
 /**
  * The table `values` are encoded with. `ramp`: the values are positions on
