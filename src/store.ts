@@ -215,7 +215,7 @@ export class Store {
    * Runs `read` in one read transaction: its statements see one snapshot of
    * the database and take the file's locks once instead of once each.
    */
-  reading<T>(read: () => T): T {
+  readTransaction<T>(read: () => T): T {
     return this.db.transaction(read).deferred();
   }
 

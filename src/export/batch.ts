@@ -26,7 +26,7 @@ export interface ExportTask {
 
 /** Per tile of a task, its image, or null when nothing was drawn. */
 export async function renderBatch(source: Store, options: TileSettings, colours: Palette, task: ExportTask): Promise<(Uint8Array | null)[]> {
-  const drawn = source.reading(() => {
+  const drawn = source.readTransaction(() => {
     const counts: (Uint8Array | null)[] = [];
     for (let i = 0; i < task.xy.length; i += 2) {
       counts.push(renderTileCounts(source, task.z, task.xy[i], task.xy[i + 1], { size: options.size, query: options.query }));
