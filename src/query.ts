@@ -2,9 +2,10 @@
  * Which activities a request is about: the date range and property filter
  * shared by `hotpot activities`, tile rendering and the HTTP API.
  */
+import { parseDate } from "./date.ts";
 import { HotpotError } from "./errors.ts";
 import { compileFilter, type CompiledFilter } from "./filter.ts";
-import type { Store } from "./store.ts";
+import type { Store, SummaryRow } from "./store.ts";
 import type { Properties } from "./types.ts";
 
 /**
@@ -39,22 +40,6 @@ export interface ListOptions {
   offset?: number;
   /** Count each activity's stored tile rows (default false). */
   tiles?: boolean;
-}
-
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** `YYYY-MM-DD` → Unix ms of that day's 00:00 UTC; a malformed or impossible date names `parameter`. */
-export function parseDate(value: string, parameter: string): number {
-  const m = DATE.exec(value);
-  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-  if (!m) throw new HotpotError("bad_argument", `${parameter}: expected a date YYYY-MM-DD, found '${shown}'`);
-  const date = new Date(0);
-  date.setUTCFullYear(+m[1], +m[2] - 1, +m[3]);
-  // Date rolls 2021-02-30 over to March: a round trip that changes the text means no such day.
-  if (date.toISOString().slice(0, 10) !== value) {
-    throw new HotpotError("bad_argument", `${parameter}: expected a date YYYY-MM-DD, found '${shown}' (no such day)`);
-  }
-  return date.getTime();
 }
 
 interface Normalised {
@@ -99,20 +84,6 @@ export function compileQuery(q: ActivityQuery): CompiledFilter | null {
   return n && compileNormalised(n);
 }
 
-/**
- * Rows of a statement prepared and finalized here rather than through
- * db.query(): the SQL varies with user filters, and db.query() would keep
- * every distinct shape for the life of the process.
- */
-function* rows<T>(store: Store, sql: string, params: (string | number)[]): Generator<T> {
-  const statement = store.db.prepare(sql);
-  try {
-    yield* statement.iterate(...params) as IterableIterator<T>;
-  } finally {
-    statement.finalize();
-  }
-}
-
 /** Id sets kept per store; all of a store's sets go when its data version moves on. */
 const ID_SETS = new WeakMap<Store, { version: number; sets: Map<string, Set<number>> }>();
 /** Distinct queries remembered per store: the map page uses a handful at a time. */
@@ -136,8 +107,7 @@ export function activityIdSet(store: Store, q: ActivityQuery): Set<number> | nul
   const hit = entry.sets.get(key);
   if (hit) return hit;
   const { sql, params } = compileNormalised(n);
-  const ids = new Set<number>();
-  for (const row of rows<{ id: number }>(store, `SELECT id FROM activities WHERE ${sql}`, params)) ids.add(row.id);
+  const ids = store.idsWhere({ where: sql, params });
   if (entry.sets.size >= ID_SET_CACHE_SIZE) entry.sets.delete(entry.sets.keys().next().value!);
   entry.sets.set(key, ids);
   return ids;
@@ -151,16 +121,6 @@ function nonNegativeInteger(value: number | undefined, parameter: string, fallba
   return value;
 }
 
-interface SummaryRow {
-  key: string;
-  file_name: string | null;
-  title: string | null;
-  start_time: number | null;
-  created_at: number;
-  properties: string;
-  tiles?: number;
-}
-
 /**
  * Matching activities by start time (those without one last), one at a time,
  * so a caller printing ten thousand never holds them all. A bad query throws
@@ -170,12 +130,7 @@ export function iterateActivities(store: Store, q: ActivityQuery, options: ListO
   const limit = nonNegativeInteger(options.limit, "limit", -1); // SQLite reads LIMIT -1 as no limit
   const offset = nonNegativeInteger(options.offset, "offset", 0);
   const where = compileQuery(q);
-  const tiles = options.tiles ? ", (SELECT count(*) FROM activity_tiles t WHERE t.activity_id = activities.id) AS tiles" : "";
-  const sql =
-    `SELECT key, file_name, title, start_time, created_at, json(properties) AS properties${tiles} FROM activities` +
-    (where ? ` WHERE ${where.sql}` : "") +
-    " ORDER BY start_time IS NULL, start_time, id LIMIT ? OFFSET ?";
-  return summaries(rows<SummaryRow>(store, sql, [...(where?.params ?? []), limit, offset]));
+  return summaries(store.summaryRows(where && { where: where.sql, params: where.params }, limit, offset, options.tiles ?? false));
 }
 
 function* summaries(source: Iterable<SummaryRow>): Generator<ActivitySummary> {

@@ -5,6 +5,7 @@ import { cellsGeoJson, cellsIn, explore, parseExplorerZoom, type Explorer } from
 import { maxCluster, maxSquare, type ExploredCells } from "../src/explorer.ts";
 import { Random } from "../src/synth/random.ts";
 import { fixtureDatabase, lineGpx, type Line } from "./browser/fixture.ts";
+import { sqlOf } from "./helpers/sql.ts";
 
 let db: ReturnType<typeof fixtureDatabase>;
 beforeAll(() => {
@@ -107,7 +108,7 @@ describe("a new data version", () => {
       [
         "the newest deleted, its id given to the next",
         () => {
-          const newest = db.store.db.query("SELECT key FROM activities ORDER BY id DESC LIMIT 1").get() as { key: string };
+          const newest = sqlOf(db.store).query("SELECT key FROM activities ORDER BY id DESC LIMIT 1").get() as { key: string };
           expect(db.store.deleteActivity(newest.key)).toBe(true);
           ingestFiles(db.store, [{ name: "e.gpx", bytes: lineGpx(line("e.gpx", "2025-04-01", [47.38, 8.45], [47.38, 8.5])) }]);
         },

@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { errorOf } from "./helpers/errors.ts";
-import { activityIdSet, compileQuery, countActivities, listActivities, parseDate, type ActivityQuery } from "../src/query.ts";
+import { parseDate } from "../src/date.ts";
+import { activityIdSet, compileQuery, countActivities, listActivities, type ActivityQuery } from "../src/query.ts";
 import { Store } from "../src/store.ts";
 import type { ActivityRecord, Properties, TileGeometry } from "../src/types.ts";
+import { sqlOf } from "./helpers/sql.ts";
 
 function record(key: string, startTime: number | null, properties: Properties = {}, tiles: TileGeometry[] = []): ActivityRecord {
   return { key, fileHash: null, title: `title ${key}`, startTime, properties, tiles };
@@ -25,7 +27,7 @@ afterEach(() => store.close());
 
 function keysOf(ids: Set<number> | null): string[] | null {
   if (!ids) return null;
-  const rows = store.db.query("SELECT id, key FROM activities").all() as { id: number; key: string }[];
+  const rows = sqlOf(store).query("SELECT id, key FROM activities").all() as { id: number; key: string }[];
   return rows.filter((r) => ids.has(r.id)).map((r) => r.key).sort();
 }
 

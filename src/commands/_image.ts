@@ -4,7 +4,8 @@ import { HotpotError } from "../errors.ts";
 import { compileFilter } from "../filter.ts";
 import { PRESETS, resolveGradient, type Palette } from "../palette.ts";
 import { DEFAULT_MODE, isTimeMode, MODES, parseMode, type Mode } from "../heat-mode.ts";
-import { parseDate, type ActivityQuery } from "../query.ts";
+import { parseDate } from "../date.ts";
+import type { ActivityQuery } from "../query.ts";
 import { DEFAULT_SCALE, parseScale, SCALES, scalePalette, type Scale } from "../scale.ts";
 
 /** Which activities: shared by every command that draws or counts them. */

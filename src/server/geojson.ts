@@ -22,21 +22,11 @@ export interface ActivityFeature {
 const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
 
 export function activityFeature(store: Store, key: string): ActivityFeature | null {
-  const activity = store.db.query("SELECT id, title, start_time, file_name, json(properties) AS properties FROM activities WHERE key = ?").get(key) as {
-    id: number;
-    title: string | null;
-    start_time: number | null;
-    file_name: string | null;
-    properties: string;
-  } | null;
+  const activity = store.rowByKey(key);
   if (!activity) return null;
   const config = store.config();
   const z = Math.max(...config.zoom_levels);
-  const rows = store.db.query("SELECT x, y, geometry FROM activity_tiles WHERE activity_id = ? AND z = ? ORDER BY x, y").all(activity.id, z) as {
-    x: number;
-    y: number;
-    geometry: Uint8Array;
-  }[];
+  const rows = store.rowsOfActivity(activity.id, z);
   const outside = maskTest(config.activity_masks);
   const scale = 2 ** z * config.tile_extent;
   const lines: [number, number][][] = [];

@@ -105,13 +105,7 @@ export function activitiesNear(store: Store, options: NearOptions): NearActivity
   if (best.size === 0) return [];
 
   const metresPerUnit = metresPerWorldUnit(lat) / (n * extent);
-  const found = store.db
-    .query(
-      `SELECT id, key, title, start_time, json(properties) AS properties FROM activities
-       WHERE id IN (SELECT value FROM json_each(?)) ORDER BY start_time IS NULL, start_time DESC, id DESC LIMIT ?`,
-    )
-    .all(JSON.stringify([...best.keys()]), limit) as { id: number; key: string; title: string | null; start_time: number | null; properties: string }[];
-  return found.map((a) => ({
+  return store.rowsByIds(best.keys(), limit).map((a) => ({
     id: a.id,
     key: a.key,
     title: a.title,
