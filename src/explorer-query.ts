@@ -19,7 +19,7 @@ import {
   type MaxSquare,
   type VisitIndex,
 } from "./explorer.ts";
-import { activityIdSet, compileQuery, type ActivityQuery } from "./query.ts";
+import { activityIdSet, queryKey, type CompiledQuery } from "./query.ts";
 import type { ActivitySpan, Store } from "./store.ts";
 import { latToY, lngToX, metresPerWorldUnit, sourceZoom, tileBounds, type Bounds } from "./tile.ts";
 import type { Mask } from "./types.ts";
@@ -89,15 +89,14 @@ function entryOf(store: Store): StoreEntry {
 }
 
 /** The explored cells of `query` at `zoom` and their numbers; throws HotpotError for a bad query. */
-export function explore(store: Store, zoom: ExplorerZoom, query: ActivityQuery = {}): Explorer {
-  compileQuery(query);
+export function explore(store: Store, zoom: ExplorerZoom, query: CompiledQuery | null = null): Explorer {
   const entry = entryOf(store);
-  const key = JSON.stringify([zoom, query.filter?.trim() ?? "", query.after?.trim() ?? "", query.before?.trim() ?? ""]);
+  const key = `${zoom}|${queryKey(query)}`;
   const hit = entry.results.get(key);
   if (hit) return hit;
   const index = visitIndex(store, entry, zoom);
   entry.startTimes ??= store.activityStartTimes();
-  const cells = exploreCells(index, activityIdSet(store, query), entry.startTimes);
+  const cells = exploreCells(index, activityIdSet(store, query, entry.version), entry.startTimes);
   const result: Explorer = {
     zoom,
     cells,

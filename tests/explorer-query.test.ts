@@ -6,6 +6,7 @@ import { maxCluster, maxSquare, type ExploredCells } from "../src/explorer.ts";
 import { Random } from "../src/synth/random.ts";
 import { fixtureDatabase, lineGpx, type Line } from "./browser/fixture.ts";
 import { sqlOf } from "./helpers/sql.ts";
+import { compileQuery } from "../src/query.ts";
 
 let db: ReturnType<typeof fixtureDatabase>;
 beforeAll(() => {
@@ -51,7 +52,7 @@ describe("explore", () => {
   test("answers from its cache until the data changes", () => {
     const first = explore(db.store, 14);
     expect(explore(db.store, 14)).toBe(first);
-    expect(explore(db.store, 14, { filter: " " })).toBe(first);
+    expect(explore(db.store, 14, compileQuery({ filter: " " }))).toBe(first);
     db.store.setConfig("trim_dist", 0);
     const again = explore(db.store, 14);
     expect(again).not.toBe(first);
@@ -59,7 +60,7 @@ describe("explore", () => {
   });
 
   test("a bad query throws before any work", () => {
-    expect(() => explore(db.store, 14, { before: "yesterday" })).toThrow("before: expected a date YYYY-MM-DD, found 'yesterday'");
+    expect(() => explore(db.store, 14, compileQuery({ before: "yesterday" }))).toThrow("before: expected a date YYYY-MM-DD, found 'yesterday'");
   });
 
   test("GeoJSON is bounded: past the limit it says to ask for less", () => {

@@ -145,7 +145,7 @@ describe("converting a Rust hotpot database", () => {
       expect((backup.query("SELECT count(*) AS n FROM activities").get() as { n: number }).n).toBe(3);
       backup.close();
 
-      const listed = [...iterateActivities(store, {}, { tiles: true })];
+      const listed = [...iterateActivities(store, null, { tiles: true })];
       expect(listed.map((a) => [a.key, a.title, a.start_time])).toEqual([
         ["rust-file:activities/123.gpx", "Morning Ride", "2023-07-01T08:12:33.000Z"],
         ["strava:987", "Webhook Run", "2024-02-03T16:00:00.500Z"],

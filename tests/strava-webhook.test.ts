@@ -19,6 +19,7 @@ import { openStore, type Store } from "../src/store.ts";
 import { latToY, lngToX } from "../src/tile.ts";
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, FAKE_CODE, fakeRide, startFakeStrava, type FakeStrava } from "./fakes/strava.ts";
 import { sqlOf } from "./helpers/sql.ts";
+import { compileQuery } from "../src/query.ts";
 
 const ATHLETE = 4242;
 const RIDE_AT = { lat: 52.52, lng: 13.4 };
@@ -94,7 +95,7 @@ function tilePixels(filter?: string): number {
   const z = 14;
   const x = Math.floor(lngToX(RIDE_AT.lng) * 2 ** z);
   const y = Math.floor(latToY(RIDE_AT.lat) * 2 ** z);
-  const counts = renderTileCounts(store, z, x, y, { size: 256, query: filter ? { filter } : undefined });
+  const counts = renderTileCounts(store, z, x, y, { size: 256, query: compileQuery({ filter }) });
   return counts ? counts.reduce((n, c) => n + (c > 0 ? 1 : 0), 0) : 0;
 }
 

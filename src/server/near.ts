@@ -5,7 +5,7 @@
  */
 import { decodeLines } from "../codec.ts";
 import { HotpotError } from "../errors.ts";
-import { activityIdSet, type ActivityQuery } from "../query.ts";
+import { reading, queryKey, type CompiledQuery } from "../query.ts";
 import type { Store } from "../store.ts";
 import { latToY, lngToX, MAX_ZOOM, metresPerWorldUnit, sourceZoom, xToLng, yToLat } from "../tile.ts";
 import type { Mask, Properties } from "../types.ts";
@@ -25,7 +25,8 @@ export interface NearOptions {
   zoom: number;
   radiusPx?: number;
   limit?: number;
-  query?: ActivityQuery;
+  /** Absent or null: all activities. */
+  query?: CompiledQuery | null;
 }
 
 /** An activity as the list API shows it, plus how close it passes. */
@@ -80,7 +81,7 @@ export function activitiesNear(store: Store, options: NearOptions): NearActivity
   const { lat, lng, zoom } = options;
   const radiusPx = options.radiusPx ?? DEFAULT_RADIUS_PX;
   const limit = options.limit ?? DEFAULT_NEAR_LIMIT;
-  const config = store.config();
+  const { config, ids: allowed } = reading(store, options.query ?? null);
   const z = sourceZoom(Math.ceil(zoom), config.zoom_levels);
   const n = 2 ** z;
   const extent = config.tile_extent;
@@ -90,7 +91,6 @@ export function activitiesNear(store: Store, options: NearOptions): NearActivity
   const r2 = radius * radius;
   const reach = radius / extent;
   const rows = store.tileRows(z, Math.floor(px - reach), Math.floor(px + reach) + 1, Math.floor(py - reach), Math.floor(py + reach) + 1);
-  const allowed = activityIdSet(store, options.query ?? {});
   const masks = worldMasks(config.activity_masks);
 
   const best = new Map<number, number>();
@@ -156,16 +156,15 @@ const BOUNDS_CACHE_ENTRIES = 32;
  * masks), from the shallowest stored level at least BOUNDS_ZOOM deep; null
  * when nothing matches. Cached per data version and query.
  */
-export function activityBounds(store: Store, query: ActivityQuery = {}): LngLatBounds | null {
-  const cacheKey = `${store.dataVersion()}|${query.filter ?? ""}|${query.after ?? ""}|${query.before ?? ""}`;
+export function activityBounds(store: Store, query: CompiledQuery | null = null): LngLatBounds | null {
+  const { version, config, ids: allowed } = reading(store, query);
+  const cacheKey = `${version}|${queryKey(query)}`;
   let cache = boundsCache.get(store);
   if (!cache) boundsCache.set(store, (cache = new Map()));
   if (cache.has(cacheKey)) return cache.get(cacheKey)!;
 
-  const config = store.config();
   const z = sourceZoom(BOUNDS_ZOOM, config.zoom_levels);
   const scale = 2 ** z * config.tile_extent;
-  const allowed = activityIdSet(store, query);
   const masks = worldMasks(config.activity_masks);
   let x0 = Infinity;
   let y0 = Infinity;
