@@ -19,9 +19,10 @@ import {
   type MaxSquare,
   type VisitIndex,
 } from "./explorer.ts";
+import { worldRadius } from "./mask.ts";
 import { activityIdSet, queryKey, type CompiledQuery } from "./query.ts";
 import type { ActivitySpan, Store } from "./store.ts";
-import { latToY, lngToX, metresPerWorldUnit, sourceZoom, tileBounds, type Bounds } from "./tile.ts";
+import { latToY, lngToX, sourceZoom, tileBounds, type Bounds } from "./tile.ts";
 import type { Mask } from "./types.ts";
 
 export interface Explorer {
@@ -143,7 +144,7 @@ function visitIndex(store: Store, entry: StoreEntry, zoom: number): VisitIndex {
 function worldCircles(masks: readonly Mask[]): Float64Array {
   const flat = new Float64Array(masks.length * 3);
   masks.forEach((m, i) => {
-    const r = m.radius / metresPerWorldUnit(m.lat);
+    const r = worldRadius(m);
     flat.set([lngToX(m.lng), latToY(m.lat), r * r], i * 3);
   });
   return flat;

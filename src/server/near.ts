@@ -7,8 +7,10 @@ import { decodeLines } from "../codec.ts";
 import { HotpotError } from "../errors.ts";
 import { reading, queryKey, type CompiledQuery } from "../query.ts";
 import type { Store } from "../store.ts";
-import { latToY, lngToX, MAX_ZOOM, metresPerWorldUnit, sourceZoom, xToLng, yToLat } from "../tile.ts";
-import type { Mask, Properties } from "../types.ts";
+import { metresPerWorldUnit } from "../geo.ts";
+import { maskTest } from "../mask.ts";
+import { latToY, lngToX, MAX_ZOOM, sourceZoom, xToLng, yToLat } from "../tile.ts";
+import type { Properties } from "../types.ts";
 
 /** Pixels of slack around a click: a finger on a phone is about this wide at 512-px tiles. */
 export const DEFAULT_RADIUS_PX = 8;
@@ -41,29 +43,6 @@ export interface NearActivity {
   offset_m: number;
 }
 
-/** A privacy circle in world units, so tests against it need no trigonometry. */
-interface WorldCircle {
-  x: number;
-  y: number;
-  r2: number;
-}
-
-function worldMasks(masks: readonly Mask[]): WorldCircle[] {
-  return masks.map((m) => {
-    const r = m.radius / metresPerWorldUnit(m.lat);
-    return { x: lngToX(m.lng), y: latToY(m.lat), r2: r * r };
-  });
-}
-
-function masked(circles: readonly WorldCircle[], x: number, y: number): boolean {
-  for (const c of circles) {
-    const dx = x - c.x;
-    const dy = y - c.y;
-    if (dx * dx + dy * dy <= c.r2) return true;
-  }
-  return false;
-}
-
 /**
  * Activities with a stored line within `radiusPx` screen pixels of a point,
  * newest first. The rows come from the stored level the renderer draws this
@@ -91,14 +70,14 @@ export function activitiesNear(store: Store, options: NearOptions): NearActivity
   const r2 = radius * radius;
   const reach = radius / extent;
   const rows = store.tileRows(z, Math.floor(px - reach), Math.floor(px + reach) + 1, Math.floor(py - reach), Math.floor(py + reach) + 1);
-  const masks = worldMasks(config.activity_masks);
+  const masked = maskTest(config.activity_masks);
 
   const best = new Map<number, number>();
   for (const row of rows) {
     if (allowed && !allowed.has(row.activity_id)) continue;
     const known = best.get(row.activity_id) ?? Infinity;
     const d2 = nearestOnRow(row.geometry, (px - row.x) * extent, (py - row.y) * extent, Math.min(r2, known), (cx, cy) =>
-      masks.length > 0 && masked(masks, (row.x + cx / extent) / n, (row.y + cy / extent) / n),
+      masked((row.x + cx / extent) / n, (row.y + cy / extent) / n),
     );
     if (d2 < known) best.set(row.activity_id, d2);
   }
@@ -165,7 +144,7 @@ export function activityBounds(store: Store, query: CompiledQuery | null = null)
 
   const z = sourceZoom(BOUNDS_ZOOM, config.zoom_levels);
   const scale = 2 ** z * config.tile_extent;
-  const masks = worldMasks(config.activity_masks);
+  const masked = maskTest(config.activity_masks);
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
@@ -181,7 +160,7 @@ export function activityBounds(store: Store, query: CompiledQuery | null = null)
       if (cx < 0 || cx > config.tile_extent || cy < 0 || cy > config.tile_extent) continue;
       const wx = (row.x * config.tile_extent + cx) / scale;
       const wy = (row.y * config.tile_extent + cy) / scale;
-      if (masks.length > 0 && masked(masks, wx, wy)) continue;
+      if (masked(wx, wy)) continue;
       if (wx < x0) x0 = wx;
       if (wx > x1) x1 = wx;
       if (wy < y0) y0 = wy;
