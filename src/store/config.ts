@@ -21,9 +21,8 @@ export class ConfigTable {
   read(version: number): StoreConfig {
     if (this.cache && this.cacheVersion === version) return this.cache;
     const config: StoreConfig = structuredClone(DEFAULT_CONFIG);
-    const set = config as unknown as Record<string, unknown>;
     for (const { key, value } of this.db.query<{ key: string; value: string }, []>("SELECT key, value FROM config").all()) {
-      if (isConfigKey(key)) set[key] = readStoredValue(key, value);
+      if (isConfigKey(key)) assign(config, key, readStoredValue(key, value));
     }
     this.cache = config;
     this.cacheVersion = version;
@@ -42,4 +41,8 @@ export class ConfigTable {
   unset(key: keyof StoreConfig): void {
     this.db.query<never, [string]>("DELETE FROM config WHERE key = ?").run(key);
   }
+}
+
+function assign<K extends keyof StoreConfig>(config: StoreConfig, key: K, value: StoreConfig[K]): void {
+  config[key] = value;
 }
