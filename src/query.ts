@@ -84,8 +84,8 @@ export function compileQuery(q: ActivityQuery): CompiledQuery | null {
   return { where: parts.join(" AND "), params, key: `${filter ?? ""}\u0000${after ?? ""}\u0000${before ?? ""}`, properties };
 }
 
-/** A query's part of a cache key: empty for all activities. */
-export const queryKey = (query: CompiledQuery | null): string => query?.key ?? "";
+/** A query's part of a cache key or ETag; all activities read as three empty parts, as tile ETags always have. */
+export const queryKey = (query: CompiledQuery | null): string => query?.key ?? "\u0000\u0000";
 
 /** Id sets kept per store; all of a store's sets go when its data version moves on. */
 const ID_SETS = new WeakMap<Store, { version: number; sets: Map<string, Set<number>> }>();
