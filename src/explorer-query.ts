@@ -19,9 +19,10 @@ import {
   type MaxSquare,
   type VisitIndex,
 } from "./explorer.ts";
-import { activityIdSet, compileQuery, type ActivityQuery } from "./query.ts";
+import { worldRadius } from "./mask.ts";
+import { activityIdSet, queryKey, type CompiledQuery } from "./query.ts";
 import type { ActivitySpan, Store } from "./store.ts";
-import { latToY, lngToX, metresPerWorldUnit, sourceZoom, tileBounds, type Bounds } from "./tile.ts";
+import { latToY, lngToX, sourceZoom, tileBounds, type Bounds } from "./tile.ts";
 import type { Mask } from "./types.ts";
 
 export interface Explorer {
@@ -89,15 +90,14 @@ function entryOf(store: Store): StoreEntry {
 }
 
 /** The explored cells of `query` at `zoom` and their numbers; throws HotpotError for a bad query. */
-export function explore(store: Store, zoom: ExplorerZoom, query: ActivityQuery = {}): Explorer {
-  compileQuery(query);
+export function explore(store: Store, zoom: ExplorerZoom, query: CompiledQuery | null = null): Explorer {
   const entry = entryOf(store);
-  const key = JSON.stringify([zoom, query.filter?.trim() ?? "", query.after?.trim() ?? "", query.before?.trim() ?? ""]);
+  const key = `${zoom}|${queryKey(query)}`;
   const hit = entry.results.get(key);
   if (hit) return hit;
   const index = visitIndex(store, entry, zoom);
   entry.startTimes ??= store.activityStartTimes();
-  const cells = exploreCells(index, activityIdSet(store, query), entry.startTimes);
+  const cells = exploreCells(index, activityIdSet(store, query, entry.version), entry.startTimes);
   const result: Explorer = {
     zoom,
     cells,
@@ -144,7 +144,7 @@ function visitIndex(store: Store, entry: StoreEntry, zoom: number): VisitIndex {
 function worldCircles(masks: readonly Mask[]): Float64Array {
   const flat = new Float64Array(masks.length * 3);
   masks.forEach((m, i) => {
-    const r = m.radius / metresPerWorldUnit(m.lat);
+    const r = worldRadius(m);
     flat.set([lngToX(m.lng), latToY(m.lat), r * r], i * 3);
   });
   return flat;

@@ -3,6 +3,11 @@
 /** Mean Earth radius (IUGG): every distance in hotpot is measured on a sphere of this radius. */
 export const EARTH_RADIUS_M = 6371008.8;
 
+/** Metres on the ground per world unit (0..1) along a parallel at a latitude. */
+export function metresPerWorldUnit(lat: number): number {
+  return 2 * Math.PI * EARTH_RADIUS_M * Math.cos((lat * Math.PI) / 180);
+}
+
 /**
  * Metres between two nearby points given in Web Mercator world space (0..1),
  * with the cosine of each point's latitude. Mercator stretches distances by

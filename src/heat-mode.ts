@@ -13,7 +13,7 @@
  * Activities without a start time are left out of these modes.
  */
 import { parseChoice } from "./args.ts";
-import { activityIdSet, type ActivityQuery } from "./query.ts";
+import { reading, type CompiledQuery, type Reading } from "./query.ts";
 import { Raster, STAMP_MAX, type PixelView } from "./raster.ts";
 import {
   drawRows,
@@ -43,10 +43,11 @@ export const parseMode = (text: string, parameter = "mode"): Mode => parseChoice
 export const isTimeMode = (mode: Mode): boolean => mode !== "frequency";
 
 /** A tile's values in `mode` (size x size), or null when nothing is drawn. */
-export function renderTileHeat(store: Store, z: number, x: number, y: number, options: { size: TileSize; query?: ActivityQuery; mode: Mode }): Uint8Array | null {
+export function renderTileHeat(store: Store, z: number, x: number, y: number, options: { size: TileSize; query?: CompiledQuery | null; mode: Mode }): Uint8Array | null {
   if (!isTimeMode(options.mode)) return renderTileCounts(store, z, x, y, options);
   const view = tileView(z, x, y, options.size);
-  return drawTimes(store, view, sourceZoom(z, store.config().zoom_levels), tileLineWidth(z, options.size), options.query, options.mode);
+  const r = reading(store, options.query ?? null);
+  return drawTimes(r, view, sourceZoom(z, r.config.zoom_levels), tileLineWidth(z, options.size), options.mode);
 }
 
 /**
@@ -59,18 +60,19 @@ export async function renderBoundsHeat(
   bounds: Bounds,
   width: number,
   height: number,
-  options: { query?: ActivityQuery; mode: Mode; jobs?: number },
+  options: { query?: CompiledQuery | null; mode: Mode; jobs?: number },
 ): Promise<Uint8Array | null> {
   if (!isTimeMode(options.mode)) return renderBoundsParallel(store, bounds, width, height, options);
-  const plan = planBounds(store, bounds, width, height);
-  return drawTimes(store, plan.view, plan.sourceZoom, zoomLineWidth(plan.zoom), options.query, options.mode);
+  const r = reading(store, options.query ?? null);
+  const plan = planBounds(r.config, bounds, width, height);
+  return drawTimes(r, plan.view, plan.sourceZoom, zoomLineWidth(plan.zoom), options.mode);
 }
 
-function drawTimes(store: Store, view: PixelView, zs: number, lineWidth: number, query: ActivityQuery | undefined, mode: Mode): Uint8Array | null {
-  const ids = query ? activityIdSet(store, query) : null;
+function drawTimes(r: Reading, view: PixelView, zs: number, lineWidth: number, mode: Mode): Uint8Array | null {
+  const { ids } = r;
   if (ids && ids.size === 0) return null;
-  const { times, first, last } = timeSpan(store, ids);
-  const rows = rowsUnder(store, view, zs).filter((row) => (!ids || ids.has(row.activity_id)) && Number.isFinite(times[row.activity_id]));
+  const { times, first, last } = timeSpan(r, ids);
+  const rows = rowsUnder(r.store, view, zs).filter((row) => (!ids || ids.has(row.activity_id)) && Number.isFinite(times[row.activity_id]));
   if (rows.length === 0) return null;
   // The activity shown is the one drawn last: ties in time are broken by id so an activity's rows stay together.
   const sign = mode === "recency" ? 1 : -1;
@@ -90,14 +92,14 @@ function drawTimes(store: Store, view: PixelView, zs: number, lineWidth: number,
       bucket.push(bucketOf(times[id], first, last));
     }
     const raster = new Raster(view.width, view.height, penRadius(lineWidth), undefined, true);
-    drawRows(store, raster, rows.slice(from, to), view, zs, null);
+    drawRows(r.config.tile_extent, raster, rows.slice(from, to), view, zs, null);
     const stamps = raster.stampTable;
     for (let p = raster.top * view.width, end = (raster.bottom + 1) * view.width; p < end; p++) if (stamps[p] !== 0) values[p] = bucket[stamps[p]];
     if (raster.top < top) top = raster.top;
     if (raster.bottom > bottom) bottom = raster.bottom;
     from = to;
   }
-  return top > bottom ? null : finishCounts(store, values, view, top, bottom);
+  return top > bottom ? null : finishCounts(r, values, view, top, bottom);
 }
 
 /** 1 for the earliest start time, 255 for the latest; 255 when they are one and the same. */
@@ -114,8 +116,7 @@ interface Span {
   last: number;
 }
 
-function timeSpan(store: Store, ids: Set<number> | null): Span {
-  const version = store.dataVersion();
+function timeSpan({ store, version }: Reading, ids: Set<number> | null): Span {
   let entry = SPANS.get(store);
   if (!entry || entry.version !== version) {
     entry = { version, times: store.activityStartTimes(), spans: new WeakMap(), all: null };

@@ -7,9 +7,14 @@
  * outside is left alone. Row by row, the circle's chord is found from the
  * ground distance at that row's latitude (Web Mercator stretches the circle
  * more towards the pole), so the edge is right to the pixel at any latitude.
+ *
+ * One rule decides "inside" everywhere (the map's pixels here, and the points
+ * and lines the API lists: near.ts, geojson.ts, bounds): a point is inside when
+ * its ground distance from the centre, by geo.ts on geo.ts's sphere, is at
+ * most the radius.
  */
 import { HotpotError } from "./errors.ts";
-import { EARTH_RADIUS_M } from "./geo.ts";
+import { EARTH_RADIUS_M, groundDistance, metresPerWorldUnit } from "./geo.ts";
 import type { PixelView } from "./raster.ts";
 import { latToY, lngToX, MAX_LAT } from "./tile.ts";
 import type { Mask } from "./types.ts";
@@ -67,6 +72,49 @@ function cosLatAt(y: number): number {
 }
 
 /**
+ * The farthest a mask reaches in world units (0..1), in any direction:
+ * Web Mercator is conformal, so the circle's extent is largest along the
+ * meridian towards the pole, where the cosine is smallest. Taken generously.
+ */
+function worldReach(mask: Mask): number {
+  const poleward = Math.min(MAX_LAT, Math.abs(mask.lat) + (mask.radius / EARTH_RADIUS_M) * (180 / Math.PI) * 1.01);
+  return mask.radius / metresPerWorldUnit(poleward);
+}
+
+/**
+ * A test "does world point (x, y) lie inside any mask", with the circles
+ * moved to world space once. The same rule
+ * as applyMasks: a pixel is cleared exactly when a point of it passes (the
+ * circle's inside is open: a point on the edge is outside).
+ */
+export function maskTest(masks: readonly Mask[]): (x: number, y: number) => boolean {
+  const circles = masks.map((m) => {
+    const x = lngToX(m.lng);
+    const y = latToY(m.lat);
+    const reach = worldReach(m);
+    return { x, y, cos: cosLatAt(y), radius: m.radius, reach2: reach * reach };
+  });
+  return (x, y) => {
+    for (const c of circles) {
+      const dx = x - c.x;
+      const dy = y - c.y;
+      if (dx * dx + dy * dy <= c.reach2 && groundDistance(c.x, c.y, c.cos, x, y, cosLatAt(y)) < c.radius) return true;
+    }
+    return false;
+  };
+}
+
+/**
+ * A mask's radius in world units at its centre's latitude, on geo.ts's
+ * sphere: for geometry that needs a true circle (the explorer's cells
+ * clipped by a line's visible spans). Within a few centimetres of the rule
+ * above for masks up to a few kilometres.
+ */
+export function worldRadius(mask: Mask): number {
+  return mask.radius / metresPerWorldUnit(mask.lat);
+}
+
+/**
  * Clears every pixel of `counts` (laid out as `view`) that lies partly or
  * wholly inside a mask. Returns whether any mask reached the image.
  */
@@ -81,10 +129,8 @@ function applyMask(counts: Uint8Array, view: PixelView, mask: Mask): boolean {
   const cx = lngToX(mask.lng);
   const cy = latToY(mask.lat);
   const cosC = cosLatAt(cy);
-  // Rows to visit: the circle's north-south extent, taken generously (the cosine at the
-  // poleward edge is the smallest, which makes world distances largest); rows are exact below.
-  const poleward = Math.min(MAX_LAT, Math.abs(mask.lat) + (mask.radius / EARTH_RADIUS_M) * (180 / Math.PI) * 1.01);
-  const reachY = mask.radius / (2 * Math.PI * EARTH_RADIUS_M * Math.cos((poleward * Math.PI) / 180));
+  // Rows to visit: the circle's north-south extent, taken generously; rows are exact below.
+  const reachY = worldReach(mask);
   let j0 = Math.floor((cy - reachY - y0) * scaleY);
   let j1 = Math.ceil((cy + reachY - y0) * scaleY) - 1;
   if (j0 < 0) j0 = 0;

@@ -2,9 +2,10 @@
  * Which activities a request is about: the date range and property filter
  * shared by `hotpot activities`, tile rendering and the HTTP API.
  */
+import { parseDate } from "./date.ts";
 import { HotpotError } from "./errors.ts";
-import { compileFilter, type CompiledFilter } from "./filter.ts";
-import type { Store } from "./store.ts";
+import { compileFilter } from "./filter.ts";
+import type { Condition, Snapshot, Store, SummaryRow } from "./store.ts";
 import type { Properties } from "./types.ts";
 
 /**
@@ -41,77 +42,50 @@ export interface ListOptions {
   tiles?: boolean;
 }
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-
-/** `YYYY-MM-DD` → Unix ms of that day's 00:00 UTC; a malformed or impossible date names `parameter`. */
-export function parseDate(value: string, parameter: string): number {
-  const m = DATE.exec(value);
-  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
-  if (!m) throw new HotpotError("bad_argument", `${parameter}: expected a date YYYY-MM-DD, found '${shown}'`);
-  const date = new Date(0);
-  date.setUTCFullYear(+m[1], +m[2] - 1, +m[3]);
-  // Date rolls 2021-02-30 over to March: a round trip that changes the text means no such day.
-  if (date.toISOString().slice(0, 10) !== value) {
-    throw new HotpotError("bad_argument", `${parameter}: expected a date YYYY-MM-DD, found '${shown}' (no such day)`);
-  }
-  return date.getTime();
-}
-
-interface Normalised {
-  filter?: string;
-  before?: string;
-  after?: string;
-}
-
-function normalise(q: ActivityQuery): Normalised | null {
-  const filter = q.filter?.trim() || undefined;
-  const before = q.before?.trim() || undefined;
-  const after = q.after?.trim() || undefined;
-  return filter || before || after ? { filter, before, after } : null;
-}
-
-function compileNormalised(q: Normalised): CompiledFilter {
-  const parts: string[] = [];
-  const params: (string | number)[] = [];
-  if (q.filter) {
-    const f = compileFilter(q.filter);
-    parts.push(`(${f.sql})`);
-    params.push(...f.params);
-  }
-  if (q.after) {
-    parts.push("start_time >= ?");
-    params.push(parseDate(q.after, "after"));
-  }
-  if (q.before) {
-    parts.push("start_time < ?");
-    params.push(parseDate(q.before, "before"));
-  }
-  return { sql: parts.join(" AND "), params };
+/**
+ * A query compiled once where it enters (a request, a command line) and
+ * passed as it is to tiles, counts, near, bounds, workers and the caches:
+ * `key` is the one name every cache and ETag files it under.
+ */
+export interface CompiledQuery extends Condition {
+  /** Equal for queries written alike (empty values and outer whitespace aside). */
+  key: string;
+  /** Property keys the filter names (privacy.ts limits which a request may). */
+  properties: readonly string[];
 }
 
 /**
  * The query as a SQL condition over `activities`, or null when it has no
- * criteria. Throws HotpotError for a bad date or filter, so callers can check
- * a request before doing any work.
+ * criteria (all activities). Throws HotpotError for a bad date or filter, so
+ * callers can check a request before doing any work.
  */
-export function compileQuery(q: ActivityQuery): CompiledFilter | null {
-  const n = normalise(q);
-  return n && compileNormalised(n);
+export function compileQuery(q: ActivityQuery): CompiledQuery | null {
+  const filter = q.filter?.trim() || undefined;
+  const before = q.before?.trim() || undefined;
+  const after = q.after?.trim() || undefined;
+  if (!filter && !before && !after) return null;
+  const parts: string[] = [];
+  const params: (string | number)[] = [];
+  let properties: readonly string[] = [];
+  if (filter) {
+    const f = compileFilter(filter);
+    parts.push(`(${f.sql})`);
+    params.push(...f.params);
+    properties = f.keys;
+  }
+  if (after) {
+    parts.push("start_time >= ?");
+    params.push(parseDate(after, "after"));
+  }
+  if (before) {
+    parts.push("start_time < ?");
+    params.push(parseDate(before, "before"));
+  }
+  return { where: parts.join(" AND "), params, key: `${filter ?? ""}\u0000${after ?? ""}\u0000${before ?? ""}`, properties };
 }
 
-/**
- * Rows of a statement prepared and finalized here rather than through
- * db.query(): the SQL varies with user filters, and db.query() would keep
- * every distinct shape for the life of the process.
- */
-function* rows<T>(store: Store, sql: string, params: (string | number)[]): Generator<T> {
-  const statement = store.db.prepare(sql);
-  try {
-    yield* statement.iterate(...params) as IterableIterator<T>;
-  } finally {
-    statement.finalize();
-  }
-}
+/** A query's part of a cache key or ETag; all activities read as three empty parts, as tile ETags always have. */
+export const queryKey = (query: CompiledQuery | null): string => query?.key ?? "\u0000\u0000";
 
 /** Id sets kept per store; all of a store's sets go when its data version moves on. */
 const ID_SETS = new WeakMap<Store, { version: number; sets: Map<string, Set<number>> }>();
@@ -119,28 +93,40 @@ const ID_SETS = new WeakMap<Store, { version: number; sets: Map<string, Set<numb
 const ID_SET_CACHE_SIZE = 16;
 
 /**
- * Ids of the activities the query selects, or null when it selects all of them.
- * The tile renderer calls this for every tile, so the answer is cached per store,
- * data version and query; the returned set is shared and must not be changed.
+ * Ids of the activities the query selects as of data version `version`, or
+ * null when it selects all of them. The tile renderer needs this for every
+ * tile, so the answer is cached per store, data version and query; the
+ * returned set is shared and must not be changed.
  */
-export function activityIdSet(store: Store, q: ActivityQuery): Set<number> | null {
-  const n = normalise(q);
-  if (!n) return null;
-  const key = JSON.stringify([n.filter, n.after, n.before]);
-  const version = store.dataVersion();
+export function activityIdSet(store: Store, query: CompiledQuery | null, version = store.dataVersion()): Set<number> | null {
+  if (!query) return null;
   let entry = ID_SETS.get(store);
   if (!entry || entry.version !== version) {
     entry = { version, sets: new Map() };
     ID_SETS.set(store, entry);
   }
-  const hit = entry.sets.get(key);
+  const hit = entry.sets.get(query.key);
   if (hit) return hit;
-  const { sql, params } = compileNormalised(n);
-  const ids = new Set<number>();
-  for (const row of rows<{ id: number }>(store, `SELECT id FROM activities WHERE ${sql}`, params)) ids.add(row.id);
+  const ids = store.idsWhere(query);
   if (entry.sets.size >= ID_SET_CACHE_SIZE) entry.sets.delete(entry.sets.keys().next().value!);
-  entry.sets.set(key, ids);
+  entry.sets.set(query.key, ids);
   return ids;
+}
+
+/**
+ * What one request draws from, read once and passed down: the data version,
+ * the settings of that version (masks among them), the compiled query and the
+ * ids it selects (null: all).
+ */
+export interface Reading extends Snapshot {
+  store: Store;
+  query: CompiledQuery | null;
+  ids: Set<number> | null;
+}
+
+export function reading(store: Store, query: CompiledQuery | null): Reading {
+  const { version, config } = store.snapshot();
+  return { store, version, config, query, ids: activityIdSet(store, query, version) };
 }
 
 function nonNegativeInteger(value: number | undefined, parameter: string, fallback: number): number {
@@ -151,31 +137,15 @@ function nonNegativeInteger(value: number | undefined, parameter: string, fallba
   return value;
 }
 
-interface SummaryRow {
-  key: string;
-  file_name: string | null;
-  title: string | null;
-  start_time: number | null;
-  created_at: number;
-  properties: string;
-  tiles?: number;
-}
-
 /**
  * Matching activities by start time (those without one last), one at a time,
- * so a caller printing ten thousand never holds them all. A bad query throws
- * here, before the first row.
+ * so a caller printing ten thousand never holds them all. A bad limit or
+ * offset throws here, before the first row.
  */
-export function iterateActivities(store: Store, q: ActivityQuery, options: ListOptions = {}): Generator<ActivitySummary> {
+export function iterateActivities(store: Store, query: CompiledQuery | null, options: ListOptions = {}): Generator<ActivitySummary> {
   const limit = nonNegativeInteger(options.limit, "limit", -1); // SQLite reads LIMIT -1 as no limit
   const offset = nonNegativeInteger(options.offset, "offset", 0);
-  const where = compileQuery(q);
-  const tiles = options.tiles ? ", (SELECT count(*) FROM activity_tiles t WHERE t.activity_id = activities.id) AS tiles" : "";
-  const sql =
-    `SELECT key, file_name, title, start_time, created_at, json(properties) AS properties${tiles} FROM activities` +
-    (where ? ` WHERE ${where.sql}` : "") +
-    " ORDER BY start_time IS NULL, start_time, id LIMIT ? OFFSET ?";
-  return summaries(rows<SummaryRow>(store, sql, [...(where?.params ?? []), limit, offset]));
+  return summaries(store.summaryRows(query, limit, offset, options.tiles ?? false));
 }
 
 function* summaries(source: Iterable<SummaryRow>): Generator<ActivitySummary> {
@@ -193,11 +163,11 @@ function* summaries(source: Iterable<SummaryRow>): Generator<ActivitySummary> {
   }
 }
 
-export function listActivities(store: Store, q: ActivityQuery, options: ListOptions = {}): ActivitySummary[] {
-  return [...iterateActivities(store, q, options)];
+export function listActivities(store: Store, query: CompiledQuery | null, options: ListOptions = {}): ActivitySummary[] {
+  return [...iterateActivities(store, query, options)];
 }
 
 /** How many activities the query selects; shares activityIdSet's cache with the tiles drawn for it. */
-export function countActivities(store: Store, q: ActivityQuery): number {
-  return activityIdSet(store, q)?.size ?? store.activityCount();
+export function countActivities(store: Store, query: CompiledQuery | null): number {
+  return activityIdSet(store, query)?.size ?? store.activityCount();
 }

@@ -10,9 +10,10 @@
 import { decodeLinesInto, lineBuffer } from "./codec.ts";
 import { HotpotError } from "./errors.ts";
 import { applyMasks } from "./mask.ts";
-import { activityIdSet, type ActivityQuery } from "./query.ts";
+import { reading, type CompiledQuery, type Reading } from "./query.ts";
 import { Raster, type PixelView, type Transform } from "./raster.ts";
 import { WHOLE, type Share, type Store, type TileRow } from "./store.ts";
+import type { StoreConfig } from "./types.ts";
 import { isValidTile, latToY, lngToX, MAX_LAT, MAX_ZOOM, sourceZoom, type Bounds } from "./tile.ts";
 
 export type TileSize = 256 | 512 | 1024;
@@ -23,11 +24,12 @@ export const MAX_IMAGE_SIDE = 8192;
 
 export interface TileOptions {
   size: TileSize;
-  query?: ActivityQuery;
+  /** Absent or null: all activities. */
+  query?: CompiledQuery | null;
 }
 
 export interface BoundsOptions {
-  query?: ActivityQuery;
+  query?: CompiledQuery | null;
 }
 
 /** How a bounding-box image will be drawn. */
@@ -73,8 +75,13 @@ export const tileLineWidth = (z: number, size: TileSize) => Math.max(1, (size / 
  * (no data, a filter that matches nothing, or everything masked).
  */
 export function renderTileCounts(store: Store, z: number, x: number, y: number, options: TileOptions): Uint8Array | null {
-  const raster = drawTilePart(store, z, x, y, options);
-  return raster && finishRaster(store, raster, tileView(z, x, y, options.size));
+  return renderTileFrom(reading(store, options.query ?? null), z, x, y, options.size);
+}
+
+/** renderTileCounts from a reading already made: tiles of one request or export batch share one. */
+export function renderTileFrom(r: Reading, z: number, x: number, y: number, size: TileSize): Uint8Array | null {
+  const raster = drawTilePart(r, z, x, y, size);
+  return raster && finishRaster(r, raster, tileView(z, x, y, size));
 }
 
 /**
@@ -84,9 +91,9 @@ export function renderTileCounts(store: Store, z: number, x: number, y: number, 
  * `into`: zeroed memory to draw in (default: new). Throws HotpotError for a
  * tile address or size that does not exist.
  */
-export function drawTilePart(store: Store, z: number, x: number, y: number, options: TileOptions, part: Share = WHOLE, into?: Uint8Array): Raster | null {
-  const view = tileView(z, x, y, options.size);
-  return drawRaster(store, view, sourceZoom(z, store.config().zoom_levels), tileLineWidth(z, options.size), options.query, part, into);
+export function drawTilePart(r: Reading, z: number, x: number, y: number, size: TileSize, part: Share = WHOLE, into?: Uint8Array): Raster | null {
+  const view = tileView(z, x, y, size);
+  return drawRaster(r, view, sourceZoom(z, r.config.zoom_levels), tileLineWidth(z, size), part, into);
 }
 
 /** The pixels of tile z/x/y at `size` px, checked. */
@@ -103,8 +110,9 @@ export function tileView(z: number, x: number, y: number, size: TileSize): Pixel
 
 /** An image of exactly width x height covering `bounds`, or null when nothing is drawn. */
 export function renderBounds(store: Store, bounds: Bounds, width: number, height: number, options: BoundsOptions = {}): Uint8Array | null {
-  const plan = planBounds(store, bounds, width, height);
-  return drawView(store, plan.view, plan.sourceZoom, zoomLineWidth(plan.zoom), options.query);
+  const r = reading(store, options.query ?? null);
+  const plan = planBounds(r.config, bounds, width, height);
+  return drawView(r, plan.view, plan.sourceZoom, zoomLineWidth(plan.zoom));
 }
 /** Smaller images are drawn on the calling thread: starting workers would cost more than it saves. */
 const PARALLEL_MIN_PIXELS = 1_000_000;
@@ -115,7 +123,7 @@ export interface StripJob {
   view: PixelView;
   sourceZoom: number;
   lineWidth: number;
-  query?: ActivityQuery;
+  query: CompiledQuery | null;
 }
 
 /**
@@ -131,10 +139,11 @@ export async function renderBoundsParallel(
   height: number,
   options: BoundsOptions & { jobs?: number } = {},
 ): Promise<Uint8Array | null> {
-  const plan = planBounds(store, bounds, width, height);
+  const r = reading(store, options.query ?? null);
+  const plan = planBounds(r.config, bounds, width, height);
   const jobs = Math.min(options.jobs ?? navigator.hardwareConcurrency, height);
   if (jobs <= 1 || width * height < PARALLEL_MIN_PIXELS || store.path === ":memory:") {
-    return drawView(store, plan.view, plan.sourceZoom, zoomLineWidth(plan.zoom), options.query);
+    return drawView(r, plan.view, plan.sourceZoom, zoomLineWidth(plan.zoom));
   }
   const { view } = plan;
   const strips = Array.from({ length: jobs }, (_, i) => {
@@ -145,7 +154,7 @@ export async function renderBoundsParallel(
       view: { ...view, height: bottom - top, y0: view.y0 + top / view.scaleY },
       sourceZoom: plan.sourceZoom,
       lineWidth: zoomLineWidth(plan.zoom),
-      query: options.query,
+      query: r.query,
     };
     return drawStrip(job).then((counts) => ({ top, counts }));
   });
@@ -172,7 +181,7 @@ function drawStrip(job: StripJob): Promise<Uint8Array | null> {
 }
 
 /** Checks bounds and size, and picks the stored level that gives full resolution. */
-export function planBounds(store: Store, bounds: Bounds, width: number, height: number): BoundsPlan {
+export function planBounds(config: StoreConfig, bounds: Bounds, width: number, height: number): BoundsPlan {
   checkBounds(bounds);
   for (const [name, v] of [["width", width], ["height", height]] as const) {
     if (!Number.isInteger(v) || v < 1 || v > MAX_IMAGE_SIDE) {
@@ -186,7 +195,7 @@ export function planBounds(store: Store, bounds: Bounds, width: number, height: 
   const view: PixelView = { width, height, x0, y0, scaleX: width / (x1 - x0), scaleY: height / (y1 - y0) };
   const scale = Math.max(view.scaleX, view.scaleY);
   const zoom = Math.log2(scale / 512);
-  const { zoom_levels: levels, tile_extent: extent } = store.config();
+  const { zoom_levels: levels, tile_extent: extent } = config;
   const source = sourceZoom(Math.min(MAX_ZOOM, Math.max(0, Math.ceil(zoom - 1e-9))), levels);
   // Stored lines are exact to one tile unit: more pixels than units across is upscaling.
   const deepest = Math.max(...levels);
@@ -219,19 +228,18 @@ const lines = lineBuffer();
 const transform: Transform = { scaleX: 0, scaleY: 0, offsetX: 0, offsetY: 0 };
 
 /** Draws the stored tiles of level `zs` under `view`, then the masks; null when nothing is drawn. */
-export function drawView(store: Store, view: PixelView, zs: number, lineWidth: number, query: ActivityQuery | undefined): Uint8Array | null {
-  const raster = drawRaster(store, view, zs, lineWidth, query, WHOLE);
-  return raster && finishRaster(store, raster, view);
+export function drawView(r: Reading, view: PixelView, zs: number, lineWidth: number): Uint8Array | null {
+  const raster = drawRaster(r, view, zs, lineWidth, WHOLE);
+  return raster && finishRaster(r, raster, view);
 }
 
 /** Draws the share of the stored tiles of level `zs` under `view`, without the masks; null when nothing is drawn. */
-function drawRaster(store: Store, view: PixelView, zs: number, lineWidth: number, query: ActivityQuery | undefined, part: Share, into?: Uint8Array): Raster | null {
-  const ids = query ? activityIdSet(store, query) : null;
-  if (ids && ids.size === 0) return null;
-  const rows = rowsUnder(store, view, zs, part);
+function drawRaster(r: Reading, view: PixelView, zs: number, lineWidth: number, part: Share, into?: Uint8Array): Raster | null {
+  if (r.ids && r.ids.size === 0) return null;
+  const rows = rowsUnder(r.store, view, zs, part);
   if (rows.length === 0) return null;
   const raster = new Raster(view.width, view.height, penRadius(lineWidth), into);
-  drawRows(store, raster, byActivity(rows), view, zs, ids);
+  drawRows(r.config.tile_extent, raster, byActivity(rows), view, zs, r.ids);
   return raster.empty ? null : raster;
 }
 
@@ -251,8 +259,7 @@ export function rowsUnder(store: Store, view: PixelView, zs: number, part: Share
  * Draws rows of level `zs` (each activity's rows together) into `raster`,
  * in the order given, skipping activities not in `ids` (null: none skipped).
  */
-export function drawRows(store: Store, raster: Raster, rows: TileRow[], view: PixelView, zs: number, ids: Set<number> | null): void {
-  const extent = store.config().tile_extent;
+export function drawRows(extent: number, raster: Raster, rows: TileRow[], view: PixelView, zs: number, ids: Set<number> | null): void {
   const n = 2 ** zs;
   transform.scaleX = view.scaleX / (n * extent);
   transform.scaleY = view.scaleY / (n * extent);
@@ -267,13 +274,13 @@ export function drawRows(store: Store, raster: Raster, rows: TileRow[], view: Pi
 }
 
 /** A drawn raster's counts with the masks applied; null when the masks left nothing. */
-export function finishRaster(store: Store, raster: Raster, view: PixelView): Uint8Array | null {
-  return finishCounts(store, raster.counts, view, raster.top, raster.bottom);
+export function finishRaster(r: Reading, raster: Raster, view: PixelView): Uint8Array | null {
+  return finishCounts(r, raster.counts, view, raster.top, raster.bottom);
 }
 
 /** Counts drawn in rows [top, bottom] with the masks applied; null when the masks left nothing. */
-export function finishCounts(store: Store, counts: Uint8Array, view: PixelView, top: number, bottom: number): Uint8Array | null {
-  const masks = store.masks();
+export function finishCounts(r: Reading, counts: Uint8Array, view: PixelView, top: number, bottom: number): Uint8Array | null {
+  const masks = r.config.activity_masks;
   if (masks.length > 0 && applyMasks(counts, view, masks) && allZero(counts, top * view.width, (bottom + 1) * view.width)) return null;
   return counts;
 }

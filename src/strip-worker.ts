@@ -4,6 +4,7 @@
  * counts go back transferred, not copied.
  */
 import { drawView, type StripJob } from "./render.ts";
+import { reading } from "./query.ts";
 import { openStore } from "./store.ts";
 
 declare const self: Worker;
@@ -13,7 +14,7 @@ self.onmessage = (event: MessageEvent<StripJob>) => {
   try {
     const store = openStore(dbPath, { readonly: true, mustExist: true });
     try {
-      const counts = drawView(store, view, sourceZoom, lineWidth, query);
+      const counts = drawView(reading(store, query), view, sourceZoom, lineWidth);
       self.postMessage({ counts }, counts ? [counts.buffer] : []);
     } finally {
       store.close();

@@ -5,7 +5,6 @@
 
 /** Latitudes beyond this have no place on a square Web Mercator map. */
 export const MAX_LAT = 85.0511287798066;
-export const EARTH_CIRCUMFERENCE_M = 40075016.686;
 /** Deepest zoom hotpot answers; deeper than 20 a pixel is smaller than GPS error. */
 export const MAX_ZOOM = 20;
 
@@ -24,11 +23,6 @@ export function xToLng(x: number): number {
 
 export function yToLat(y: number): number {
   return (Math.atan(Math.sinh(Math.PI * (1 - 2 * y))) * 180) / Math.PI;
-}
-
-/** Metres on the ground per world unit (0..1) at a latitude. */
-export function metresPerWorldUnit(lat: number): number {
-  return EARTH_CIRCUMFERENCE_M * Math.cos((lat * Math.PI) / 180);
 }
 
 export interface Bounds {

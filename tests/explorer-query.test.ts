@@ -5,6 +5,8 @@ import { cellsGeoJson, cellsIn, explore, parseExplorerZoom, type Explorer } from
 import { maxCluster, maxSquare, type ExploredCells } from "../src/explorer.ts";
 import { Random } from "../src/synth/random.ts";
 import { fixtureDatabase, lineGpx, type Line } from "./browser/fixture.ts";
+import { sqlOf } from "./helpers/sql.ts";
+import { compileQuery } from "../src/query.ts";
 
 let db: ReturnType<typeof fixtureDatabase>;
 beforeAll(() => {
@@ -50,7 +52,7 @@ describe("explore", () => {
   test("answers from its cache until the data changes", () => {
     const first = explore(db.store, 14);
     expect(explore(db.store, 14)).toBe(first);
-    expect(explore(db.store, 14, { filter: " " })).toBe(first);
+    expect(explore(db.store, 14, compileQuery({ filter: " " }))).toBe(first);
     db.store.setConfig("trim_dist", 0);
     const again = explore(db.store, 14);
     expect(again).not.toBe(first);
@@ -58,7 +60,7 @@ describe("explore", () => {
   });
 
   test("a bad query throws before any work", () => {
-    expect(() => explore(db.store, 14, { before: "yesterday" })).toThrow("before: expected a date YYYY-MM-DD, found 'yesterday'");
+    expect(() => explore(db.store, 14, compileQuery({ before: "yesterday" }))).toThrow("before: expected a date YYYY-MM-DD, found 'yesterday'");
   });
 
   test("GeoJSON is bounded: past the limit it says to ask for less", () => {
@@ -107,7 +109,7 @@ describe("a new data version", () => {
       [
         "the newest deleted, its id given to the next",
         () => {
-          const newest = db.store.db.query("SELECT key FROM activities ORDER BY id DESC LIMIT 1").get() as { key: string };
+          const newest = sqlOf(db.store).query("SELECT key FROM activities ORDER BY id DESC LIMIT 1").get() as { key: string };
           expect(db.store.deleteActivity(newest.key)).toBe(true);
           ingestFiles(db.store, [{ name: "e.gpx", bytes: lineGpx(line("e.gpx", "2025-04-01", [47.38, 8.45], [47.38, 8.5])) }]);
         },

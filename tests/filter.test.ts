@@ -3,6 +3,7 @@ import { HotpotError } from "../src/errors.ts";
 import { compileFilter, MAX_FILTER_DEPTH, MAX_FILTER_LENGTH } from "../src/filter.ts";
 import { Store } from "../src/store.ts";
 import type { Properties } from "../src/types.ts";
+import { sqlOf } from "./helpers/sql.ts";
 
 const ACTIVITIES: [key: string, title: string | null, properties: Properties][] = [
   ["a1", "Morning Ride", { activity_type: "Ride", elevation_gain: 1200, elapsed_time: 5000, average_speed: 25, commute: false, heart_rate: 140, "Average Temperature": 3 }],
@@ -27,7 +28,7 @@ afterAll(() => store.close());
 
 function select(expr: string): string[] {
   const { sql, params } = compileFilter(expr);
-  const rows = store.db.prepare(`SELECT key FROM activities WHERE ${sql}`).all(...params) as { key: string }[];
+  const rows = sqlOf(store).prepare(`SELECT key FROM activities WHERE ${sql}`).all(...params) as { key: string }[];
   return rows.map((r) => r.key).sort((a, b) => +a.slice(1) - +b.slice(1));
 }
 
@@ -180,7 +181,7 @@ describe("user text never becomes SQL", () => {
     expect(compileFilter(expr).sql).not.toContain("DROP");
     expect(store.activityCount()).toBe(ACTIVITIES.length);
     expect(store.dataVersion()).toBe(version);
-    expect((store.db.query("SELECT count(*) AS n FROM activities WHERE title = 'p'").get() as { n: number }).n).toBe(0);
+    expect((sqlOf(store).query("SELECT count(*) AS n FROM activities WHERE title = 'p'").get() as { n: number }).n).toBe(0);
   });
 });
 

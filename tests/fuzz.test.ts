@@ -13,7 +13,8 @@ import { HotpotError } from "../src/errors.ts";
 import { compileFilter } from "../src/filter.ts";
 import { ingestFiles } from "../src/import/ingest.ts";
 import { parseFile } from "../src/parse/index.ts";
-import { parseDate, compileQuery } from "../src/query.ts";
+import { parseDate } from "../src/date.ts";
+import { compileQuery } from "../src/query.ts";
 import { createApp } from "../src/server/app.ts";
 import { parseNear } from "../src/server/near.ts";
 import { activityQuery, intParam, paletteParam, parseTileAddress } from "../src/server/params.ts";
@@ -21,6 +22,7 @@ import { parseBounds } from "../src/server/render.ts";
 import { openStore } from "../src/store.ts";
 import { exampleActivity, writeFit, writeGpx, writeTcx } from "../src/synth/formats.ts";
 import { fixture } from "./helpers/parse.ts";
+import { sqlOf } from "./helpers/sql.ts";
 
 const RUNS = { numRuns: 400, seed: 13 };
 
@@ -73,7 +75,7 @@ describe("the filter language", () => {
         answers(() => {
           const compiled = compileFilter(text);
           // What compiles must also run: SQLite is the last parser the text meets.
-          store.db.query(`SELECT count(*) FROM activities WHERE ${compiled.sql}`).get(...compiled.params);
+          sqlOf(store).query(`SELECT count(*) FROM activities WHERE ${compiled.sql}`).get(...compiled.params);
         }),
       ),
       RUNS,

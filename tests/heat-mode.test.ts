@@ -3,6 +3,7 @@ import { clipTrack } from "../src/clip.ts";
 import { parseMode, renderBoundsHeat, renderTileHeat } from "../src/heat-mode.ts";
 import { Store } from "../src/store.ts";
 import { latToY, lngToX } from "../src/tile.ts";
+import { compileQuery, type ActivityQuery } from "../src/query.ts";
 
 const stores: Store[] = [];
 afterEach(() => {
@@ -47,12 +48,12 @@ function store(): Store {
 }
 
 /** The values along the road's row of the 512 px tile at zoom 14 holding lng: the highest in the row's band. */
-function valueAt(s: Store, lng: number, mode: "recency" | "first" | "frequency", query = {}): number {
+function valueAt(s: Store, lng: number, mode: "recency" | "first" | "frequency", query: ActivityQuery = {}): number {
   const z = 14;
   const n = 2 ** z;
   const x = Math.floor(lngToX(lng) * n);
   const y = Math.floor(latToY(LAT) * n);
-  const values = renderTileHeat(s, z, x, y, { size: 512, query, mode });
+  const values = renderTileHeat(s, z, x, y, { size: 512, query: compileQuery(query), mode });
   if (!values) return 0;
   const px = Math.floor((lngToX(lng) * n - x) * 512);
   const py = Math.floor((latToY(LAT) * n - y) * 512);

@@ -6,6 +6,7 @@ import { ingestFiles } from "../src/import/ingest.ts";
 import { openStore } from "../src/store.ts";
 import { writeGpx } from "../src/synth/formats.ts";
 import { walkActivity } from "./fixtures/import/synth.ts";
+import { sqlOf } from "./helpers/sql.ts";
 
 const fixture = (name: string) => new Uint8Array(readFileSync(join(import.meta.dir, "fixtures/activities", name)));
 
@@ -32,7 +33,7 @@ test("each file added, duplicate, skipped or failed on its own", () => {
   expect(results[3].reason).toBe("no_track_data");
   expect(results[4].reason).toMatch(/\S/);
   expect(store.activityCount()).toBe(2);
-  const row = store.db.query("SELECT title, properties ->> '$.gear' AS gear FROM activities WHERE key = 'strava:7'").get();
+  const row = sqlOf(store).query("SELECT title, properties ->> '$.gear' AS gear FROM activities WHERE key = 'strava:7'").get();
   expect(row).toEqual({ title: "Long ride", gear: "Canyon" });
 });
 
@@ -43,7 +44,7 @@ test("uses the store's trim_dist and zoom levels", () => {
     store.setConfig("trim_dist", trim);
     store.setConfig("zoom_levels", zooms);
     ingestFiles(store, [{ name: "a.gpx", bytes }]);
-    return store.db.query("SELECT z, sum(length(geometry)) AS bytes FROM activity_tiles GROUP BY z").all() as { z: number; bytes: number }[];
+    return sqlOf(store).query("SELECT z, sum(length(geometry)) AS bytes FROM activity_tiles GROUP BY z").all() as { z: number; bytes: number }[];
   };
   const full = tiles(0, [10, 16]);
   expect(full.map((r) => r.z)).toEqual([10, 16]);

@@ -7,6 +7,7 @@ import { runImport, type ImportOptions } from "../src/import/run.ts";
 import { openStore, WRITE_CACHE_MIB, type Store } from "../src/store.ts";
 import { writeGpx, writeTcx, writeFit } from "../src/synth/formats.ts";
 import { timelessGpx, walkActivity } from "./fixtures/import/synth.ts";
+import { sqlOf } from "./helpers/sql.ts";
 
 const FIXTURES = join(import.meta.dir, "fixtures");
 const tmp = mkdtempSync(join(tmpdir(), "hotpot-import-"));
@@ -48,7 +49,7 @@ interface Row {
 }
 
 function rows(store: Store): Map<string, Row> {
-  const all = store.db.query("SELECT key, title, start_time, json(properties) AS properties FROM activities ORDER BY key").all() as (Row & { properties: string })[];
+  const all = sqlOf(store).query("SELECT key, title, start_time, json(properties) AS properties FROM activities ORDER BY key").all() as (Row & { properties: string })[];
   return new Map(all.map((r) => [r.key, { ...r, properties: JSON.parse(r.properties) }]));
 }
 
@@ -170,7 +171,7 @@ describe("idempotence", () => {
     const first = await run({ path: dir });
     expect(first.imported).toBe(9);
     // file_name is the path relative to the folder imported.
-    const names = (store.db.query("SELECT file_name FROM activities ORDER BY file_name").values() as string[][]).flat();
+    const names = (sqlOf(store).query("SELECT file_name FROM activities ORDER BY file_name").values() as string[][]).flat();
     expect(names).toEqual(["g0.gpx", "g3.gpx", "g6.gpx", "sub/deeper/f2.fit", "sub/deeper/f5.fit", "sub/deeper/f8.fit", "sub/t1.tcx", "sub/t4.tcx", "sub/t7.tcx"]);
     const second = await run({ path: dir });
     expect(second).toMatchObject({ imported: 0, skipped: { already_stored: 9 } });
@@ -209,7 +210,7 @@ describe("options", () => {
   });
 
   test("--trim is stored, applies to later imports, and stores less geometry", async () => {
-    const geometryBytes = () => (store.db.query("SELECT sum(length(geometry)) AS n FROM activity_tiles").get() as { n: number }).n;
+    const geometryBytes = () => (sqlOf(store).query("SELECT sum(length(geometry)) AS n FROM activity_tiles").get() as { n: number }).n;
     const dir = generatedFolder(3);
     await run({ path: dir });
     const full = geometryBytes();
@@ -237,7 +238,7 @@ describe("options", () => {
   });
 
   test("the import writes with a large page cache and leaves the connection's as it found it", async () => {
-    const cacheMiB = () => -(store.db.query("PRAGMA cache_size").get() as { cache_size: number }).cache_size / 1024;
+    const cacheMiB = () => -(sqlOf(store).query("PRAGMA cache_size").get() as { cache_size: number }).cache_size / 1024;
     const before = cacheMiB();
     let during = 0;
     const insert = store.insertActivities.bind(store);

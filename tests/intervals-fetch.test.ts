@@ -13,6 +13,7 @@ import { dispositionName, fetchIntervals, intervalsEnv, type FetchSummary } from
 import { openStore, type Store } from "../src/store.ts";
 import { exampleActivity, writeFit, writeGpx, writeTcx } from "../src/synth/formats.ts";
 import { startFakeIntervals, type FakeIcuActivity, type FakeIntervals } from "./fakes/intervals.ts";
+import { sqlOf } from "./helpers/sql.ts";
 
 const DAY = 86_400_000;
 const NOW = Date.UTC(2026, 4, 20, 12, 0, 0);
@@ -66,7 +67,7 @@ describe("fetchIntervals", () => {
     fake.activities.push(icu(1, 2), icu(2, 5, { type: "GravelRide", name: "Gravel" }));
     const s = await run();
     expect(s).toEqual({ listed: 2, added: 2, alreadyStored: 0, fromStrava: 0, skipped: [], failed: [] });
-    const row = store.db
+    const row = sqlOf(store)
       .query("SELECT title, properties ->> '$.activity_type' AS type, properties ->> '$.activity_gear' AS gear, properties ->> '$.intervals_icu_id' AS icu FROM activities WHERE key = 'intervals_icu:i2'")
       .get();
     expect(row).toEqual({ title: "Gravel", type: "GravelRide", gear: "Steel bike", icu: "i2" });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { activitiesNear, activityBounds, parseNear, type NearOptions } from "../src/server/near.ts";
 import { CROSSING, fixtureDatabase, ON_A_ONLY } from "./browser/fixture.ts";
+import { compileQuery, type ActivityQuery } from "../src/query.ts";
 
 let db: ReturnType<typeof fixtureDatabase>;
 beforeAll(() => {
@@ -28,9 +29,9 @@ describe("activitiesNear", () => {
     ["100 m off at zoom 10", { lat: ON_A_ONLY.lat + north(100), lng: ON_A_ONLY.lng, zoom: 10 }, ["Morning ride"]],
     ["100 m off with a 40 px radius", { lat: ON_A_ONLY.lat + north(100), lng: ON_A_ONLY.lng, zoom: 14, radiusPx: 40 }, ["Morning ride"]],
     ["nowhere near", { lat: 47.2, lng: 8.2, zoom: 12 }, []],
-    ["filtered by type", { ...CROSSING, zoom: 14, query: { filter: "activity_type = run" } }, ["Lunch run"]],
-    ["filtered by date", { ...CROSSING, zoom: 14, query: { after: "2024-01-01" } }, ["Morning ride"]],
-    ["filter matching nothing", { ...CROSSING, zoom: 14, query: { filter: "activity_type = swim" } }, []],
+    ["filtered by type", { ...CROSSING, zoom: 14, query: compileQuery({ filter: "activity_type = run" }) }, ["Lunch run"]],
+    ["filtered by date", { ...CROSSING, zoom: 14, query: compileQuery({ after: "2024-01-01" }) }, ["Morning ride"]],
+    ["filter matching nothing", { ...CROSSING, zoom: 14, query: compileQuery({ filter: "activity_type = swim" }) }, []],
     ["limited", { ...CROSSING, zoom: 14, limit: 1 }, ["Morning ride"]],
   ];
   test.each(cases)("%s", (_name, options, expected) => {
@@ -71,28 +72,28 @@ describe("activitiesNear", () => {
 describe("activityBounds", () => {
   // Read from stored level 6: about 200 m per tile unit here.
   const slack = 0.004;
-  const cases: [string, Parameters<typeof activityBounds>[1], [number, number, number, number] | null][] = [
+  const cases: [string, ActivityQuery, [number, number, number, number] | null][] = [
     ["everything", {}, [8.5, 47.35, 8.56, 47.395]],
     ["runs only", { filter: "activity_type = run" }, [8.53, 47.35, 8.53, 47.39]],
     ["before 2023", { before: "2023-01-01" }, [8.51, 47.395, 8.555, 47.395]],
     ["nothing matches", { filter: "activity_type = swim" }, null],
   ];
   test.each(cases)("%s", (_name, query, expected) => {
-    const bounds = activityBounds(db.store, query);
+    const bounds = activityBounds(db.store, compileQuery(query));
     if (expected === null) return expect(bounds).toBeNull();
     expect(bounds).not.toBeNull();
     bounds!.forEach((v, i) => expect(Math.abs(v - expected[i])).toBeLessThan(slack));
   });
 
   test("follows new data (cached per data version)", () => {
-    const before = activityBounds(db.store, { filter: "activity_type = run" });
+    const before = activityBounds(db.store, compileQuery({ filter: "activity_type = run" }));
     db.store.updateProperties(db.results[1].key!, { activity_type: "trail run" });
     try {
-      expect(activityBounds(db.store, { filter: "activity_type = run" })).toBeNull();
+      expect(activityBounds(db.store, compileQuery({ filter: "activity_type = run" }))).toBeNull();
     } finally {
       db.store.updateProperties(db.results[1].key!, { activity_type: "run" });
     }
-    expect(activityBounds(db.store, { filter: "activity_type = run" })).toEqual(before);
+    expect(activityBounds(db.store, compileQuery({ filter: "activity_type = run" }))).toEqual(before);
   });
 });
 

@@ -1,8 +1,10 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { errorOf } from "./helpers/errors.ts";
-import { activityIdSet, compileQuery, countActivities, listActivities, parseDate, type ActivityQuery } from "../src/query.ts";
+import { parseDate } from "../src/date.ts";
+import { activityIdSet, compileQuery, countActivities, listActivities, type ActivityQuery } from "../src/query.ts";
 import { Store } from "../src/store.ts";
 import type { ActivityRecord, Properties, TileGeometry } from "../src/types.ts";
+import { sqlOf } from "./helpers/sql.ts";
 
 function record(key: string, startTime: number | null, properties: Properties = {}, tiles: TileGeometry[] = []): ActivityRecord {
   return { key, fileHash: null, title: `title ${key}`, startTime, properties, tiles };
@@ -25,7 +27,7 @@ afterEach(() => store.close());
 
 function keysOf(ids: Set<number> | null): string[] | null {
   if (!ids) return null;
-  const rows = store.db.query("SELECT id, key FROM activities").all() as { id: number; key: string }[];
+  const rows = sqlOf(store).query("SELECT id, key FROM activities").all() as { id: number; key: string }[];
   return rows.filter((r) => ids.has(r.id)).map((r) => r.key).sort();
 }
 
@@ -70,7 +72,7 @@ describe("activityIdSet", () => {
     [{ filter: "activity_type = ride", after: "2021-01-01", before: "2021-01-02" }, ["last-ms"]],
     [{ filter: "activity_type != ride", before: "2021-01-02" }, ["earlier", "midnight"]],
   ] as [ActivityQuery, string[] | null][])("%j", (q, keys) => {
-    expect(keysOf(activityIdSet(store, q))).toEqual(keys);
+    expect(keysOf(activityIdSet(store, compileQuery(q)))).toEqual(keys);
   });
 
   test.each([
@@ -78,19 +80,16 @@ describe("activityIdSet", () => {
     [{ after: "2021/01/01" }, "after: expected a date YYYY-MM-DD, found '2021/01/01'"],
     [{ filter: "a >" }, "filter: expected a value after '>' at position 4"],
   ] as [ActivityQuery, string][])("%j is refused", (q, message) => {
-    expect(errorOf(() => activityIdSet(store, q)).message).toContain(message);
     expect(errorOf(() => compileQuery(q)).message).toContain(message);
-    expect(errorOf(() => countActivities(store, q)).message).toContain(message);
-    expect(errorOf(() => listActivities(store, q)).message).toContain(message);
   });
 
   test("a repeated query is answered from the cache, whitespace aside", () => {
-    const first = activityIdSet(store, { filter: "activity_type = ride" });
-    expect(activityIdSet(store, { filter: " activity_type = ride\n" })).toBe(first!);
+    const first = activityIdSet(store, compileQuery({ filter: "activity_type = ride" }));
+    expect(activityIdSet(store, compileQuery({ filter: " activity_type = ride\n" }))).toBe(first!);
   });
 
   test("a write that changes the data version invalidates the cache", () => {
-    const q = { filter: "activity_type = ride", after: "2021-01-01" };
+    const q = compileQuery({ filter: "activity_type = ride", after: "2021-01-01" });
     const before = activityIdSet(store, q)!;
     expect(keysOf(before)).toEqual(["last-ms", "late"]);
     store.insertActivities([record("new", Date.UTC(2022, 5, 1), { activity_type: "ride" })]);
@@ -104,7 +103,7 @@ describe("activityIdSet", () => {
   test("each store has its own cache", () => {
     const other = new Store(":memory:");
     try {
-      const q = { filter: "has? activity_type" };
+      const q = compileQuery({ filter: "has? activity_type" });
       expect(activityIdSet(store, q)!.size).toBe(5);
       expect(activityIdSet(other, q)!.size).toBe(0);
     } finally {
@@ -115,7 +114,7 @@ describe("activityIdSet", () => {
 
 describe("listActivities", () => {
   test("all activities by start time, undated last, with every field", () => {
-    const list = listActivities(store, {}, { tiles: true });
+    const list = listActivities(store, null, { tiles: true });
     expect(list.map((a) => a.key)).toEqual(["earlier", "midnight", "last-ms", "late", "undated"]);
     expect(list[1]).toEqual({
       key: "midnight",
@@ -131,7 +130,7 @@ describe("listActivities", () => {
   });
 
   test("tile counts only when asked", () => {
-    expect(listActivities(store, {})[0]).not.toContainKey("tiles");
+    expect(listActivities(store, null)[0]).not.toContainKey("tiles");
   });
 
   test.each([
@@ -141,11 +140,11 @@ describe("listActivities", () => {
     [{ offset: 10 }, []],
     [{ limit: 0 }, []],
   ])("pages %j", (options, keys) => {
-    expect(listActivities(store, {}, options).map((a) => a.key)).toEqual(keys);
+    expect(listActivities(store, null, options).map((a) => a.key)).toEqual(keys);
   });
 
   test("with a query", () => {
-    const list = listActivities(store, { filter: "activity_type = ride", before: "2021-01-03" });
+    const list = listActivities(store, compileQuery({ filter: "activity_type = ride", before: "2021-01-03" }));
     expect(list.map((a) => a.key)).toEqual(["last-ms", "late"]);
   });
 
@@ -154,7 +153,7 @@ describe("listActivities", () => {
     [{ offset: 1.5 }, "offset: expected a non-negative integer, found 1.5"],
     [{ limit: Number.NaN }, "limit: expected a non-negative integer, found NaN"],
   ])("refuses %j", (options, message) => {
-    const e = errorOf(() => listActivities(store, {}, options));
+    const e = errorOf(() => listActivities(store, null, options));
     expect(e.code).toBe("bad_argument");
     expect(e.message).toBe(message);
   });
@@ -167,6 +166,6 @@ describe("countActivities", () => {
     [{ after: "2021-01-02" }, 1],
     [{ filter: "has? nothing" }, 0],
   ] as [ActivityQuery, number][])("%j", (q, n) => {
-    expect(countActivities(store, q)).toBe(n);
+    expect(countActivities(store, compileQuery(q))).toBe(n);
   });
 });

@@ -8,6 +8,7 @@ import { createApp } from "../src/server/app.ts";
 import { homeBounds } from "../src/server/home.ts";
 import { openStore, type Store } from "../src/store.ts";
 import { lineGpx, type Line } from "./browser/fixture.ts";
+import { compileQuery } from "../src/query.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hotpot-home-"));
 let store: Store;
@@ -41,20 +42,20 @@ describe("homeBounds", () => {
   });
 
   test("follows the filter: only the holiday matches, so it is home", () => {
-    const [w, s, e, n] = homeBounds(store, { filter: "activity_type = hike" })!;
+    const [w, s, e, n] = homeBounds(store, compileQuery({ filter: "activity_type = hike" }))!;
     for (const [edge, data] of [[w, 24.9], [s, 35.3]]) expect(data - edge).toBeWithin(0, 0.022);
     for (const [edge, data] of [[e, 25.0], [n, 35.32]]) expect(edge - data).toBeWithin(0, 0.022);
   });
 
   test("null when nothing matches", () => {
-    expect(homeBounds(store, { filter: "activity_type = swim" })).toBeNull();
+    expect(homeBounds(store, compileQuery({ filter: "activity_type = swim" }))).toBeNull();
   });
 
   test("GET /api/home answers it, and a bad filter is a 400", async () => {
     const app = createApp({ store, tileCache: null });
     const res = await app.handle(new Request("http://localhost/api/home?filter=activity_type%20%3D%20hike"));
     expect(res.status).toBe(200);
-    expect((await res.json()).bounds).toEqual(homeBounds(store, { filter: "activity_type = hike" }));
+    expect((await res.json()).bounds).toEqual(homeBounds(store, compileQuery({ filter: "activity_type = hike" })));
     expect((await app.handle(new Request("http://localhost/api/home?filter=activity_type%20%3D"))).status).toBe(400);
   });
 });

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { ingestFiles } from "../src/import/ingest.ts";
 import { openStore } from "../src/store.ts";
 import { latToY, lngToX } from "../src/tile.ts";
+import { sqlOf } from "./helpers/sql.ts";
 
 const REPO = join(import.meta.dir, "..");
 const FIXTURES = join(import.meta.dir, "fixtures/activities");
@@ -235,13 +236,13 @@ describe("a crash", () => {
 
     const store = openStore(db);
     try {
-      expect(store.db.query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
+      expect(sqlOf(store).query("PRAGMA integrity_check").get()).toEqual({ integrity_check: "ok" });
       const count = store.activityCount();
       expect(count).toBeGreaterThan(0);
       expect(count).toBeLessThan(100);
       // Every stored activity has its tiles, and no tile row is without its activity.
-      expect(store.db.query("SELECT count(*) AS n FROM activities a WHERE NOT EXISTS (SELECT 1 FROM activity_tiles t WHERE t.activity_id = a.id)").get()).toEqual({ n: 0 });
-      expect(store.db.query("SELECT count(*) AS n FROM activity_tiles t WHERE NOT EXISTS (SELECT 1 FROM activities a WHERE a.id = t.activity_id)").get()).toEqual({ n: 0 });
+      expect(sqlOf(store).query("SELECT count(*) AS n FROM activities a WHERE NOT EXISTS (SELECT 1 FROM activity_tiles t WHERE t.activity_id = a.id)").get()).toEqual({ n: 0 });
+      expect(sqlOf(store).query("SELECT count(*) AS n FROM activity_tiles t WHERE NOT EXISTS (SELECT 1 FROM activities a WHERE a.id = t.activity_id)").get()).toEqual({ n: 0 });
     } finally {
       store.close();
     }

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openStore, type Store } from "../src/store.ts";
 import { DEFAULT_UPLOAD, uploadHandler, uploadStatus, type UploadOptions, type UploadResult } from "../src/server/upload.ts";
+import { sqlOf } from "./helpers/sql.ts";
 
 const FIXTURES = join(import.meta.dir, "fixtures/activities");
 const fixture = (name: string) => new Uint8Array(readFileSync(join(FIXTURES, name)));
@@ -80,7 +81,7 @@ describe("POST /upload", () => {
     expect(files[5].reason).toContain("unsupported file type");
     expect(store.activityCount()).toBe(3);
     // Each activity says which upload it came from, under the name it was sent with.
-    expect((store.db.query("SELECT file_name FROM activities ORDER BY file_name").values() as string[][]).flat()).toEqual(["sample.fit.gz", "sample.gpx", "sample.tcx"]);
+    expect((sqlOf(store).query("SELECT file_name FROM activities ORDER BY file_name").values() as string[][]).flat()).toEqual(["sample.fit.gz", "sample.gpx", "sample.tcx"]);
   });
 
   test.each([

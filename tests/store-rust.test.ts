@@ -18,10 +18,11 @@ import { decodeLines } from "../src/codec.ts";
 import { iterateActivities } from "../src/query.ts";
 import { renderTileCounts } from "../src/render.ts";
 import { openStore, Store } from "../src/store.ts";
-import { rustTime } from "../src/store-rust.ts";
+import { rustTime } from "../src/store/rust.ts";
 import { latToY, lngToX, xToLng, yToLat } from "../src/tile.ts";
 import type { TileGeometry } from "../src/types.ts";
 import { errorOf } from "./helpers/errors.ts";
+import { sqlOf } from "./helpers/sql.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hotpot-rust-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -144,7 +145,7 @@ describe("converting a Rust hotpot database", () => {
       expect((backup.query("SELECT count(*) AS n FROM activities").get() as { n: number }).n).toBe(3);
       backup.close();
 
-      const listed = [...iterateActivities(store, {}, { tiles: true })];
+      const listed = [...iterateActivities(store, null, { tiles: true })];
       expect(listed.map((a) => [a.key, a.title, a.start_time])).toEqual([
         ["rust-file:activities/123.gpx", "Morning Ride", "2023-07-01T08:12:33.000Z"],
         ["strava:987", "Webhook Run", "2024-02-03T16:00:00.500Z"],
@@ -152,9 +153,9 @@ describe("converting a Rust hotpot database", () => {
       ]);
       expect(listed[0].properties).toEqual({ activity_type: "ride", distance: 12.5 });
       expect(listed.map((a) => a.tiles)).toEqual([1, 1, 1]);
-      expect((store.db.query("SELECT count(*) AS n FROM activity_tiles").get() as { n: number }).n).toBe(3);
-      expect((store.db.query("SELECT id FROM activities ORDER BY id").values() as number[][]).flat()).toEqual([3, 7, 9]);
-      expect((store.db.query("SELECT file_name FROM activities ORDER BY id").values() as (string | null)[][]).flat()).toEqual(["activities/123.gpx", null, "evening.fit"]);
+      expect((sqlOf(store).query("SELECT count(*) AS n FROM activity_tiles").get() as { n: number }).n).toBe(3);
+      expect((sqlOf(store).query("SELECT id FROM activities ORDER BY id").values() as number[][]).flat()).toEqual([3, 7, 9]);
+      expect((sqlOf(store).query("SELECT file_name FROM activities ORDER BY id").values() as (string | null)[][]).flat()).toEqual(["activities/123.gpx", null, "evening.fit"]);
 
       const config = store.config();
       expect(config).toEqual({
@@ -164,7 +165,7 @@ describe("converting a Rust hotpot database", () => {
         activity_masks: [MASK],
         fetch_cutoff: "2024-01-01",
       });
-      expect(store.db.query("SELECT * FROM strava_tokens").all()).toEqual([{ athlete_id: 42, access_token: "access", refresh_token: "refresh", expires_at: 1_700_000_000 }]);
+      expect(sqlOf(store).query("SELECT * FROM strava_tokens").all()).toEqual([{ athlete_id: 42, access_token: "access", refresh_token: "refresh", expires_at: 1_700_000_000 }]);
 
       // Masks apply to both; the lines drawn must be the same pixels.
       ref.setConfig("activity_masks", config.activity_masks);

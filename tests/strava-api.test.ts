@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { accessToken, exchangeCode, getActivity, parsedFromStrava, RateLimited, rateLimitRetryAt, stravaEnv, stravaProperties, type StravaEnv } from "../src/sources/strava.ts";
 import { openStore, type Store } from "../src/store.ts";
 import { FAKE_CODE, fakeRide, startFakeStrava, type FakeStrava } from "./fakes/strava.ts";
+import { sqlOf } from "./helpers/sql.ts";
 
 describe("rateLimitRetryAt", () => {
   const at = Date.UTC(2026, 4, 1, 10, 7, 30);
@@ -88,7 +89,7 @@ describe("tokens and reads against the fake", () => {
   test("a token far from expiry is used as is; one within five minutes of it is refreshed", async () => {
     expect(await accessToken(env, store, 4242)).toBe("access-1");
     expect(fake.tokenRequests.length).toBe(1);
-    const expiresAt = (store.db.query("SELECT expires_at FROM strava_tokens").get() as { expires_at: number }).expires_at;
+    const expiresAt = (sqlOf(store).query("SELECT expires_at FROM strava_tokens").get() as { expires_at: number }).expires_at;
     expect(await accessToken(env, store, 4242, (expiresAt - 299) * 1000)).toBe("access-2");
     expect(fake.tokenRequests.at(-1)!.get("refresh_token")).toBe("refresh-1");
   });

@@ -9,9 +9,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stravaAuthRoutes } from "../src/server/strava-routes.ts";
-import { storedTokens, stravaEnv } from "../src/sources/strava.ts";
+import { stravaEnv } from "../src/sources/strava.ts";
 import { openStore, type Store } from "../src/store.ts";
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, FAKE_CODE, startFakeStrava, type FakeStrava } from "./fakes/strava.ts";
+import { sqlOf } from "./helpers/sql.ts";
 
 let fake: FakeStrava;
 let dir: string;
@@ -62,7 +63,7 @@ describe("GET /strava/auth/exchange_token", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
     const html = await res.text();
-    const tokens = storedTokens(store, 4242);
+    const tokens = store.strava.tokens(4242);
     expect(tokens).toMatchObject({ access_token: "access-1", refresh_token: "refresh-1" });
     expect(tokens!.expires_at).toBeGreaterThan(Date.now() / 1000);
     const form = fake.tokenRequests[0];
@@ -98,7 +99,7 @@ describe("GET /strava/auth/exchange_token", () => {
       const res = await get(`/strava/auth/exchange_token${query}`);
       expect(res.status).toBe(status);
       expect(await res.text()).toContain(text);
-      expect(store.db.query("SELECT count(*) AS n FROM strava_tokens").get()).toEqual({ n: 0 });
+      expect(sqlOf(store).query("SELECT count(*) AS n FROM strava_tokens").get()).toEqual({ n: 0 });
     });
   }
 });
@@ -153,7 +154,7 @@ describe("hotpot strava-auth (CLI)", () => {
     }
     expect(await p.exited).toBe(0);
     const reopened = openStore(join(dir, "cli.sqlite3"));
-    expect(storedTokens(reopened, 4242)).not.toBeNull();
+    expect(reopened.strava.tokens(4242)).not.toBeNull();
     reopened.close();
   }, 20_000);
 });

@@ -14,10 +14,12 @@ import { renderTileCounts } from "../src/render.ts";
 import { listen, type HttpServer } from "../src/server/listen.ts";
 import { stravaWebhookRoutes } from "../src/server/strava-routes.ts";
 import { enqueueEvent, MAX_QUEUED_PER_ATHLETE, parseEvent, StravaEventProcessor } from "../src/sources/strava-events.ts";
-import { exchangeCode, storedTokens, stravaEnv, type StravaEnv } from "../src/sources/strava.ts";
+import { exchangeCode, stravaEnv, type StravaEnv } from "../src/sources/strava.ts";
 import { openStore, type Store } from "../src/store.ts";
 import { latToY, lngToX } from "../src/tile.ts";
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, FAKE_CODE, fakeRide, startFakeStrava, type FakeStrava } from "./fakes/strava.ts";
+import { sqlOf } from "./helpers/sql.ts";
+import { compileQuery } from "../src/query.ts";
 
 const ATHLETE = 4242;
 const RIDE_AT = { lat: 52.52, lng: 13.4 };
@@ -93,12 +95,12 @@ function tilePixels(filter?: string): number {
   const z = 14;
   const x = Math.floor(lngToX(RIDE_AT.lng) * 2 ** z);
   const y = Math.floor(latToY(RIDE_AT.lat) * 2 ** z);
-  const counts = renderTileCounts(store, z, x, y, { size: 256, query: filter ? { filter } : undefined });
+  const counts = renderTileCounts(store, z, x, y, { size: 256, query: compileQuery({ filter }) });
   return counts ? counts.reduce((n, c) => n + (c > 0 ? 1 : 0), 0) : 0;
 }
 
 const stored = (id: number) =>
-  store.db.query("SELECT title, properties ->> '$.activity_type' AS type, properties ->> '$.private' AS private FROM activities WHERE key = ?").get(`strava:${id}`) as {
+  sqlOf(store).query("SELECT title, properties ->> '$.activity_type' AS type, properties ->> '$.private' AS private FROM activities WHERE key = ?").get(`strava:${id}`) as {
     title: string;
     type: string;
     private: number | null;
@@ -158,7 +160,7 @@ describe("POST /strava/webhook: events", () => {
     expect(lit).toBeGreaterThan(50);
     expect(tilePixels("activity_type = Run")).toBe(0);
     // The streams' timestamps and elevation survive: the track has a start, and only chosen fields become properties.
-    const row = store.db.query("SELECT start_time, properties ->> '$.activity_id' AS sid, properties ->> '$.embed_token' AS embed FROM activities WHERE key = 'strava:1001'").get();
+    const row = sqlOf(store).query("SELECT start_time, properties ->> '$.activity_id' AS sid, properties ->> '$.embed_token' AS embed FROM activities WHERE key = 'strava:1001'").get();
     expect(row).toEqual({ start_time: Date.parse("2026-05-01T07:00:00Z"), sid: 1001, embed: null });
     expect(fake.requests).toContain("GET /api/v3/activities/1001/streams?keys=latlng,time,altitude&key_by_type=true");
 
@@ -176,7 +178,7 @@ describe("POST /strava/webhook: events", () => {
     await deliver(event({ aspect_type: "delete", event_time: 1_777_000_200 }));
     expect(stored(1001)).toBeNull();
     expect(tilePixels()).toBe(0);
-    expect(store.db.query("SELECT count(*) AS n FROM activity_tiles").get()).toEqual({ n: 0 });
+    expect(sqlOf(store).query("SELECT count(*) AS n FROM activity_tiles").get()).toEqual({ n: 0 });
     expect(processor.pending()).toBe(0);
   });
 
@@ -261,15 +263,15 @@ describe("POST /strava/webhook: events", () => {
   });
 
   test("an expired token is refreshed first; the new refresh token is stored and the old one no longer works", async () => {
-    const before = storedTokens(store, ATHLETE)!;
+    const before = store.strava.tokens(ATHLETE)!;
     // Expiring within the refresh margin counts as expired.
-    store.db.query("UPDATE strava_tokens SET expires_at = ?").run(Math.floor(clock.t / 1000) + 60);
+    sqlOf(store).query("UPDATE strava_tokens SET expires_at = ?").run(Math.floor(clock.t / 1000) + 60);
     fake.activities.set(1001, fakeRide(1001, RIDE_AT));
     await deliver(event());
     expect(store.activityCount()).toBe(1);
     const refreshes = fake.tokenRequests.filter((f) => f.get("grant_type") === "refresh_token");
     expect(refreshes.map((f) => f.get("refresh_token"))).toEqual([before.refresh_token]);
-    const after = storedTokens(store, ATHLETE)!;
+    const after = store.strava.tokens(ATHLETE)!;
     expect(after.refresh_token).not.toBe(before.refresh_token);
     expect(after.access_token).not.toBe(before.access_token);
     const reuse = await fetch(`${fake.oauthUrl}/token`, {
@@ -288,7 +290,7 @@ describe("POST /strava/webhook: events", () => {
     await deliver(event({ object_id: 1002 }));
     expect(store.activityCount()).toBe(0);
     expect(processor.pending()).toBe(2);
-    const waits = store.db.query("SELECT not_before, last_error FROM strava_events ORDER BY id").all() as { not_before: number; last_error: string | null }[];
+    const waits = sqlOf(store).query("SELECT not_before, last_error FROM strava_events ORDER BY id").all() as { not_before: number; last_error: string | null }[];
     const reopen = Date.UTC(2026, 4, 1, 10, 15, 0);
     expect(waits.map((w) => w.not_before)).toEqual([reopen, reopen]);
     expect(waits[0].last_error).toContain("rate limit");
@@ -314,7 +316,7 @@ describe("POST /strava/webhook: events", () => {
     fake.dailyLimitSpent = true;
     clock.t = Date.UTC(2026, 4, 1, 10, 7, 0);
     await deliver(event());
-    const { not_before } = store.db.query("SELECT not_before FROM strava_events").get() as { not_before: number };
+    const { not_before } = sqlOf(store).query("SELECT not_before FROM strava_events").get() as { not_before: number };
     expect(not_before).toBe(Date.UTC(2026, 4, 2));
   });
 
@@ -322,20 +324,20 @@ describe("POST /strava/webhook: events", () => {
     fake.activities.set(1002, fakeRide(1002, RIDE_AT));
     // A failure worth retrying: the athlete's tokens are missing while the event is applied
     // (queued directly, as the webhook would refuse it), and come back later.
-    const tokens = storedTokens(store, ATHLETE)!;
-    store.db.query("DELETE FROM strava_tokens").run();
-    const queue = store.db.query(
+    const tokens = store.strava.tokens(ATHLETE)!;
+    sqlOf(store).query("DELETE FROM strava_tokens").run();
+    const queue = sqlOf(store).query(
       "INSERT INTO strava_events (object_type, object_id, aspect_type, owner_id, event_time, updates, not_before) VALUES ('activity', ?, 'create', ?, 1, '{}', ?)",
     );
     queue.run(1002, ATHLETE, clock.t);
     processor.kick();
     await processor.idle();
-    const failed = store.db.query("SELECT attempts, not_before, last_error FROM strava_events").get() as { attempts: number; not_before: number; last_error: string };
+    const failed = sqlOf(store).query("SELECT attempts, not_before, last_error FROM strava_events").get() as { attempts: number; not_before: number; last_error: string };
     expect(failed.attempts).toBe(1);
     expect(failed.not_before).toBe(clock.t + 30_000);
     expect(failed.last_error).toContain("no Strava tokens for athlete 4242");
 
-    store.db.query("INSERT INTO strava_tokens VALUES (?, ?, ?, ?)").run(ATHLETE, tokens.access_token, tokens.refresh_token, tokens.expires_at);
+    sqlOf(store).query("INSERT INTO strava_tokens VALUES (?, ?, ?, ?)").run(ATHLETE, tokens.access_token, tokens.refresh_token, tokens.expires_at);
     // An event of another activity goes ahead of the deferred one...
     fake.activities.set(1003, fakeRide(1003, { lat: 48.1, lng: 11.5 }));
     await deliver(event({ object_id: 1003 }));
@@ -422,12 +424,12 @@ describe("POST /strava/webhook: events", () => {
     const deauth = event({ object_type: "athlete", object_id: ATHLETE, aspect_type: "update", updates: { authorized: "false" } });
     // Forged: Strava still honours the tokens, so they stay.
     await deliver(deauth);
-    expect(storedTokens(store, ATHLETE)).not.toBeNull();
+    expect(store.strava.tokens(ATHLETE)).not.toBeNull();
     expect(logs.join("\n")).toContain("Strava still accepts hotpot's tokens");
 
     fake.deauthorize(ATHLETE);
     await deliver({ ...deauth, event_time: 1_777_000_999 });
-    expect(storedTokens(store, ATHLETE)).toBeNull();
+    expect(store.strava.tokens(ATHLETE)).toBeNull();
     expect(processor.pending()).toBe(0);
     // Later events of that athlete are not even queued.
     expect(await deliver(event())).toBe("received");
@@ -487,7 +489,7 @@ describe("forged events", () => {
   test("the queue is bounded per athlete: a flood naming one athlete does not hold up another", async () => {
     processor.stop();
     const OTHER = 77;
-    store.db.query("INSERT INTO strava_tokens VALUES (?, 'a', 'r', ?)").run(OTHER, Math.floor(clock.t / 1000) + 3600);
+    sqlOf(store).query("INSERT INTO strava_tokens VALUES (?, 'a', 'r', ?)").run(OTHER, Math.floor(clock.t / 1000) + 3600);
     const log = () => {};
     for (let i = 0; i < MAX_QUEUED_PER_ATHLETE; i++) {
       expect(enqueueEvent(store, parseEvent(event({ object_id: 2_000_000 + i })), { notBefore: clock.t, log })).toBe("queued");

@@ -4,7 +4,8 @@ import { HotpotError } from "../errors.ts";
 import { compileFilter } from "../filter.ts";
 import { PRESETS, resolveGradient, type Palette } from "../palette.ts";
 import { DEFAULT_MODE, isTimeMode, MODES, parseMode, type Mode } from "../heat-mode.ts";
-import { parseDate, type ActivityQuery } from "../query.ts";
+import { parseDate } from "../date.ts";
+import { compileQuery, type CompiledQuery } from "../query.ts";
 import { DEFAULT_SCALE, parseScale, SCALES, scalePalette, type Scale } from "../scale.ts";
 
 /** Which activities: shared by every command that draws or counts them. */
@@ -36,16 +37,17 @@ export interface ImageArgs extends QueryArgs {
 }
 
 /** The query the options ask for, checked before the database is opened. */
-export function queryOptions(args: QueryArgs): ActivityQuery {
+export function queryOptions(args: QueryArgs): CompiledQuery | null {
   // Empty values mean "not given" to the query layer (an empty form field); on the command line they are mistakes.
   if (args.before !== undefined) parseDate(args.before, "before");
   if (args.after !== undefined) parseDate(args.after, "after");
-  if (args.filter !== undefined) compileFilter(args.filter);
-  return { before: args.before, after: args.after, filter: args.filter };
+  // A blank filter is no filter to compileQuery: compiled alone, it says what is missing.
+  if (args.filter?.trim() === "") compileFilter(args.filter);
+  return compileQuery({ before: args.before, after: args.after, filter: args.filter });
 }
 
 /** The query, palette, scale and mode the options ask for, checked before the database is opened. */
-export function imageOptions(args: ImageArgs): { query: ActivityQuery; palette: Palette; scale: Scale; mode: Mode } {
+export function imageOptions(args: ImageArgs): { query: CompiledQuery | null; palette: Palette; scale: Scale; mode: Mode } {
   const query = queryOptions(args);
   if (args.gradient === "" || args.color === "") {
     throw new HotpotError("bad_gradient", `${args.gradient === "" ? "gradient" : "color"}: expected a value, found an empty string`);

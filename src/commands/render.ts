@@ -25,7 +25,7 @@ export default defineCommand({
     const { query, palette, scale, mode } = imageOptions(args);
     const store = storeFromArgs(args, { mustExist: true });
     try {
-      const plan = planBounds(store, bounds, width, height);
+      const plan = planBounds(store.config(), bounds, width, height);
       if (plan.warning) console.warn(`hotpot: warning: ${plan.warning}`);
       const counts = await renderBoundsHeat(store, bounds, width, height, { query, jobs, mode });
       const bytes = await writeImage(args.output, counts, width, height, palette, scale, mode);

@@ -4,8 +4,8 @@
  * worker (export-worker.ts), or on the main thread for an in-memory store.
  */
 import type { Palette } from "../palette.ts";
-import type { ActivityQuery } from "../query.ts";
-import { renderTileCounts, type TileSize } from "../render.ts";
+import { reading, type CompiledQuery } from "../query.ts";
+import { renderTileFrom, type TileSize } from "../render.ts";
 import { encodeImage } from "../server/image.ts";
 import type { ImageFormat } from "../server/params.ts";
 import type { Store } from "../store.ts";
@@ -15,7 +15,7 @@ export interface TileSettings {
   format: ImageFormat;
   color?: string;
   gradient?: string;
-  query: ActivityQuery;
+  query: CompiledQuery | null;
 }
 
 /** Tiles of one zoom as x, y pairs. */
@@ -27,10 +27,9 @@ export interface ExportTask {
 /** Per tile of a task, its image, or null when nothing was drawn. */
 export async function renderBatch(source: Store, options: TileSettings, colours: Palette, task: ExportTask): Promise<(Uint8Array | null)[]> {
   const drawn = source.readTransaction(() => {
+    const r = reading(source, options.query);
     const counts: (Uint8Array | null)[] = [];
-    for (let i = 0; i < task.xy.length; i += 2) {
-      counts.push(renderTileCounts(source, task.z, task.xy[i], task.xy[i + 1], { size: options.size, query: options.query }));
-    }
+    for (let i = 0; i < task.xy.length; i += 2) counts.push(renderTileFrom(r, task.z, task.xy[i], task.xy[i + 1], options.size));
     return counts;
   });
   const tiles: (Uint8Array | null)[] = [];

@@ -1,6 +1,8 @@
 /**
- * MBTiles 1.3 writer: a SQLite file of its own (an output format, so its
- * SQL lives here rather than in store.ts). Repeated tiles are stored once:
+ * MBTiles 1.3 writer: a SQLite file of its own. Its SQL stays here, not in
+ * the store (src/store/), which owns hotpot's database only: this file is
+ * an output format nothing else reads or writes, so its schema and its
+ * statements are one concern, kept together. Repeated tiles are stored once:
  * the images/map layout with a `tiles` view, which GDAL, QGIS and tile
  * servers read like the plain table. Rows are TMS (y counted from the south).
  *

@@ -1,6 +1,7 @@
 /**
  * OsmAnd's tile SQLite format (.sqlitedb, BigPlanet's as OsmAnd extends it):
- * an output format with its own SQLite file, so its SQL lives here. Zooms
+ * an output format with its own SQLite file, so its SQL lives here, as
+ * MBTiles' does (mbtiles.ts says why). Zooms
  * are written as they are (tilenumbering "", not BigPlanet's 17 - z) and y
  * counts from the north. No deduplication: the format has one image per row.
  * Written and resumed like MBTiles (mbtiles.ts: OUT.part, a transaction per batch).

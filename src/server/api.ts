@@ -53,9 +53,7 @@ export function propertyInfo(store: Store): PropertyInfo[] {
   const version = store.dataVersion();
   const cached = propertyCache.get(store);
   if (cached?.version === version) return cached.list;
-  const rows = store.db
-    .query("SELECT p.key AS key, p.type AS type, count(*) AS n FROM activities a, json_each(a.properties) p GROUP BY p.key, p.type ORDER BY p.key")
-    .all() as { key: string; type: string; n: number }[];
+  const rows = store.propertyTypes();
   const byKey = new Map<string, PropertyInfo>();
   for (const { key, type, n } of rows) {
     let info = byKey.get(key);

@@ -8,6 +8,7 @@
  */
 import { drawExplorerTile, EXPLORER_PALETTE } from "../explorer-draw.ts";
 import { cellsGeoJson, explore, parseExplorerZoom, summary } from "../explorer-query.ts";
+import { queryKey } from "../query.ts";
 import { HotpotError } from "../errors.ts";
 import { MAX_LAT } from "../tile.ts";
 import { etagOf } from "./etag.ts";
@@ -27,12 +28,12 @@ export function explorerHandlers(context: Pick<TileContext, "store" | "versions"
       const tile = parseTileAddress(zText, xText, yText);
       const params = searchParams(request);
       const zoom = parseExplorerZoom(params.get("zoom"));
-      const { query, key: queryKey, private: personal } = activityQuery(params, owner(request));
+      const { query, private: personal } = activityQuery(params, owner(request));
       const cacheControl = tileCacheControl(shared, personal);
       const format = negotiateFormat(request, tile.format);
       const version = versions.current();
       cache?.useVersion(version);
-      const key = `explorer|${version}|${zoom}|${tile.z}/${tile.x}/${tile.y}|${tile.size}|${format}|${queryKey}`;
+      const key = `explorer|${version}|${zoom}|${tile.z}/${tile.x}/${tile.y}|${tile.size}|${format}|${queryKey(query)}`;
       const hit = cache?.get(key);
       const etag = hit?.etag ?? etagOf(key);
       const early = notModified(request, etag, cacheControl) ?? (hit && answer(hit));

@@ -9,8 +9,9 @@
  */
 import { decodeLines } from "../codec.ts";
 import type { Store } from "../store.ts";
-import { latToY, lngToX, metresPerWorldUnit, xToLng, yToLat } from "../tile.ts";
-import type { Mask, Properties } from "../types.ts";
+import { maskTest } from "../mask.ts";
+import { xToLng, yToLat } from "../tile.ts";
+import type { Properties } from "../types.ts";
 
 export interface ActivityFeature {
   type: "Feature";
@@ -22,22 +23,12 @@ export interface ActivityFeature {
 const round6 = (v: number) => Math.round(v * 1e6) / 1e6;
 
 export function activityFeature(store: Store, key: string): ActivityFeature | null {
-  const activity = store.db.query("SELECT id, title, start_time, file_name, json(properties) AS properties FROM activities WHERE key = ?").get(key) as {
-    id: number;
-    title: string | null;
-    start_time: number | null;
-    file_name: string | null;
-    properties: string;
-  } | null;
+  const activity = store.rowByKey(key);
   if (!activity) return null;
   const config = store.config();
   const z = Math.max(...config.zoom_levels);
-  const rows = store.db.query("SELECT x, y, geometry FROM activity_tiles WHERE activity_id = ? AND z = ? ORDER BY x, y").all(activity.id, z) as {
-    x: number;
-    y: number;
-    geometry: Uint8Array;
-  }[];
-  const outside = maskTest(config.activity_masks);
+  const rows = store.rowsOfActivity(activity.id, z);
+  const masked = maskTest(config.activity_masks);
   const scale = 2 ** z * config.tile_extent;
   const lines: [number, number][][] = [];
   for (const row of rows) {
@@ -48,7 +39,7 @@ export function activityFeature(store: Store, key: string): ActivityFeature | nu
       for (let i = start; i < end; i++) {
         const wx = (row.x * config.tile_extent + coords[2 * i]) / scale;
         const wy = (row.y * config.tile_extent + coords[2 * i + 1]) / scale;
-        if (outside(wx, wy)) {
+        if (!masked(wx, wy)) {
           line.push([round6(xToLng(wx)), round6(yToLat(wy))]);
         } else {
           if (line.length >= 2) lines.push(line);
@@ -70,19 +61,5 @@ export function activityFeature(store: Store, key: string): ActivityFeature | nu
       start_time: activity.start_time === null ? null : new Date(activity.start_time).toISOString(),
       file_name: activity.file_name,
     },
-  };
-}
-
-/** A test "is this world point outside every mask", with the circles moved to world units once. */
-function maskTest(masks: readonly Mask[]): (x: number, y: number) => boolean {
-  const circles = masks.map((m) => {
-    const r = m.radius / metresPerWorldUnit(m.lat);
-    return { x: lngToX(m.lng), y: latToY(m.lat), r2: r * r };
-  });
-  return (x, y) => {
-    for (const c of circles) {
-      if ((x - c.x) ** 2 + (y - c.y) ** 2 <= c.r2) return false;
-    }
-    return true;
   };
 }

@@ -14,7 +14,7 @@
  *     . 3 7 5 1 . . . .      frame: the tiles ≥ 10% of 9 within reach
  *     . . 2 . . . . . 2  ←   too far: a holiday, left out
  */
-import { activityIdSet, type ActivityQuery } from "../query.ts";
+import { activityIdSet, queryKey, type CompiledQuery } from "../query.ts";
 import type { Store } from "../store.ts";
 import { sourceZoom, xToLng, yToLat } from "../tile.ts";
 import { jsonResponse, searchParams } from "./http.ts";
@@ -34,14 +34,15 @@ const cache = new WeakMap<Store, Map<string, LngLatBounds | null>>();
 /** Distinct filters remembered per data version; a page asks for a handful. */
 const CACHE_ENTRIES = 32;
 
-export function homeBounds(store: Store, query: ActivityQuery = {}): LngLatBounds | null {
-  const cacheKey = `${store.dataVersion()}|${query.filter ?? ""}|${query.after ?? ""}|${query.before ?? ""}`;
+export function homeBounds(store: Store, query: CompiledQuery | null = null): LngLatBounds | null {
+  const { version, config } = store.snapshot();
+  const cacheKey = `${version}|${queryKey(query)}`;
   let entries = cache.get(store);
   if (!entries) cache.set(store, (entries = new Map()));
   if (entries.has(cacheKey)) return entries.get(cacheKey)!;
 
-  const levels = store.config().zoom_levels;
-  const allowed = activityIdSet(store, query);
+  const levels = config.zoom_levels;
+  const allowed = activityIdSet(store, query, version);
   const z = sourceZoom(HOME_ZOOM, levels);
   const n = 2 ** z;
   const counts = new Map<number, number>();

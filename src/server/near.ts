@@ -5,10 +5,12 @@
  */
 import { decodeLines } from "../codec.ts";
 import { HotpotError } from "../errors.ts";
-import { activityIdSet, type ActivityQuery } from "../query.ts";
+import { reading, queryKey, type CompiledQuery } from "../query.ts";
 import type { Store } from "../store.ts";
-import { latToY, lngToX, MAX_ZOOM, metresPerWorldUnit, sourceZoom, xToLng, yToLat } from "../tile.ts";
-import type { Mask, Properties } from "../types.ts";
+import { metresPerWorldUnit } from "../geo.ts";
+import { maskTest } from "../mask.ts";
+import { latToY, lngToX, MAX_ZOOM, sourceZoom, xToLng, yToLat } from "../tile.ts";
+import type { Properties } from "../types.ts";
 
 /** Pixels of slack around a click: a finger on a phone is about this wide at 512-px tiles. */
 export const DEFAULT_RADIUS_PX = 8;
@@ -25,7 +27,8 @@ export interface NearOptions {
   zoom: number;
   radiusPx?: number;
   limit?: number;
-  query?: ActivityQuery;
+  /** Absent or null: all activities. */
+  query?: CompiledQuery | null;
 }
 
 /** An activity as the list API shows it, plus how close it passes. */
@@ -38,29 +41,6 @@ export interface NearActivity {
   properties: Properties;
   /** Metres from the asked point to the closest stored (simplified) part of the track. */
   offset_m: number;
-}
-
-/** A privacy circle in world units, so tests against it need no trigonometry. */
-interface WorldCircle {
-  x: number;
-  y: number;
-  r2: number;
-}
-
-function worldMasks(masks: readonly Mask[]): WorldCircle[] {
-  return masks.map((m) => {
-    const r = m.radius / metresPerWorldUnit(m.lat);
-    return { x: lngToX(m.lng), y: latToY(m.lat), r2: r * r };
-  });
-}
-
-function masked(circles: readonly WorldCircle[], x: number, y: number): boolean {
-  for (const c of circles) {
-    const dx = x - c.x;
-    const dy = y - c.y;
-    if (dx * dx + dy * dy <= c.r2) return true;
-  }
-  return false;
 }
 
 /**
@@ -80,7 +60,7 @@ export function activitiesNear(store: Store, options: NearOptions): NearActivity
   const { lat, lng, zoom } = options;
   const radiusPx = options.radiusPx ?? DEFAULT_RADIUS_PX;
   const limit = options.limit ?? DEFAULT_NEAR_LIMIT;
-  const config = store.config();
+  const { config, ids: allowed } = reading(store, options.query ?? null);
   const z = sourceZoom(Math.ceil(zoom), config.zoom_levels);
   const n = 2 ** z;
   const extent = config.tile_extent;
@@ -90,28 +70,21 @@ export function activitiesNear(store: Store, options: NearOptions): NearActivity
   const r2 = radius * radius;
   const reach = radius / extent;
   const rows = store.tileRows(z, Math.floor(px - reach), Math.floor(px + reach) + 1, Math.floor(py - reach), Math.floor(py + reach) + 1);
-  const allowed = activityIdSet(store, options.query ?? {});
-  const masks = worldMasks(config.activity_masks);
+  const masked = maskTest(config.activity_masks);
 
   const best = new Map<number, number>();
   for (const row of rows) {
     if (allowed && !allowed.has(row.activity_id)) continue;
     const known = best.get(row.activity_id) ?? Infinity;
     const d2 = nearestOnRow(row.geometry, (px - row.x) * extent, (py - row.y) * extent, Math.min(r2, known), (cx, cy) =>
-      masks.length > 0 && masked(masks, (row.x + cx / extent) / n, (row.y + cy / extent) / n),
+      masked((row.x + cx / extent) / n, (row.y + cy / extent) / n),
     );
     if (d2 < known) best.set(row.activity_id, d2);
   }
   if (best.size === 0) return [];
 
   const metresPerUnit = metresPerWorldUnit(lat) / (n * extent);
-  const found = store.db
-    .query(
-      `SELECT id, key, title, start_time, json(properties) AS properties FROM activities
-       WHERE id IN (SELECT value FROM json_each(?)) ORDER BY start_time IS NULL, start_time DESC, id DESC LIMIT ?`,
-    )
-    .all(JSON.stringify([...best.keys()]), limit) as { id: number; key: string; title: string | null; start_time: number | null; properties: string }[];
-  return found.map((a) => ({
+  return store.rowsByIds(best.keys(), limit).map((a) => ({
     id: a.id,
     key: a.key,
     title: a.title,
@@ -162,17 +135,16 @@ const BOUNDS_CACHE_ENTRIES = 32;
  * masks), from the shallowest stored level at least BOUNDS_ZOOM deep; null
  * when nothing matches. Cached per data version and query.
  */
-export function activityBounds(store: Store, query: ActivityQuery = {}): LngLatBounds | null {
-  const cacheKey = `${store.dataVersion()}|${query.filter ?? ""}|${query.after ?? ""}|${query.before ?? ""}`;
+export function activityBounds(store: Store, query: CompiledQuery | null = null): LngLatBounds | null {
+  const { version, config, ids: allowed } = reading(store, query);
+  const cacheKey = `${version}|${queryKey(query)}`;
   let cache = boundsCache.get(store);
   if (!cache) boundsCache.set(store, (cache = new Map()));
   if (cache.has(cacheKey)) return cache.get(cacheKey)!;
 
-  const config = store.config();
   const z = sourceZoom(BOUNDS_ZOOM, config.zoom_levels);
   const scale = 2 ** z * config.tile_extent;
-  const allowed = activityIdSet(store, query);
-  const masks = worldMasks(config.activity_masks);
+  const masked = maskTest(config.activity_masks);
   let x0 = Infinity;
   let y0 = Infinity;
   let x1 = -Infinity;
@@ -188,7 +160,7 @@ export function activityBounds(store: Store, query: ActivityQuery = {}): LngLatB
       if (cx < 0 || cx > config.tile_extent || cy < 0 || cy > config.tile_extent) continue;
       const wx = (row.x * config.tile_extent + cx) / scale;
       const wy = (row.y * config.tile_extent + cy) / scale;
-      if (masks.length > 0 && masked(masks, wx, wy)) continue;
+      if (masked(wx, wy)) continue;
       if (wx < x0) x0 = wx;
       if (wx > x1) x1 = wx;
       if (wy < y0) y0 = wy;

@@ -5,9 +5,8 @@
  */
 import { HotpotError } from "../errors.ts";
 import { resolveGradient, type Palette } from "../palette.ts";
-import { compileFilter } from "../filter.ts";
 import { DEFAULT_MODE, parseMode, type Mode } from "../heat-mode.ts";
-import { compileQuery, type ActivityQuery } from "../query.ts";
+import { compileQuery, type CompiledQuery } from "../query.ts";
 import { DEFAULT_SCALE, parseScale, type Scale } from "../scale.ts";
 import { isValidTile, MAX_ZOOM } from "../tile.ts";
 import { checkFilterKeys, isPrivateProperty } from "./privacy.ts";
@@ -50,11 +49,10 @@ export function negotiateFormat(request: Request, fromSuffix: ImageFormat | null
   return request.headers.get("accept")?.includes("image/webp") ? "webp" : "png";
 }
 
-/** A query whose empty values are gone and whose dates and filter are known to be valid. */
+/** A query compiled once per request, with whether it may go to shared caches. */
 export interface CheckedQuery {
-  query: ActivityQuery;
-  /** The query's part of a cache key. */
-  key: string;
+  /** null: all activities. */
+  query: CompiledQuery | null;
   /** The filter names a private property (only the owner's may): answers must not go to shared caches. */
   private: boolean;
 }
@@ -64,15 +62,11 @@ export interface CheckedQuery {
  * Only the owner's filters may name private properties (privacy.ts).
  */
 export function activityQuery(params: URLSearchParams, owner = false): CheckedQuery {
-  const filter = params.get("filter")?.trim() || undefined;
-  const before = params.get("before")?.trim() || undefined;
-  const after = params.get("after")?.trim() || undefined;
-  const query: ActivityQuery = { filter, before, after };
   // Throws bad_filter / bad_argument (400) before any work; filter.ts bounds the length and caches.
-  compileQuery(query);
-  const keys = filter ? compileFilter(filter).keys : [];
+  const query = compileQuery({ filter: params.get("filter") ?? undefined, before: params.get("before") ?? undefined, after: params.get("after") ?? undefined });
+  const keys = query?.properties ?? [];
   checkFilterKeys(keys, owner);
-  return { query, key: `${filter ?? ""}\u0000${after ?? ""}\u0000${before ?? ""}`, private: keys.some(isPrivateProperty) };
+  return { query, private: keys.some(isPrivateProperty) };
 }
 
 /** `color` or `gradient` (not both) → the palette; palette.ts keeps parsed ones. */

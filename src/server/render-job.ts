@@ -3,7 +3,7 @@
  * bounds, size, colours and query in, encoded bytes (or null: nothing drawn) out.
  */
 import { resolveGradient } from "../palette.ts";
-import type { ActivityQuery } from "../query.ts";
+import type { CompiledQuery } from "../query.ts";
 import { isTimeMode, renderBoundsHeat, type Mode } from "../heat-mode.ts";
 import { scalePalette, type Scale } from "../scale.ts";
 import type { Store } from "../store.ts";
@@ -17,7 +17,7 @@ export interface RenderJob {
   height: number;
   color?: string;
   gradient?: string;
-  query: ActivityQuery;
+  query: CompiledQuery | null;
   format: ImageFormat;
   scale: Scale;
   mode: Mode;

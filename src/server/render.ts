@@ -4,8 +4,9 @@
  * (a worker thread), so a slow 3000 × 3000 image does not hold up tiles.
  */
 import { HotpotError } from "../errors.ts";
-import type { Store } from "../store.ts";
+import { queryKey } from "../query.ts";
 import { planBounds } from "../render.ts";
+import type { Store } from "../store.ts";
 import type { Bounds } from "../tile.ts";
 import { etagOf, ifNoneMatch } from "./etag.ts";
 import { bytesResponse, searchParams, textResponse } from "./http.ts";
@@ -39,13 +40,14 @@ export function renderHandler(store: Store, renderer: Renderer, owner: (request:
     const width = intParam(params, "width", 1, MAX_RENDER_SIZE);
     const height = intParam(params, "height", 1, MAX_RENDER_SIZE);
     // Checks the bounds here, so a mistake is a 400 now rather than an error from the worker.
-    planBounds(store, bounds, width, height);
+    const { version, config } = store.snapshot();
+    planBounds(config, bounds, width, height);
     const format = formatParam(params);
     const palette = paletteParam(params);
     const scale = scaleParam(params);
     const mode = modeParam(params);
-    const { query, key: queryKey } = activityQuery(params, owner(request));
-    const etag = etagOf(`render|${store.dataVersion()}|${Object.values(bounds).join(",")}|${width}x${height}|${format}|${palette.key}|${scale}|${mode}|${queryKey}`);
+    const { query } = activityQuery(params, owner(request));
+    const etag = etagOf(`render|${version}|${Object.values(bounds).join(",")}|${width}x${height}|${format}|${palette.key}|${scale}|${mode}|${queryKey(query)}`);
     const headers = {
       "Content-Type": CONTENT_TYPE[format],
       // Exports are one-offs: keep nothing, but let a repeat ask with If-None-Match.

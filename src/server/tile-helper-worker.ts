@@ -7,6 +7,7 @@
  * written to shared memory too, so the requesting thread can take it as soon
  * as it is there; the message that follows only wakes it when idle.
  */
+import { reading } from "../query.ts";
 import { drawTilePart, type TileOptions } from "../render.ts";
 import { openStore, type Share, type Store } from "../store.ts";
 import { Collector, HELPER_COLLECT_EVERY_MS } from "./collect.ts";
@@ -47,7 +48,7 @@ self.onmessage = (event: MessageEvent<HelperRequest>) => {
   const started = performance.now();
   try {
     // The share's counts in the shared memory's rows [top, bottom], laid out as the tile's; top > bottom: none drawn.
-    const raster = drawTilePart(store!, z, x, y, options, share, shared);
+    const raster = drawTilePart(reading(store!, options.query ?? null), z, x, y, options.size, share, shared);
     answer(id, raster?.top ?? 0, raster?.bottom ?? -1, false, started);
   } catch {
     // Whatever was drawn is wiped. The requesting thread draws this share itself, and reports what goes wrong there.

@@ -18,6 +18,7 @@
  * not wait behind the requests that arrived while it was drawn.
  */
 import { drawTilePart, finishCounts, TILE_SIZES, tileView, type TileOptions } from "../render.ts";
+import { reading, type Reading } from "../query.ts";
 import type { PixelView, Raster } from "../raster.ts";
 import { WHOLE, type Share, type Store } from "../store.ts";
 import { SpareCore } from "./spare-core.ts";
@@ -51,6 +52,8 @@ const partOf = (raster: Raster | null): Part => (raster ? raster : { counts: nul
 /** A tile whose helper's share is not yet added in. */
 interface Pending {
   id: number;
+  /** What this request draws from; the helper reads its share on its own connection. */
+  reading: Reading;
   view: PixelView;
   buffer: Uint8Array;
   mine: Raster | null;
@@ -97,24 +100,26 @@ export class TileRenderer {
    */
   render(z: number, x: number, y: number, options: TileOptions): Uint8Array | null | Promise<Uint8Array | null> {
     const view = tileView(z, x, y, options.size);
+    const r = reading(this.store, options.query ?? null);
     // A tile whose share the helper has finished is completed first, whether or not its message
     // has come: requests queued meanwhile would otherwise all be answered before it.
     this.settle();
     const buffer = this.take(view.width * view.height);
-    if (!this.up || this.pending || !this.spare.available()) return this.finish(drawTilePart(this.store, z, x, y, options, WHOLE, buffer), buffer, view);
+    if (!this.up || this.pending || !this.spare.available()) return this.finish(r, drawTilePart(r, z, x, y, options.size, WHOLE, buffer), buffer, view);
     const pending: Pending = {
       id: this.nextId++,
+      reading: r,
       view,
       buffer,
       mine: null,
-      drawTheirs: () => drawTilePart(this.store, z, x, y, options, HELPERS),
+      drawTheirs: () => drawTilePart(r, z, x, y, options.size, HELPERS),
       reply: Promise.withResolvers<Uint8Array | null>(),
       abandoned: false,
     };
     this.pending = pending;
     this.worker!.postMessage({ id: pending.id, z, x, y, options, share: HELPERS } satisfies HelperRequest);
     try {
-      pending.mine = drawTilePart(this.store, z, x, y, options, MINE, buffer);
+      pending.mine = drawTilePart(r, z, x, y, options.size, MINE, buffer);
     } catch (e) {
       pending.abandoned = true;
       this.settle();
@@ -156,16 +161,16 @@ export class TileRenderer {
     else p.reply.resolve(counts);
   }
 
-  private combine({ mine, buffer, view }: Pending, theirs: Part): Uint8Array | null {
+  private combine({ reading: r, mine, buffer, view }: Pending, theirs: Part): Uint8Array | null {
     const { counts, top, bottom } = theirs;
-    if (!counts) return this.finish(mine, buffer, view);
+    if (!counts) return this.finish(r, mine, buffer, view);
     if (mine) {
       mine.add(counts, top, bottom);
-      return this.finish(mine, buffer, view);
+      return this.finish(r, mine, buffer, view);
     }
     // Copied out: the helper's memory is for its next share.
     buffer.set(counts.subarray(top * view.width, (bottom + 1) * view.width), top * view.width);
-    return this.finish({ counts: buffer, top, bottom }, buffer, view);
+    return this.finish(r, { counts: buffer, top, bottom }, buffer, view);
   }
 
   /**
@@ -184,8 +189,8 @@ export class TileRenderer {
   }
 
   /** The drawn counts with the masks applied, or null; a buffer that ends up unused goes back to the spares. */
-  private finish(drawn: Part | null, buffer: Uint8Array, view: PixelView): Uint8Array | null {
-    const counts = drawn?.counts ? finishCounts(this.store, drawn.counts, view, drawn.top, drawn.bottom) : null;
+  private finish(r: Reading, drawn: Part | null, buffer: Uint8Array, view: PixelView): Uint8Array | null {
+    const counts = drawn?.counts ? finishCounts(r, drawn.counts, view, drawn.top, drawn.bottom) : null;
     if (!counts) this.release(buffer);
     return counts;
   }

@@ -8,6 +8,7 @@
  */
 import { isTimeMode, renderTileHeat } from "../heat-mode.ts";
 import { scalePalette } from "../scale.ts";
+import { queryKey } from "../query.ts";
 import type { Store } from "../store.ts";
 import type { TileCache, CachedTile } from "./cache.ts";
 import type { Collector } from "./collect.ts";
@@ -54,13 +55,13 @@ export function tileHandler({ store, versions, cache, collector, tiles, shared, 
     const palette = paletteParam(params);
     const scale = scaleParam(params);
     const mode = modeParam(params);
-    const { query, key: queryKey, private: personal } = activityQuery(params, owner(request));
+    const { query, private: personal } = activityQuery(params, owner(request));
     const cacheControl = tileCacheControl(shared, personal);
     const format = negotiateFormat(request, tile.format);
     const version = versions.current();
     cache?.useVersion(version);
 
-    const key = `${version}|${tile.z}/${tile.x}/${tile.y}|${tile.size}|${format}|${palette.key}|${scale}|${mode}|${queryKey}`;
+    const key = `${version}|${tile.z}/${tile.x}/${tile.y}|${tile.size}|${format}|${palette.key}|${scale}|${mode}|${queryKey(query)}`;
     const hit = cache?.get(key);
     const etag = hit?.etag ?? etagOf(key);
     const early = notModified(request, etag, cacheControl) ?? (hit && answer(hit));

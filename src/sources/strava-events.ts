@@ -14,16 +14,14 @@
  */
 import { HotpotError, isHotpotError } from "../errors.ts";
 import { ingestInWorker, ingestPool } from "../import/ingest.ts";
-import type { Store } from "../store.ts";
+import type { QueuedEvent, Store } from "../store.ts";
 import {
   accessToken,
-  deleteTokens,
   getActivity,
   getStreams,
   parsedFromStrava,
   RateLimited,
   refreshTokens,
-  storedTokens,
   stravaProperties,
   stravaSkipReason,
   type StravaEnv,
@@ -90,10 +88,6 @@ export type Receipt = "queued" | "duplicate" | "unknown_athlete" | "queue_full";
  */
 export const MAX_QUEUED_PER_ATHLETE = 1000;
 
-function queuedCount(store: Store): number {
-  return (store.db.query("SELECT count(*) AS n FROM strava_events").get() as { n: number }).n;
-}
-
 /** The athlete an event is about: the object of an athlete event, else the activity's owner. */
 const athleteOf = (e: { object_type: string; object_id: number; owner_id: number }) => (e.object_type === "athlete" ? e.object_id : e.owner_id);
 
@@ -107,25 +101,14 @@ const athleteOf = (e: { object_type: string; object_id: number; owner_id: number
  */
 export function enqueueEvent(store: Store, e: StravaEvent, options: { notBefore: number; log: (line: string) => void }): Receipt {
   const athlete = athleteOf(e);
-  if (!storedTokens(store, athlete)) {
+  if (!store.strava.tokens(athlete)) {
     options.log(`strava: ignored ${describe(e)}: no tokens for athlete ${athlete} (run \`hotpot strava-auth\` with this database)`);
     return "unknown_athlete";
   }
-  const waiting = store.db
-    .query("SELECT 1 FROM strava_events WHERE object_type = ? AND object_id = ? AND aspect_type = ? AND attempts = 0 LIMIT 1")
-    .get(e.object_type, e.object_id, e.aspect_type);
-  if (waiting) return "duplicate";
-  const queued = store.db
-    .query("SELECT count(*) AS n FROM strava_events WHERE iif(object_type = 'athlete', object_id, owner_id) = ?")
-    .get(athlete) as { n: number };
-  if (queued.n >= MAX_QUEUED_PER_ATHLETE) return "queue_full";
-  const r = store.db
-    .query(
-      `INSERT OR IGNORE INTO strava_events (object_type, object_id, aspect_type, owner_id, event_time, updates, not_before)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-    )
-    .run(e.object_type, e.object_id, e.aspect_type, e.owner_id, e.event_time, JSON.stringify(e.updates), options.notBefore);
-  return r.changes === 0 ? "duplicate" : "queued";
+  if (store.strava.hasUntriedEvent(e.object_type, e.object_id, e.aspect_type)) return "duplicate";
+  if (store.strava.eventsOfAthlete(athlete) >= MAX_QUEUED_PER_ATHLETE) return "queue_full";
+  const { subscription_id: _, ...fields } = e;
+  return store.strava.enqueue({ ...fields, updates: JSON.stringify(e.updates), not_before: options.notBefore }) ? "queued" : "duplicate";
 }
 
 /** After this many failures (not counting rate limits) an event is dropped, with its error logged. */
@@ -134,23 +117,6 @@ const MAX_ATTEMPTS = 8;
 const backoff = (attempts: number) => Math.min(30_000 * 2 ** (attempts - 1), 6 * 3600_000);
 /** Without a kick, look at the queue this often: events may be queued by another server process. */
 const POLL_MS = 10_000;
-
-interface QueuedEvent {
-  id: number;
-  object_type: string;
-  object_id: number;
-  aspect_type: string;
-  owner_id: number;
-  updates: string;
-  attempts: number;
-  not_before: number;
-}
-
-// The queue's head per object: the oldest event of each object that is due. Events of one
-// activity apply in order (create before update before delete); different activities do
-// not wait for each other, so one failing activity holds up nobody else.
-const HEADS = `FROM strava_events e WHERE NOT EXISTS
-  (SELECT 1 FROM strava_events p WHERE p.object_type = e.object_type AND p.object_id = e.object_id AND p.id < e.id)`;
 
 export interface ProcessorOptions {
   log?: (line: string) => void;
@@ -232,17 +198,16 @@ export class StravaEventProcessor {
   }
 
   pending(): number {
-    return queuedCount(this.store);
+    return this.store.strava.eventCount();
   }
 
   private async drain(): Promise<void> {
-    const next = this.store.db.query(`SELECT * ${HEADS} AND e.not_before <= ? ORDER BY e.id LIMIT 1`);
     while (!this.stopped) {
-      const e = next.get(this.now()) as QueuedEvent | null;
+      const e = this.store.strava.nextDue(this.now());
       if (!e) break;
       try {
         await this.apply(e);
-        this.store.db.query("DELETE FROM strava_events WHERE id = ?").run(e.id);
+        this.store.strava.deleteEvent(e.id);
       } catch (err) {
         this.defer(e, err);
       }
@@ -253,7 +218,7 @@ export class StravaEventProcessor {
   /** Wakes up when the earliest deferred event is due, or at the next poll. */
   private schedule(): void {
     if (this.stopped) return;
-    const { due } = this.store.db.query(`SELECT min(e.not_before) AS due ${HEADS}`).get() as { due: number | null };
+    const due = this.store.strava.earliestDue();
     const wait = due === null ? this.pollMs : Math.min(Math.max(due - this.now(), 0), this.pollMs);
     this.timer = setTimeout(() => this.kick(), wait);
     // The queue never keeps a process alive by itself (the server does; a test may end).
@@ -266,8 +231,7 @@ export class StravaEventProcessor {
       // The limit is per application: every queued event waits, and a restart keeps waiting.
       this.log(`strava: ${what}: ${err.message}`);
       this.pausedUntil = Math.max(this.pausedUntil, err.retryAt);
-      this.store.db.query("UPDATE strava_events SET not_before = max(not_before, ?)").run(err.retryAt);
-      this.store.db.query("UPDATE strava_events SET last_error = ? WHERE id = ?").run(err.message, e.id);
+      this.store.strava.holdAll(err.retryAt, e.id, err.message);
       return;
     }
     const message = isHotpotError(err) ? err.message : `${(err as Error).name}: ${(err as Error).message}`;
@@ -275,13 +239,11 @@ export class StravaEventProcessor {
     // not_found cannot get better by waiting: the activity is gone from Strava.
     if (attempts >= MAX_ATTEMPTS || (isHotpotError(err) && err.code === "not_found")) {
       this.log(`strava: ${what}: ${message}; dropped after ${attempts} attempt${attempts > 1 ? "s" : ""}`);
-      this.store.db.query("DELETE FROM strava_events WHERE id = ?").run(e.id);
+      this.store.strava.deleteEvent(e.id);
       return;
     }
     this.log(`strava: ${what}: ${message} (attempt ${attempts} of ${MAX_ATTEMPTS}, retrying in ${Math.round(backoff(attempts) / 1000)} s)`);
-    this.store.db
-      .query("UPDATE strava_events SET attempts = ?, not_before = ?, last_error = ? WHERE id = ?")
-      .run(attempts, this.now() + backoff(attempts), message, e.id);
+    this.store.strava.retryLater(e.id, attempts, this.now() + backoff(attempts), message);
   }
 
   private async apply(e: QueuedEvent): Promise<void> {
@@ -373,12 +335,12 @@ export class StravaEventProcessor {
   }
 
   private async deauthorize(athleteId: number): Promise<void> {
-    if (!storedTokens(this.store, athleteId)) return;
+    if (!this.store.strava.tokens(athleteId)) return;
     try {
       await refreshTokens(this.env, this.store, athleteId, this.now());
     } catch (err) {
       if (isHotpotError(err) && err.code === "unauthorized") {
-        deleteTokens(this.store, athleteId);
+        this.store.strava.deleteTokens(athleteId);
         this.log(`strava: athlete ${athleteId} revoked hotpot's access; their tokens are deleted`);
         return;
       }

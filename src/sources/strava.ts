@@ -4,7 +4,7 @@
  * environment so tests talk to a local fake that follows Strava's documentation.
  */
 import { HotpotError } from "../errors.ts";
-import type { Store } from "../store.ts";
+import type { Store, TokenSet } from "../store.ts";
 import type { ParseResult, Properties } from "../types.ts";
 
 export interface StravaEnv {
@@ -92,12 +92,6 @@ export function authorizeUrl(env: StravaEnv, redirectUri: string): string {
   return `${env.oauthUrl}/authorize?${params}`;
 }
 
-export interface TokenSet {
-  access_token: string;
-  refresh_token: string;
-  /** Unix seconds. */
-  expires_at: number;
-}
 
 interface CallOptions extends RequestInit {
   /** What hotpot was doing, for messages: "fetching Strava activity 12". */
@@ -142,26 +136,10 @@ export async function exchangeCode(env: StravaEnv, store: Store, code: string, n
   const tokens = await tokenRequest(env, { code, grant_type: "authorization_code" }, "exchanging the authorization code", now);
   const athleteId = tokens.athlete?.id;
   if (typeof athleteId !== "number") throw new HotpotError("upstream", "exchanging the authorization code: Strava's answer names no athlete");
-  saveTokens(store, athleteId, tokens);
+  store.strava.saveTokens(athleteId, tokens);
   return { athleteId };
 }
 
-function saveTokens(store: Store, athleteId: number, t: TokenSet): void {
-  store.db
-    .query(
-      `INSERT INTO strava_tokens (athlete_id, access_token, refresh_token, expires_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (athlete_id) DO UPDATE SET access_token = excluded.access_token, refresh_token = excluded.refresh_token, expires_at = excluded.expires_at`,
-    )
-    .run(athleteId, t.access_token, t.refresh_token, t.expires_at);
-}
-
-export function storedTokens(store: Store, athleteId: number): TokenSet | null {
-  return store.db.query("SELECT access_token, refresh_token, expires_at FROM strava_tokens WHERE athlete_id = ?").get(athleteId) as TokenSet | null;
-}
-
-export function deleteTokens(store: Store, athleteId: number): boolean {
-  return store.db.query("DELETE FROM strava_tokens WHERE athlete_id = ?").run(athleteId).changes > 0;
-}
 
 /** Refresh this long before expiry so a token never lapses between check and use. */
 const REFRESH_MARGIN_S = 300;
@@ -176,16 +154,16 @@ function noTokens(athleteId: number): HotpotError {
  * issued, so the new one is saved before anything else happens.
  */
 export async function refreshTokens(env: StravaEnv, store: Store, athleteId: number, now = Date.now()): Promise<TokenSet> {
-  const row = storedTokens(store, athleteId);
+  const row = store.strava.tokens(athleteId);
   if (!row) throw noTokens(athleteId);
   const fresh = await tokenRequest(env, { grant_type: "refresh_token", refresh_token: row.refresh_token }, `refreshing the Strava token of athlete ${athleteId}`, now);
-  saveTokens(store, athleteId, fresh);
+  store.strava.saveTokens(athleteId, fresh);
   return fresh;
 }
 
 /** A valid access token for the athlete, refreshed when close to expiry. */
 export async function accessToken(env: StravaEnv, store: Store, athleteId: number, now = Date.now()): Promise<string> {
-  const row = storedTokens(store, athleteId);
+  const row = store.strava.tokens(athleteId);
   if (!row) throw noTokens(athleteId);
   if (row.expires_at - REFRESH_MARGIN_S > now / 1000) return row.access_token;
   return (await refreshTokens(env, store, athleteId, now)).access_token;

@@ -84,7 +84,7 @@ export async function ensureDataset(options: DatasetOptions = {}): Promise<{ dir
 }
 
 /** Source files whose change can change what an import stores. */
-const IMPORT_SOURCES = ["src/parse", "src/import", "src/track.ts", "src/clip.ts", "src/codec.ts", "src/store.ts", "src/tile.ts", "src/types.ts"];
+const IMPORT_SOURCES = ["src/parse", "src/import", "src/track.ts", "src/clip.ts", "src/codec.ts", "src/store.ts", "src/store", "src/tile.ts", "src/types.ts"];
 
 function importFingerprint(manifest: DatasetManifest): string {
   const hash = createHash("sha256");

@@ -9,6 +9,7 @@
 import type { Store } from "../../src/store.ts";
 import { Random } from "../../src/synth/random.ts";
 import { sourceZoom } from "../../src/tile.ts";
+import { sqlOf } from "../helpers/sql.ts";
 
 const VIEW_COLUMNS = 4;
 const VIEW_ROWS = 3;
@@ -28,7 +29,7 @@ function hasData(store: Store, levels: number[], t: TileRequest): boolean {
     zs >= t.z
       ? [t.x << (zs - t.z), (t.x + 1) << (zs - t.z), t.y << (zs - t.z), (t.y + 1) << (zs - t.z)]
       : [t.x >> (t.z - zs), (t.x >> (t.z - zs)) + 1, t.y >> (t.z - zs), (t.y >> (t.z - zs)) + 1];
-  return !!store.db
+  return !!sqlOf(store)
     .query("SELECT 1 FROM activity_tiles WHERE z = ? AND x >= ? AND x < ? AND y >= ? AND y < ? LIMIT 1")
     .get(zs, x0, x1, y0, y1);
 }
@@ -36,7 +37,7 @@ function hasData(store: Store, levels: number[], t: TileRequest): boolean {
 /** A point on a randomly chosen activity, in world space. */
 function activityPoint(store: Store, ids: number[], deepest: number, random: Random): { x: number; y: number } {
   const id = random.pick(ids);
-  const tiles = store.db.query("SELECT x, y FROM activity_tiles WHERE z = ? AND activity_id = ?").all(deepest, id) as { x: number; y: number }[];
+  const tiles = sqlOf(store).query("SELECT x, y FROM activity_tiles WHERE z = ? AND activity_id = ?").all(deepest, id) as { x: number; y: number }[];
   const t = random.pick(tiles);
   const n = 2 ** deepest;
   return { x: (t.x + random.next()) / n, y: (t.y + random.next()) / n };
@@ -51,7 +52,7 @@ export function sampleSession(store: Store, total: number, seed: number): TileRe
   const random = new Random(seed);
   const levels = store.config().zoom_levels;
   const deepest = Math.max(...levels);
-  const ids = (store.db.query("SELECT id FROM activities").all() as { id: number }[]).map((r) => r.id);
+  const ids = (sqlOf(store).query("SELECT id FROM activities").all() as { id: number }[]).map((r) => r.id);
   const out: TileRequest[] = [];
   let empty = 0;
   const addView = (z: number, wanted: number) => {

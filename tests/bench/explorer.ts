@@ -23,7 +23,7 @@ import { explore, summary } from "../../src/explorer-query.ts";
 import { EXPLORER_ZOOMS } from "../../src/explorer.ts";
 import { ingestFiles } from "../../src/import/ingest.ts";
 import { resolveGradient } from "../../src/palette.ts";
-import type { ActivityQuery } from "../../src/query.ts";
+import { compileQuery } from "../../src/query.ts";
 import { renderTileCounts } from "../../src/render.ts";
 import { openStore } from "../../src/store.ts";
 import { ensureBenchDb } from "./_data.ts";
@@ -39,7 +39,7 @@ const { values: args } = parseArgs({
 });
 
 const WARM_RUNS = 200;
-const FILTERED: ActivityQuery = { filter: "activity_type = ride", after: "2020-01-01" };
+const FILTERED = compileQuery({ filter: "activity_type = ride", after: "2020-01-01" });
 
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
@@ -60,11 +60,11 @@ async function main(): Promise<void> {
 
   console.log("\nnumbers (ms):");
   for (const zoom of EXPLORER_ZOOMS) {
-    for (const [label, query] of [["everything", {}], ["rides since 2020", FILTERED]] as const) {
+    for (const [label, query] of [["everything", null], ["rides since 2020", FILTERED]] as const) {
       // A fresh connection has empty caches: the visit index and the query's activity set are built.
       const store = openStore(dbPath, { mustExist: true, readonly: true });
       const [result, cold, coldCpu] = timed(() => explore(store, zoom, query));
-      const other = query === FILTERED ? {} : FILTERED;
+      const other = query === FILTERED ? null : FILTERED;
       const [, newQuery, newQueryCpu] = timed(() => explore(store, zoom, other));
       const warm: number[] = [];
       for (let i = 0; i < WARM_RUNS; i++) warm.push(timed(() => summary(explore(store, zoom, query)))[1]);

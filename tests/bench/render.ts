@@ -31,6 +31,7 @@ import { openStore, type Store } from "../../src/store.ts";
 import { xToLng, yToLat } from "../../src/tile.ts";
 import { ensureBenchDb } from "./_data.ts";
 import { sampleSession } from "./_tiles.ts";
+import { sqlOf } from "../helpers/sql.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
 const IMAGE_PX = 2000;
@@ -53,7 +54,7 @@ const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 /** Web Mercator square bounds of `km` around the busiest deepest-level tile. */
 function densestBounds(store: Store, km: number) {
   const deepest = Math.max(...store.config().zoom_levels);
-  const top = store.db
+  const top = sqlOf(store)
     .query("SELECT x, y FROM activity_tiles WHERE z = ? GROUP BY x, y ORDER BY sum(length(geometry)) DESC LIMIT 1")
     .get(deepest) as { x: number; y: number };
   const n = 2 ** deepest;

@@ -1,7 +1,7 @@
 /**
  * Recognising the file behind --db, and converting a database of the Rust
- * hotpot (erik/hotpot) into ours in place. The store's second home of SQL:
- * it reads the Rust schema, which nothing else may know about.
+ * hotpot (erik/hotpot) into ours in place. It reads the Rust schema, which
+ * nothing else may know about.
  *
  * The Rust schema, as read at erik/hotpot v0.3.0 (bf9342e) and its earlier tags:
  *
@@ -22,23 +22,23 @@
  */
 import type { Database } from "bun:sqlite";
 import { existsSync, rmSync } from "node:fs";
-import { encodeLines } from "./codec.ts";
-import { isConfigKey, readStoredValue } from "./config.ts";
-import { HotpotError } from "./errors.ts";
+import { encodeLines } from "../codec.ts";
+import { isConfigKey, readStoredValue } from "../config.ts";
+import { HotpotError } from "../errors.ts";
 
 export type FileKind = "empty" | "hotpot" | "rust";
 
 const RUST_TABLES = ["activities", "activity_tiles", "config", "strava_tokens"];
 
 function columns(db: Database, table: string): string[] {
-  return (db.query(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).map((c) => c.name);
+  return db.query<{ name: string }, [string]>(`SELECT name FROM pragma_table_info(?)`).all(table).map((c) => c.name);
 }
 
 /** What kind of database a file is; a file that is neither hotpot's nor the Rust hotpot's is an error, and left untouched. */
 export function inspectFile(db: Database, path: string): FileKind {
   let tables: string[];
   try {
-    tables = (db.query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all() as { name: string }[]).map((t) => t.name);
+    tables = db.query<{ name: string }, []>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").all().map((t) => t.name);
   } catch (e) {
     db.close();
     throw new HotpotError("bad_file", `database ${path} is not a SQLite database (${(e as Error).message}); left untouched`);
@@ -97,7 +97,7 @@ export function rustTileGeometry(blobs: Uint8Array[], extent: number): Uint8Arra
  */
 export function convertRustStore(db: Database, path: string, migrate: () => void, notice: (message: string) => void): void {
   const backup = `${path}.rust-backup`;
-  const { user_version } = db.query("PRAGMA user_version").get() as { user_version: number };
+  const { user_version } = db.query<{ user_version: number }, []>("PRAGMA user_version").get()!;
   if (existsSync(backup)) {
     throw new HotpotError("config", `database ${path} is a Rust hotpot database, but ${backup} exists already; move it away to convert`);
   }
@@ -113,6 +113,16 @@ export function convertRustStore(db: Database, path: string, migrate: () => void
   db.exec("VACUUM");
 }
 
+/** A Rust activity row; the times are whatever rusqlite wrote (see rustTime). */
+interface RustActivity {
+  id: number;
+  file: string;
+  title: string | null;
+  start_time: unknown;
+  created_at?: unknown;
+  properties: string;
+}
+
 function copyOver(db: Database, migrate: () => void): void {
   db.transaction(() => {
     for (const t of RUST_TABLES) {
@@ -123,7 +133,7 @@ function copyOver(db: Database, migrate: () => void): void {
 
     const setConfig = db.query("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)");
     let extent = 2048;
-    for (const { key, value } of db.query("SELECT key, value FROM rust_config").all() as { key: string; value: string }[]) {
+    for (const { key, value } of db.query<{ key: string; value: unknown }, []>("SELECT key, value FROM rust_config").all()) {
       if (!isConfigKey(key)) continue;
       const parsed = readStoredValue(key, String(value));
       if (key === "tile_extent") extent = parsed as number;
@@ -135,12 +145,12 @@ function copyOver(db: Database, migrate: () => void): void {
       "INSERT INTO activities (id, key, file_hash, title, start_time, created_at, properties, file_name) VALUES (?, ?, NULL, ?, ?, ?, jsonb(?), ?)",
     );
     const now = Date.now();
-    const activities = db.query(
+    const activities = db.query<RustActivity, []>(
       `SELECT id, file, title, start_time, json(properties) AS properties${hasCreatedAt ? ", created_at" : ""} FROM rust_activities ORDER BY id`,
     );
-    for (const a of activities.iterate() as Iterable<Record<string, unknown>>) {
+    for (const a of activities.iterate()) {
       const { key, fileName } = rustKey(String(a.file));
-      insertActivity.run(a.id as number, key, a.title as string | null, rustTime(a.start_time), rustTime(a.created_at) ?? now, a.properties as string, fileName);
+      insertActivity.run(a.id, key, a.title, rustTime(a.start_time), rustTime(a.created_at) ?? now, a.properties, fileName);
     }
 
     const insertTile = db.query("INSERT INTO activity_tiles (z, x, y, activity_id, geometry) VALUES (?, ?, ?, ?, ?)");
@@ -153,10 +163,10 @@ function copyOver(db: Database, migrate: () => void): void {
       blobs = [];
     };
     // Tiles of a deleted activity (the Rust hotpot's reset and replace could leave them) are dropped.
-    const tiles = db.query(
+    const tiles = db.query<{ activity_id: number; z: number; x: number; y: number; coords: Uint8Array }, []>(
       "SELECT activity_id, z, x, y, coords FROM rust_activity_tiles WHERE activity_id IN (SELECT id FROM rust_activities) ORDER BY activity_id, z, x, y, id",
     );
-    for (const row of tiles.iterate() as Iterable<{ activity_id: number; z: number; x: number; y: number; coords: Uint8Array }>) {
+    for (const row of tiles.iterate()) {
       if (!current || row.activity_id !== current.activity_id || row.z !== current.z || row.x !== current.x || row.y !== current.y) {
         flush();
         current = { activity_id: row.activity_id, z: row.z, x: row.x, y: row.y };

@@ -1,0 +1,48 @@
+/** The `config` table: settings as JSON text per key, read through one cache per data version. */
+import type { Database } from "bun:sqlite";
+import { isConfigKey, readStoredValue } from "../config.ts";
+import type { StoreConfig } from "../types.ts";
+
+export const DEFAULT_CONFIG: StoreConfig = {
+  zoom_levels: [2, 6, 10, 14, 16],
+  tile_extent: 2048,
+  trim_dist: 0,
+  activity_masks: [],
+  fetch_cutoff: null,
+};
+
+export class ConfigTable {
+  private cache: StoreConfig | null = null;
+  private cacheVersion = -1;
+
+  constructor(private readonly db: Database) {}
+
+  /** The settings as of data version `version` (which every config write raises). */
+  read(version: number): StoreConfig {
+    if (this.cache && this.cacheVersion === version) return this.cache;
+    const config: StoreConfig = structuredClone(DEFAULT_CONFIG);
+    for (const { key, value } of this.db.query<{ key: string; value: string }, []>("SELECT key, value FROM config").all()) {
+      if (isConfigKey(key)) assign(config, key, readStoredValue(key, value));
+    }
+    this.cache = config;
+    this.cacheVersion = version;
+    return config;
+  }
+
+  set<K extends keyof StoreConfig>(key: K, value: StoreConfig[K]): void {
+    if (value === null) this.unset(key);
+    else {
+      this.db
+        .query<never, [string, string]>("INSERT INTO config (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        .run(key, JSON.stringify(value));
+    }
+  }
+
+  unset(key: keyof StoreConfig): void {
+    this.db.query<never, [string]>("DELETE FROM config WHERE key = ?").run(key);
+  }
+}
+
+function assign<K extends keyof StoreConfig>(config: StoreConfig, key: K, value: StoreConfig[K]): void {
+  config[key] = value;
+}
