@@ -4,21 +4,17 @@
  * counts go back transferred, not copied.
  */
 import { drawView, type StripJob } from "./render.ts";
-import { openStore } from "./store.ts";
+import { openStore, type Store } from "./store.ts";
+import { serveTasks, Transfer } from "./workers.ts";
 
-declare const self: Worker;
+let store: Store | null = null;
 
-self.onmessage = (event: MessageEvent<StripJob>) => {
-  const { dbPath, view, sourceZoom, lineWidth, query } = event.data;
-  try {
-    const store = openStore(dbPath, { readonly: true, mustExist: true });
-    try {
-      const counts = drawView(store, view, sourceZoom, lineWidth, query);
-      self.postMessage({ counts }, counts ? [counts.buffer] : []);
-    } finally {
-      store.close();
-    }
-  } catch (e) {
-    self.postMessage({ error: e instanceof Error ? e.message : String(e) });
-  }
-};
+serveTasks<string, StripJob, Uint8Array | null>({
+  init(dbPath) {
+    store = openStore(dbPath, { readonly: true, mustExist: true });
+  },
+  run({ view, sourceZoom, lineWidth, query }) {
+    const counts = drawView(store!, view, sourceZoom, lineWidth, query);
+    return new Transfer(counts, counts ? [counts.buffer] : []);
+  },
+});
