@@ -24,15 +24,18 @@ describe("WorkerPool", () => {
     }));
 
   test("available() holds back once size x depth tasks are in flight", () =>
-    withPool({ size: 2, depth: 2, init: "" }, async (pool) => {
-      const running = [1, 2, 3, 4].map((i) => pool.run({ delay: 20, text: `t${i}` }));
+    withPool({ size: 1, depth: 4, init: "" }, async (pool) => {
+      const running = [1, 2, 3, 4].map(() => pool.run("held"));
       expect(pool.pending).toBe(4);
       let released = false;
       const wait = pool.available().then(() => (released = true));
       await Bun.sleep(0);
       expect(released).toBe(false);
-      await Promise.all([...running, wait]);
+      // run() itself is not held back: this one releases the four.
+      expect(await pool.run("open")).toBe(4);
+      await wait;
       expect(released).toBe(true);
+      expect(await Promise.all(running)).toEqual(["held", "held", "held", "held"]);
       expect(pool.pending).toBe(0);
     }));
 
