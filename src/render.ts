@@ -14,6 +14,7 @@ import { reading, type CompiledQuery, type Reading } from "./query.ts";
 import { Raster, type PixelView, type Transform } from "./raster.ts";
 import { WHOLE, type Share, type Store, type TileRow } from "./store.ts";
 import type { StoreConfig } from "./types.ts";
+import { WorkerPool } from "./workers.ts";
 import { isValidTile, latToY, lngToX, MAX_LAT, MAX_ZOOM, sourceZoom, type Bounds } from "./tile.ts";
 
 export type TileSize = 256 | 512 | 1024;
@@ -119,7 +120,6 @@ const PARALLEL_MIN_PIXELS = 1_000_000;
 
 /** What a strip worker (strip-worker.ts) is asked to draw. */
 export interface StripJob {
-  dbPath: string;
   view: PixelView;
   sourceZoom: number;
   lineWidth: number;
@@ -146,38 +146,38 @@ export async function renderBoundsParallel(
     return drawView(r, plan.view, plan.sourceZoom, zoomLineWidth(plan.zoom));
   }
   const { view } = plan;
-  const strips = Array.from({ length: jobs }, (_, i) => {
-    const top = Math.floor((height * i) / jobs);
-    const bottom = Math.floor((height * (i + 1)) / jobs);
-    const job: StripJob = {
-      dbPath: store.path,
-      view: { ...view, height: bottom - top, y0: view.y0 + top / view.scaleY },
-      sourceZoom: plan.sourceZoom,
-      lineWidth: zoomLineWidth(plan.zoom),
-      query: r.query,
-    };
-    return drawStrip(job).then((counts) => ({ top, counts }));
+  // One strip per worker; each opens the database once, with the path as its init.
+  const pool = new WorkerPool<StripJob, Uint8Array | null>(() => new Worker(new URL("./strip-worker.ts", import.meta.url)), {
+    size: jobs,
+    depth: 1,
+    init: store.path,
+    name: "strip worker",
   });
-  const out = new Uint8Array(width * height);
-  let drawn = false;
-  for (const { top, counts } of await Promise.all(strips)) {
-    if (!counts) continue;
-    out.set(counts, top * width);
-    drawn = true;
+  try {
+    const strips = Array.from({ length: jobs }, (_, i) => {
+      const top = Math.floor((height * i) / jobs);
+      const bottom = Math.floor((height * (i + 1)) / jobs);
+      const job: StripJob = {
+        view: { ...view, height: bottom - top, y0: view.y0 + top / view.scaleY },
+        sourceZoom: plan.sourceZoom,
+        lineWidth: zoomLineWidth(plan.zoom),
+        query: r.query,
+      };
+      return pool.run(job).then((counts) => ({ top, counts }));
+    });
+    const out = new Uint8Array(width * height);
+    let drawn = false;
+    for (const { top, counts } of await Promise.all(strips)) {
+      if (!counts) continue;
+      out.set(counts, top * width);
+      drawn = true;
+    }
+    return drawn ? out : null;
+  } catch (e) {
+    throw new Error(`render: a strip worker failed: ${e instanceof Error ? e.message : String(e)}`);
+  } finally {
+    pool.terminate();
   }
-  return drawn ? out : null;
-}
-
-function drawStrip(job: StripJob): Promise<Uint8Array | null> {
-  const worker = new Worker(new URL("./strip-worker.ts", import.meta.url));
-  const reply = Promise.withResolvers<Uint8Array | null>();
-  worker.onmessage = (event: MessageEvent<{ counts: Uint8Array | null } | { error: string }>) => {
-    if ("error" in event.data) reply.reject(new Error(`render: a strip worker failed: ${event.data.error}`));
-    else reply.resolve(event.data.counts);
-  };
-  worker.onerror = (event) => reply.reject(new Error(`render: a strip worker failed: ${event.message}`));
-  worker.postMessage(job);
-  return reply.promise.finally(() => worker.terminate());
 }
 
 /** Checks bounds and size, and picks the stored level that gives full resolution. */

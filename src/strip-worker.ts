@@ -5,21 +5,17 @@
  */
 import { drawView, type StripJob } from "./render.ts";
 import { reading } from "./query.ts";
-import { openStore } from "./store.ts";
+import { openStore, type Store } from "./store.ts";
+import { serveTasks, Transfer } from "./workers.ts";
 
-declare const self: Worker;
+let store: Store | null = null;
 
-self.onmessage = (event: MessageEvent<StripJob>) => {
-  const { dbPath, view, sourceZoom, lineWidth, query } = event.data;
-  try {
-    const store = openStore(dbPath, { readonly: true, mustExist: true });
-    try {
-      const counts = drawView(reading(store, query), view, sourceZoom, lineWidth);
-      self.postMessage({ counts }, counts ? [counts.buffer] : []);
-    } finally {
-      store.close();
-    }
-  } catch (e) {
-    self.postMessage({ error: e instanceof Error ? e.message : String(e) });
-  }
-};
+serveTasks<string, StripJob, Uint8Array | null>({
+  init(dbPath) {
+    store = openStore(dbPath, { readonly: true, mustExist: true });
+  },
+  run({ view, sourceZoom, lineWidth, query }) {
+    const counts = drawView(reading(store!, query), view, sourceZoom, lineWidth);
+    return new Transfer(counts, counts ? [counts.buffer] : []);
+  },
+});

@@ -8,7 +8,6 @@
 import { existsSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import { HotpotError } from "../errors.ts";
-import { WorkerPool } from "../import/pool.ts";
 import { Progress } from "../import/progress.ts";
 import { resolveGradient } from "../palette.ts";
 import { checkBounds, TILE_SIZES } from "../render.ts";
@@ -20,7 +19,8 @@ import { MbtilesWriter } from "./mbtiles.ts";
 import { PmtilesWriter } from "./pmtiles.ts";
 import { pyramidTiles, type ZoomRange, type ZoomTiles } from "./pyramid.ts";
 import { SqlitedbWriter } from "./sqlitedb.ts";
-import type { ExportResult, ExportWorkerInit } from "./export-worker.ts";
+import type { ExportWorkerInit } from "./export-worker.ts";
+import { WorkerPool } from "../workers.ts";
 
 export interface ExportOptions extends TileSettings {
   out: string;
@@ -121,15 +121,18 @@ export async function runExport(store: Store, options: ExportOptions): Promise<E
   const inline = store.path === ":memory:";
   const jobs = Math.max(1, options.jobs ?? navigator.hardwareConcurrency);
   const init: ExportWorkerInit = { ...settings, dbPath: store.path };
-  const pool = inline ? null : new WorkerPool<ExportTask, ExportResult>(() => new Worker(new URL("./export-worker.ts", import.meta.url)), { size: jobs, depth: DEPTH, init });
+  const pool = inline
+    ? null
+    : new WorkerPool<ExportTask, (Uint8Array | null)[]>(() => new Worker(new URL("./export-worker.ts", import.meta.url)), { size: jobs, depth: DEPTH, init, name: "export worker" });
   let finished = false;
   try {
-    const inFlight: { task: ExportTask; result: Promise<ExportResult> }[] = [];
+    const inFlight: { task: ExportTask; tiles: Promise<(Uint8Array | null)[]> }[] = [];
     const settle = async () => {
       const head = inFlight.shift()!;
-      const result = await head.result;
-      if ("error" in result) throw new Error(`export: drawing zoom ${head.task.z} failed: ${result.error}`);
-      take(head.task, result.tiles);
+      const tiles = await head.tiles.catch((e: unknown) => {
+        throw new Error(`export: drawing zoom ${head.task.z} failed: ${e instanceof Error ? e.message : String(e)}`);
+      });
+      take(head.task, tiles);
     };
     for (const task of batches(plan, writer, skip)) {
       if (!pool) {
@@ -138,7 +141,10 @@ export async function runExport(store: Store, options: ExportOptions): Promise<E
       }
       // Written in the order asked, so the archive's data stays in tile-id order.
       if (inFlight.length >= jobs * DEPTH) await settle();
-      inFlight.push({ task, result: pool.run(task) });
+      const tiles = pool.run(task);
+      // Awaited in turn by settle; until then (or when a failure abandons it) its rejection is not unhandled.
+      tiles.catch(() => undefined);
+      inFlight.push({ task, tiles });
     }
     while (inFlight.length > 0) await settle();
     progress?.finish();

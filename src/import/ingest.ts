@@ -9,7 +9,8 @@ import { SERVER_MAX_FILE_BYTES } from "../decompress.ts";
 import type { Store } from "../store.ts";
 import type { ParsedActivity, Properties } from "../types.ts";
 import { unpackTiles } from "./pack.ts";
-import { importPool, type WorkerPool } from "./pool.ts";
+import type { WorkerPool } from "../workers.ts";
+import { importPool } from "./pool.ts";
 import { errorReason, prepareActivity, type PrepareOptions } from "./prepare.ts";
 import type { WorkerResult, WorkerTask } from "./worker.ts";
 

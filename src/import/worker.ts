@@ -11,8 +11,7 @@ import { errorReason, prepareActivity, prepareParsed, type PrepareOptions, type 
 import { packTiles } from "./pack.ts";
 import { inflateEntry } from "./zip.ts";
 import type { ActivityRecord, ParsedActivity, Properties } from "../types.ts";
-
-declare const self: Worker;
+import { serveTasks, Transfer } from "../workers.ts";
 
 export interface WorkerInit {
   options: Pick<PrepareOptions, "zoomLevels" | "tileExtent" | "trimDist" | "maxFileBytes">;
@@ -56,9 +55,9 @@ let known = new Set<string>();
 const isKnown = (hash: string) => known.has(hash);
 
 interface Queued {
-  id: number;
   task: WorkerTask;
   bytes?: Promise<Uint8Array | Error>;
+  done: (answer: Transfer<WorkerResult | FormFiles>) => void;
 }
 /** Tasks in arrival order. At most two files are in memory: the one being parsed and the next, read ahead. */
 const queue: Queued[] = [];
@@ -76,27 +75,26 @@ function load(task: WorkerTask): Promise<Uint8Array | Error> {
   }
 }
 
-function handle(task: WorkerTask, bytes: Uint8Array | Error): { result: WorkerResult; transfer: Transferable[] } {
-  if (bytes instanceof Error) return { result: { ok: false, status: "error", reason: bytes.message, bytes: 0 }, transfer: [] };
+function handle(task: WorkerTask, bytes: Uint8Array | Error): Transfer<WorkerResult> {
+  if (bytes instanceof Error) return new Transfer({ ok: false, status: "error", reason: bytes.message, bytes: 0 }, []);
   const { key, title, startTime, properties } = task;
   const options = { ...init!.options, key, title, startTime, properties };
   const prepared = task.parsed ? prepareParsed(task.parsed, options) : prepareActivity(task.name, bytes, { ...options, isKnown: key ? undefined : isKnown });
-  if (!prepared.ok) return { result: { ...prepared, bytes: bytes.byteLength }, transfer: [] };
+  if (!prepared.ok) return new Transfer({ ...prepared, bytes: bytes.byteLength }, []);
   const { tiles, ...record } = prepared.record;
   const packed = packTiles(tiles);
-  return { result: { ok: true, record, tiles: packed, points: prepared.points, bytes: bytes.byteLength }, transfer: [packed] };
+  return new Transfer({ ok: true, record, tiles: packed, points: prepared.points, bytes: bytes.byteLength }, [packed]);
 }
 
-async function splitForm(id: number, { body, type }: { body: Uint8Array<ArrayBuffer>; type: string }): Promise<void> {
+async function splitForm({ body, type }: { body: Uint8Array<ArrayBuffer>; type: string }): Promise<Transfer<FormFiles>> {
   let fields: FormDataEntryValue[];
   try {
     fields = (await new Response(body, { headers: { "Content-Type": type } }).formData()).getAll("file");
   } catch {
-    self.postMessage({ id, result: null satisfies FormFiles });
-    return;
+    return new Transfer(null, []);
   }
   const files = await Promise.all(fields.map(async (f) => (typeof f === "string" ? { name: "", bytes: null } : { name: f.name, bytes: await f.arrayBuffer() })));
-  self.postMessage({ id, result: files satisfies FormFiles }, files.flatMap((f) => (f.bytes ? [f.bytes] : [])));
+  return new Transfer(files, files.flatMap((f) => (f.bytes ? [f.bytes] : [])));
 }
 
 async function drain(): Promise<void> {
@@ -104,31 +102,33 @@ async function drain(): Promise<void> {
   while (queue.length > 0) {
     const job = queue.shift()!;
     if (job.task.form) {
-      await splitForm(job.id, job.task.form);
+      job.done(await splitForm(job.task.form));
       continue;
     }
     job.bytes ??= load(job.task);
     // Zip entries are inflated here, so only files on disk are read ahead.
     if (queue[0]?.task.path !== undefined) queue[0].bytes ??= load(queue[0].task);
     try {
-      const { result, transfer } = handle(job.task, await job.bytes);
-      self.postMessage({ id: job.id, result }, transfer);
+      job.done(handle(job.task, await job.bytes));
     } catch (e) {
-      self.postMessage({ id: job.id, result: { ok: false, status: "error", reason: errorReason(e), bytes: 0 } });
+      job.done(new Transfer({ ok: false, status: "error", reason: errorReason(e), bytes: 0 }, []));
     }
   }
   draining = false;
 }
 
-self.onmessage = (event: MessageEvent<{ init: WorkerInit } | { id: number; task: WorkerTask }>) => {
-  const data = event.data;
-  if ("init" in data) {
-    init = data.init;
+serveTasks<WorkerInit, WorkerTask, WorkerResult | FormFiles>({
+  init(data) {
+    init = data;
     known = new Set(init.knownHashes);
     // Linux sets a nice value per thread, so this lowers only the worker, not the process.
     if (init.nice !== undefined) setPriority(init.nice);
-    return;
-  }
-  queue.push(data);
-  if (!draining) void drain();
-};
+  },
+  // Answered in turn by drain, which reads the next file while this one is parsed.
+  run(task) {
+    const { promise, resolve } = Promise.withResolvers<Transfer<WorkerResult | FormFiles>>();
+    queue.push({ task, done: resolve });
+    if (!draining) void drain();
+    return promise;
+  },
+});

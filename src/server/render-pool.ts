@@ -1,13 +1,14 @@
 /**
  * Runs /render jobs off the request thread: one worker thread per server
- * process, started on the first job, with a short queue. One worker is
- * enough: with a server process per core the cores are busy already, and
- * what matters is that tile requests keep being answered while it draws.
+ * process (a WorkerPool of ../workers.ts), started on the first job, with a
+ * short queue. A worker that crashes fails the jobs it held and is replaced.
+ * One worker is enough: with a server process per core the cores are busy
+ * already, and what matters is that tile requests keep being answered while
+ * it draws.
  */
-import { HotpotError, type ErrorCode } from "../errors.ts";
 import type { Store } from "../store.ts";
+import { WorkerPool } from "../workers.ts";
 import { runRenderJob, type RenderJob } from "./render-job.ts";
-import type { RenderReply, RenderRequest } from "./render-worker.ts";
 
 export interface Renderer {
   render(job: RenderJob): Promise<Uint8Array | null>;
@@ -20,51 +21,28 @@ export const MAX_QUEUED_RENDERS = 4;
 export class RenderBusy extends Error {}
 
 export class RenderPool implements Renderer {
-  private worker: Worker | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, PromiseWithResolvers<Uint8Array | null>>();
+  private pool: WorkerPool<RenderJob, Uint8Array | null> | null = null;
 
-  constructor(private readonly dbPath: string) {}
+  /** `spawn`: the worker to start, a stand-in in tests; started on the first job, so a server never asked to render has no thread for it. */
+  constructor(
+    private readonly dbPath: string,
+    private readonly spawn = () => new Worker(new URL("./render-worker.ts", import.meta.url)),
+  ) {}
 
   render(job: RenderJob): Promise<Uint8Array | null> {
-    if (this.pending.size >= MAX_QUEUED_RENDERS) return Promise.reject(new RenderBusy(`${this.pending.size} renders are queued`));
-    const id = this.nextId++;
-    const reply = Promise.withResolvers<Uint8Array | null>();
-    this.pending.set(id, reply);
-    const request: RenderRequest = { id, dbPath: this.dbPath, job };
-    this.start().postMessage(request);
-    return reply.promise;
+    this.pool ??= new WorkerPool(this.spawn, { size: 1, depth: MAX_QUEUED_RENDERS, init: this.dbPath, name: "render worker" });
+    if (this.pool.pending >= MAX_QUEUED_RENDERS) return Promise.reject(new RenderBusy(`${this.pool.pending} renders are queued`));
+    return this.pool.run(job);
   }
 
-  private start(): Worker {
-    if (this.worker) return this.worker;
-    const worker = new Worker(new URL("./render-worker.ts", import.meta.url));
-    worker.onmessage = (event: MessageEvent<RenderReply>) => {
-      const reply = event.data;
-      const waiting = this.pending.get(reply.id);
-      if (!waiting) return;
-      this.pending.delete(reply.id);
-      if ("error" in reply) {
-        const { code, message } = reply.error;
-        waiting.reject(code ? new HotpotError(code as ErrorCode, message) : new Error(message));
-      } else {
-        waiting.resolve(reply.bytes);
-      }
-    };
-    // A crashed worker fails what it held; the next job starts a fresh one.
-    worker.onerror = (event) => {
-      for (const waiting of this.pending.values()) waiting.reject(new Error(`render worker failed: ${event.message}`));
-      this.pending.clear();
-      worker.terminate();
-      if (this.worker === worker) this.worker = null;
-    };
-    this.worker = worker;
-    return worker;
+  /** Jobs waiting or running. */
+  get pending(): number {
+    return this.pool?.pending ?? 0;
   }
 
   close(): void {
-    this.worker?.terminate();
-    this.worker = null;
+    this.pool?.terminate();
+    this.pool = null;
   }
 }
 

@@ -4,36 +4,21 @@
  * its own read-only connection (SQLite's WAL lets it read while the main
  * thread writes) and never writes.
  */
-import { isHotpotError } from "../errors.ts";
 import { openStore, type Store } from "../store.ts";
+import { serveTasks, Transfer } from "../workers.ts";
 import { runRenderJob, type RenderJob } from "./render-job.ts";
-
-export interface RenderRequest {
-  id: number;
-  dbPath: string;
-  job: RenderJob;
-}
-
-export type RenderReply = { id: number; bytes: Uint8Array | null } | { id: number; error: { code: string | null; message: string } };
-
-declare const self: Worker;
 
 let store: Store | null = null;
 
-self.onmessage = async (event: MessageEvent<RenderRequest>) => {
-  const { id, dbPath, job } = event.data;
-  try {
-    if (store?.path !== dbPath) {
-      store?.close();
-      store = openStore(dbPath, { readonly: true, mustExist: true });
-    }
-    // Copied, not transferred: encoders hand back memory owned by the native canvas, which cannot move.
-    const reply: RenderReply = { id, bytes: await runRenderJob(store, job) };
-    self.postMessage(reply);
-    // An image leaves tens of megabytes of garbage; exports are rare, so collect it now rather than hold it.
-    Bun.gc(true);
-  } catch (e) {
-    const reply: RenderReply = { id, error: { code: isHotpotError(e) ? e.code : null, message: e instanceof Error ? e.message : String(e) } };
-    self.postMessage(reply);
-  }
-};
+serveTasks<string, RenderJob, Uint8Array | null>({
+  init(dbPath) {
+    store = openStore(dbPath, { readonly: true, mustExist: true });
+  },
+  async run(job) {
+    const bytes = await runRenderJob(store!, job);
+    // Moved, not copied: the encoders allocate each image afresh and keep no reference to it.
+    return new Transfer(bytes, bytes ? [bytes.buffer] : []);
+  },
+  // An image leaves tens of megabytes of garbage; exports are rare, so collect it now rather than hold it.
+  after: () => Bun.gc(true),
+});

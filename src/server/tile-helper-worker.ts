@@ -8,19 +8,11 @@
  * as it is there; the message that follows only wakes it when idle.
  */
 import { reading } from "../query.ts";
-import { drawTilePart, type TileOptions } from "../render.ts";
-import { openStore, type Share, type Store } from "../store.ts";
+import { drawTilePart } from "../render.ts";
+import { openStore, type Store } from "../store.ts";
+import { serveTasks } from "../workers.ts";
 import { Collector, HELPER_COLLECT_EVERY_MS } from "./collect.ts";
-import { BOTTOM, DONE, DRAWN_US, FAILED, TOP } from "./tile-helper.ts";
-
-export type HelperRequest =
-  | { dbPath: string; shared: SharedArrayBuffer; control: SharedArrayBuffer }
-  | { id: number; z: number; x: number; y: number; options: TileOptions; share: Share };
-
-/** `id`: that share is done; its answer is in the control memory. */
-export type HelperReply = { ready: true } | { id: number };
-
-declare const self: Worker;
+import { BOTTOM, DONE, DRAWN_US, FAILED, TOP, type HelperInit, type HelperTask } from "./tile-helper.ts";
 
 /**
  * SQLite's page cache of this connection (its default is 2 MiB): the busy
@@ -33,32 +25,40 @@ let store: Store | null = null;
 let shared: Uint8Array<ArrayBufferLike> = new Uint8Array(0);
 let control = new Int32Array(new SharedArrayBuffer(0));
 const collector = new Collector(HELPER_COLLECT_EVERY_MS);
+/** How long the last share took to draw, for the collector once the answer is out. */
+let drawnMs = 0;
 
-self.onmessage = (event: MessageEvent<HelperRequest>) => {
-  const request = event.data;
-  if ("dbPath" in request) {
-    store = openStore(request.dbPath, { readonly: true, mustExist: true });
+serveTasks<HelperInit, HelperTask | null, void>({
+  init(init) {
+    store = openStore(init.dbPath, { readonly: true, mustExist: true });
     store.pageCache(PAGE_CACHE_MIB);
-    shared = new Uint8Array(request.shared);
-    control = new Int32Array(request.control);
-    self.postMessage({ ready: true } satisfies HelperReply);
-    return;
-  }
-  const { id, z, x, y, options, share } = request;
-  const started = performance.now();
-  try {
-    // The share's counts in the shared memory's rows [top, bottom], laid out as the tile's; top > bottom: none drawn.
-    const raster = drawTilePart(reading(store!, options.query ?? null), z, x, y, options.size, share, shared);
-    answer(id, raster?.top ?? 0, raster?.bottom ?? -1, false, started);
-  } catch {
-    // Whatever was drawn is wiped. The requesting thread draws this share itself, and reports what goes wrong there.
-    shared.fill(0);
-    answer(id, 0, -1, true, started);
-  }
+    shared = new Uint8Array(init.shared);
+    control = new Int32Array(init.control);
+  },
+  // null: only asks whether the connection is open (its answer says so).
+  run(task) {
+    if (task === null) return;
+    const { id, z, x, y, options, share } = task;
+    const started = performance.now();
+    try {
+      // The share's counts in the shared memory's rows [top, bottom], laid out as the tile's; top > bottom: none drawn.
+      const raster = drawTilePart(reading(store!, options.query ?? null), z, x, y, options.size, share, shared);
+      answer(id, raster?.top ?? 0, raster?.bottom ?? -1, false, started);
+    } catch {
+      // Whatever was drawn is wiped. The requesting thread draws this share itself, and reports what goes wrong there.
+      shared.fill(0);
+      answer(id, 0, -1, true, started);
+    }
+    drawnMs = performance.now() - started;
+  },
   // After answering, so the tile waiting for this share does not wait for the collection too.
-  collector.rendered(performance.now() - started);
-};
+  after() {
+    collector.rendered(drawnMs);
+    drawnMs = 0;
+  },
+});
 
+/** Writes the answer to the control memory; the reply message that follows only wakes an idle requesting thread. */
 function answer(id: number, top: number, bottom: number, failed: boolean, started: number): void {
   Atomics.store(control, DRAWN_US, Math.round((performance.now() - started) * 1000));
   Atomics.store(control, TOP, top);
@@ -66,5 +66,4 @@ function answer(id: number, top: number, bottom: number, failed: boolean, starte
   Atomics.store(control, FAILED, failed ? 1 : 0);
   // Last: once DONE names this share, the rest is there.
   Atomics.store(control, DONE, id);
-  self.postMessage({ id } satisfies HelperReply);
 }

@@ -21,8 +21,8 @@ import { drawTilePart, finishCounts, TILE_SIZES, tileView, type TileOptions } fr
 import { reading, type Reading } from "../query.ts";
 import type { PixelView, Raster } from "../raster.ts";
 import { WHOLE, type Share, type Store } from "../store.ts";
+import { WorkerPool } from "../workers.ts";
 import { SpareCore } from "./spare-core.ts";
-import type { HelperReply, HelperRequest } from "./tile-helper-worker.ts";
 
 /** The helper's answer in shared memory (Int32Array indices): the id of the share done, its rows, whether it failed, its time. */
 export const DONE = 0;
@@ -32,6 +32,23 @@ export const FAILED = 3;
 /** How long the helper drew its last share, in microseconds. */
 export const DRAWN_US = 4;
 const CONTROL_BYTES = 5 * Int32Array.BYTES_PER_ELEMENT;
+
+/** The helper's init (tile-helper-worker.ts): its database, where to draw, where to answer. */
+export interface HelperInit {
+  dbPath: string;
+  shared: SharedArrayBuffer;
+  control: SharedArrayBuffer;
+}
+
+/** A share of one tile to draw into the shared memory; its answer is in the control memory once DONE holds `id`. */
+export interface HelperTask {
+  id: number;
+  z: number;
+  x: number;
+  y: number;
+  options: TileOptions;
+  share: Share;
+}
 
 const MINE: Share = { index: 0, of: 2 };
 const HELPERS: Share = { index: 1, of: 2 };
@@ -65,7 +82,7 @@ interface Pending {
 }
 
 export class TileRenderer {
-  private worker: Worker | null = null;
+  private helper: WorkerPool<HelperTask | null, void> | null = null;
   private up = false;
   private nextId = 1;
   private pending: Pending | null = null;
@@ -117,7 +134,11 @@ export class TileRenderer {
       abandoned: false,
     };
     this.pending = pending;
-    this.worker!.postMessage({ id: pending.id, z, x, y, options, share: HELPERS } satisfies HelperRequest);
+    // Its answer wakes this thread when idle; a helper that dies is not asked again (close).
+    this.helper!.run({ id: pending.id, z, x, y, options, share: HELPERS }).then(
+      () => this.settle(),
+      () => this.close(),
+    );
     try {
       pending.mine = drawTilePart(r, z, x, y, options.size, MINE, buffer);
     } catch (e) {
@@ -197,25 +218,29 @@ export class TileRenderer {
 
   private start(): void {
     this.shared = new Uint8Array(new SharedArrayBuffer(MAX_TILE_SIZE * MAX_TILE_SIZE));
-    const worker = new Worker(new URL("./tile-helper-worker.ts", import.meta.url));
-    worker.onmessage = (event: MessageEvent<HelperReply>) => {
-      if ("ready" in event.data) {
+    const init: HelperInit = { dbPath: this.store.path, shared: this.shared.buffer, control: this.control.buffer };
+    const helper = new WorkerPool<HelperTask | null, void>(() => new Worker(new URL("./tile-helper-worker.ts", import.meta.url)), {
+      size: 1,
+      depth: 1,
+      init,
+      name: "tile helper",
+    });
+    this.helper = helper;
+    // The first answer says its connection is open. A helper that fails is not replaced: tiles are drawn whole here from then on.
+    helper.run(null).then(
+      () => {
+        if (this.helper !== helper) return;
         this.up = true;
         this.started.resolve(true);
-      } else {
-        this.settle();
-      }
-    };
-    // A helper that fails is not replaced: tiles are drawn whole here from then on.
-    worker.onerror = () => this.close();
-    worker.postMessage({ dbPath: this.store.path, shared: this.shared.buffer, control: this.control.buffer } satisfies HelperRequest);
-    this.worker = worker;
+      },
+      () => this.close(),
+    );
   }
 
   /** Stops the helper; a tile waiting for it has the helper's share drawn here instead. */
   close(): void {
-    this.worker?.terminate();
-    this.worker = null;
+    this.helper?.terminate();
+    this.helper = null;
     this.up = false;
     this.started.resolve(false);
     if (this.pending) this.complete(true);

@@ -19,7 +19,7 @@ import { controlCharacter } from "../control.ts";
 import { readLimited, SERVER_MAX_FILE_BYTES } from "../decompress.ts";
 import { HotpotError } from "../errors.ts";
 import { ingestInWorker, ingestPool } from "../import/ingest.ts";
-import type { WorkerPool } from "../import/pool.ts";
+import type { WorkerPool } from "../workers.ts";
 import type { FormFiles, WorkerResult, WorkerTask } from "../import/worker.ts";
 import type { Store } from "../store.ts";
 import { authorized } from "./auth.ts";
