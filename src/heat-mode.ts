@@ -12,6 +12,7 @@
  * numbers them, so each pixel's number names the activity it shows.
  * Activities without a start time are left out of these modes.
  */
+import { PerVersion } from "./cache.ts";
 import { HotpotError } from "./errors.ts";
 import { activityIdSet, type ActivityQuery } from "./query.ts";
 import { Raster, STAMP_MAX, type PixelView } from "./raster.ts";
@@ -108,8 +109,10 @@ function bucketOf(time: number, first: number, last: number): number {
   return last > first ? 1 + Math.round((254 * (time - first)) / (last - first)) : 255;
 }
 
-/** Start times by activity id, and the earliest and latest of the selected activities, kept per store, data version and id set. */
-const SPANS = new WeakMap<Store, { version: number; times: Float64Array; spans: WeakMap<Set<number>, Span>; all: Span | null }>();
+/** Start times by activity id, per store and data version. */
+const TIMES = new PerVersion<Store, "times", Float64Array>({ maxEntries: 1 });
+/** Spans per store, data version and id set (null: every activity); query.ts keeps 16 id sets a version. */
+const SPANS = new PerVersion<Store, Set<number> | null, Span>({ maxEntries: 17 });
 
 interface Span {
   times: Float64Array;
@@ -117,16 +120,13 @@ interface Span {
   last: number;
 }
 
+/** Start times by activity id, and the earliest and latest of the selected activities. */
 function timeSpan(store: Store, ids: Set<number> | null): Span {
   const version = store.dataVersion();
-  let entry = SPANS.get(store);
-  if (!entry || entry.version !== version) {
-    entry = { version, times: store.activityStartTimes(), spans: new WeakMap(), all: null };
-    SPANS.set(store, entry);
-  }
-  const hit = ids ? entry.spans.get(ids) : entry.all;
-  if (hit) return hit;
-  const { times } = entry;
+  return SPANS.at(store, version).remember(ids, () => spanOf(TIMES.at(store, version).remember("times", () => store.activityStartTimes()), ids));
+}
+
+function spanOf(times: Float64Array, ids: Set<number> | null): Span {
   let first = Infinity;
   let last = -Infinity;
   const visit = (id: number) => {
@@ -137,8 +137,5 @@ function timeSpan(store: Store, ids: Set<number> | null): Span {
   };
   if (ids) ids.forEach(visit);
   else for (let id = 0; id < times.length; id++) if (Number.isFinite(times[id])) visit(id);
-  const span = { times, first, last };
-  if (ids) entry.spans.set(ids, span);
-  else entry.all = span;
-  return span;
+  return { times, first, last };
 }

@@ -3,6 +3,7 @@
  * stored tiles alone: no track is re-read, only the rows of the one or few
  * stored tiles around the point (or of one shallow zoom level for bounds).
  */
+import { PerVersion } from "../cache.ts";
 import { decodeLines } from "../codec.ts";
 import { HotpotError } from "../errors.ts";
 import { activityIdSet, type ActivityQuery } from "../query.ts";
@@ -153,9 +154,8 @@ function nearestOnRow(blob: Uint8Array, px: number, py: number, limit2: number, 
 /** West, south, east, north in degrees. */
 export type LngLatBounds = [number, number, number, number];
 
-const boundsCache = new WeakMap<Store, Map<string, LngLatBounds | null>>();
-/** Distinct filters remembered per data version; a page asks for a handful. */
-const BOUNDS_CACHE_ENTRIES = 32;
+/** 32 distinct filters remembered per store and data version; a page asks for a handful. */
+const boundsCache = new PerVersion<Store, string, LngLatBounds | null>({ maxEntries: 32 });
 
 /**
  * The extent of the matching activities' stored lines (outside privacy
@@ -163,9 +163,8 @@ const BOUNDS_CACHE_ENTRIES = 32;
  * when nothing matches. Cached per data version and query.
  */
 export function activityBounds(store: Store, query: ActivityQuery = {}): LngLatBounds | null {
-  const cacheKey = `${store.dataVersion()}|${query.filter ?? ""}|${query.after ?? ""}|${query.before ?? ""}`;
-  let cache = boundsCache.get(store);
-  if (!cache) boundsCache.set(store, (cache = new Map()));
+  const cacheKey = `${query.filter ?? ""}|${query.after ?? ""}|${query.before ?? ""}`;
+  const cache = boundsCache.at(store, store.dataVersion());
   if (cache.has(cacheKey)) return cache.get(cacheKey)!;
 
   const config = store.config();
@@ -196,7 +195,6 @@ export function activityBounds(store: Store, query: ActivityQuery = {}): LngLatB
     }
   }
   const bounds: LngLatBounds | null = x0 === Infinity ? null : [xToLng(x0), yToLat(y1), xToLng(x1), yToLat(y0)];
-  if (cache.size >= BOUNDS_CACHE_ENTRIES) cache.clear();
   cache.set(cacheKey, bounds);
   return bounds;
 }
