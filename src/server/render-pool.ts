@@ -17,7 +17,10 @@ export interface Renderer {
 /** Jobs waiting or running per process; past this /render answers 503 rather than pile up 36 MB canvases. */
 export const MAX_QUEUED_RENDERS = 4;
 
-export class RenderBusy extends Error {}
+/** The 503 for a job past the queue; a render takes a second or two, so try again in five. */
+function busy(queued: number): HotpotError {
+  return new HotpotError("busy", `render: busy (${queued} renders are queued); try again shortly`, { retryAfter: 5 });
+}
 
 export class RenderPool implements Renderer {
   private worker: Worker | null = null;
@@ -27,7 +30,7 @@ export class RenderPool implements Renderer {
   constructor(private readonly dbPath: string) {}
 
   render(job: RenderJob): Promise<Uint8Array | null> {
-    if (this.pending.size >= MAX_QUEUED_RENDERS) return Promise.reject(new RenderBusy(`${this.pending.size} renders are queued`));
+    if (this.pending.size >= MAX_QUEUED_RENDERS) return Promise.reject(busy(this.pending.size));
     const id = this.nextId++;
     const reply = Promise.withResolvers<Uint8Array | null>();
     this.pending.set(id, reply);
@@ -79,7 +82,7 @@ export class InlineRenderer implements Renderer {
   constructor(private readonly store: Store) {}
 
   render(job: RenderJob): Promise<Uint8Array | null> {
-    if (this.queued >= MAX_QUEUED_RENDERS) return Promise.reject(new RenderBusy(`${this.queued} renders are queued`));
+    if (this.queued >= MAX_QUEUED_RENDERS) return Promise.reject(busy(this.queued));
     this.queued++;
     const run = this.queue.then(() => runRenderJob(this.store, job)).finally(() => this.queued--);
     this.queue = run.catch(() => undefined);
