@@ -29,7 +29,7 @@ self.onmessage = async (event: MessageEvent<{ init: ExportWorkerInit } | { id: n
   }
   let result: ExportResult;
   try {
-    result = { tiles: await renderBatch(store!, init!, palette!, data.task) };
+    result = { tiles: renderBatch(store!, init!, palette!, data.task) };
   } catch (e) {
     result = { error: e instanceof Error ? e.message : String(e) };
   }
