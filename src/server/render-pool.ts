@@ -14,7 +14,7 @@ export interface Renderer {
   close(): void;
 }
 
-/** Jobs waiting or running per process; past this /render answers 503 rather than pile up 36 MB canvases. */
+/** Jobs waiting or running per process; past this /render answers 503 rather than pile up images of up to 3000² counts. */
 export const MAX_QUEUED_RENDERS = 4;
 
 /** The 503 for a job past the queue; a render takes a second or two, so try again in five. */

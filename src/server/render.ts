@@ -13,7 +13,7 @@ import { CONTENT_TYPE } from "./image.ts";
 import { activityQuery, intParam, modeParam, paletteParam, scaleParam, type ImageFormat } from "./params.ts";
 import type { Renderer } from "./render-pool.ts";
 
-/** Largest width or height: 3000² counts plus the RGBA canvas are about 45 MB. */
+/** Largest width or height: 3000² counts are 9 MB; the drawing's stamps and the encoder's rows add about three times that. */
 export const MAX_RENDER_SIZE = 3000;
 
 /** `W,S,E,N` as four numbers; their ranges are render.ts's to check (planBounds). */
