@@ -1,9 +1,9 @@
 /**
- * Builds dist/hotpot: one executable holding the CLI, the server, the workers,
- * the page with its assets and the native canvas module. The page's files and
- * MapLibre are embedded by their `with { type: "file" }` imports
- * (src/server/page-files.ts, src/server/vendor.ts); the canvas module's .node
- * file is embedded by the bundler on its own.
+ * Builds dist/hotpot: one executable holding the CLI, the server, the workers
+ * and the page with its assets. The page's files and MapLibre are embedded by
+ * their `with { type: "file" }` imports (src/server/page-files.ts,
+ * src/server/vendor.ts). No native module is left to embed: images are drawn
+ * into count buffers and encoded in TypeScript (src/raster.ts, src/encode.ts).
  *
  * The page's text files are also compressed here, brotli at its best quality
  * and gzip, into dist/precompressed/ and embedded as assets, so the server

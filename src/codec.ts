@@ -8,6 +8,12 @@
  * where the previous ended costs a byte or two. Most deltas of a simplified
  * track fit in one byte, which is what keeps the store near 3% of the raw files.
  */
+import { HotpotError } from "./errors.ts";
+
+/** A damaged database file, or one written by something else: the user's to repair, not a bug. */
+function truncated(at: number, len: number): HotpotError {
+  return new HotpotError("bad_file", `geometry blob truncated at byte ${at} of ${len} (is the database damaged?)`);
+}
 
 /** Decoded lines: interleaved x,y in `coords`, and the exclusive end (in points) of each line. */
 export interface DecodedLines {
@@ -92,7 +98,7 @@ export function decodeLinesInto(blob: Uint8Array, out: LineBuffer): void {
     n >>>= 0;
     const end = points + n;
     // A point takes at least two bytes: more points than bytes left means a corrupt count.
-    if (2 * n > len - pos) throw new Error(`geometry blob truncated at byte ${pos} of ${len}`);
+    if (2 * n > len - pos) throw truncated(pos, len);
     for (; points < end; points++) {
       b = blob[pos++];
       let v = b & 0x7f;
@@ -112,7 +118,7 @@ export function decodeLinesInto(blob: Uint8Array, out: LineBuffer): void {
       coords[2 * points + 1] = cy;
     }
     // Reading past the end yields undefined, which the bit operations above turn into 0: check once per line.
-    if (pos > len) throw new Error(`geometry blob truncated at byte ${len} of ${len}`);
+    if (pos > len) throw truncated(len, len);
     if (lines === ends.length) {
       const grown = new Uint32Array(ends.length * 2);
       grown.set(ends);

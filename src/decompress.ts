@@ -26,7 +26,7 @@ function shown(maxBytes: number): string {
 }
 
 export function tooLarge(maxBytes: number): HotpotError {
-  return new HotpotError("too_large", `unpacks to more than ${shown(maxBytes)}`, 422);
+  return new HotpotError("too_large", `unpacks to more than ${shown(maxBytes)}`, { status: 422 });
 }
 
 const overBudget = (e: unknown) => (e as { code?: string }).code === "ERR_BUFFER_TOO_LARGE";

@@ -10,6 +10,13 @@ import { constants, crc32, deflateSync } from "node:zlib";
 import type { Palette } from "./palette.ts";
 import { encodeIndexedWebp } from "./webp.ts";
 
+export type ImageFormat = "png" | "webp";
+
+/** Counts → image bytes in `format`: the one place the encoder is chosen. Synchronous, as both encoders are. */
+export function encode(format: ImageFormat, counts: Uint8Array, width: number, height: number, palette: Palette): Uint8Array {
+  return format === "webp" ? encodeWebp(counts, width, height, palette) : encodePng(counts, width, height, palette);
+}
+
 /**
  * zlib settings for IDAT. Measured on 470 drawn tiles of the benchmark
  * session: run-length matching only (Z_RLE) deflates a tile in 0.15 ms to
@@ -126,6 +133,7 @@ function highestCount(counts: Uint8Array, words: Uint32Array | null, from: numbe
   return max;
 }
 
+/** Counts not matching the size are a caller's bug, not a user's mistake: a RangeError, not a HotpotError. */
 function checkSize(counts: Uint8Array, width: number, height: number): void {
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || counts.length !== width * height) {
     throw new RangeError(`image: expected ${width} x ${height} counts, found ${counts.length}`);

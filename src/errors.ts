@@ -12,7 +12,10 @@ export type ErrorCode =
   | "unsupported" // a file type hotpot does not read
   | "not_found" // a database, activity or mask that does not exist
   | "unauthorized" // a missing or wrong token
+  | "forbidden" // a token or secret given but not the one configured
   | "too_large" // a request body or parameter over its bound
+  | "not_allowed" // an HTTP method a route does not answer
+  | "busy" // the server is at capacity for this kind of work: try again after `retryAfter` seconds
   | "config" // missing environment variables or settings
   | "upstream"; // a remote API (Strava, intervals.icu) failed
 
@@ -24,19 +27,35 @@ const STATUS: Record<ErrorCode, number> = {
   unsupported: 415,
   not_found: 404,
   unauthorized: 401,
+  forbidden: 403,
   too_large: 413,
+  not_allowed: 405,
+  busy: 503,
   config: 500,
   upstream: 502,
 };
 
+export interface HotpotErrorOptions {
+  /** Instead of the code's usual status (a file too large to unpack is 422, not 413). */
+  status?: number;
+  /** For `busy`: when to try again, in seconds (HTTP's Retry-After). */
+  retryAfter?: number;
+  /** Headers the HTTP answer needs (WWW-Authenticate with a 401, Allow with a 405, Connection: close after an unread body). */
+  headers?: Record<string, string>;
+}
+
 export class HotpotError extends Error {
   readonly code: ErrorCode;
   readonly status: number;
-  constructor(code: ErrorCode, message: string, status = STATUS[code]) {
+  readonly retryAfter: number | undefined;
+  readonly headers: Readonly<Record<string, string>>;
+  constructor(code: ErrorCode, message: string, options: HotpotErrorOptions = {}) {
     super(message);
     this.name = "HotpotError";
     this.code = code;
-    this.status = status;
+    this.status = options.status ?? STATUS[code];
+    this.retryAfter = options.retryAfter;
+    this.headers = options.headers ?? {};
   }
 }
 

@@ -4,6 +4,7 @@
  * it derives from, and each query's cells and numbers once per version and
  * query. The API, the CLI and the tile layer all read these, so they agree.
  */
+import { Lru } from "./cache.ts";
 import { HotpotError } from "./errors.ts";
 import {
   EXPLORER_ZOOMS,
@@ -73,7 +74,7 @@ interface StoreEntry {
   /** The latest index of each zoom built for an earlier version, to extend rather than rebuild. */
   earlier: Map<number, BuiltIndex>;
   startTimes: Float64Array | null;
-  results: Map<string, Explorer>;
+  results: Lru<string, Explorer>;
 }
 
 const CACHE = new WeakMap<Store, StoreEntry>();
@@ -83,7 +84,7 @@ function entryOf(store: Store): StoreEntry {
   let entry = CACHE.get(store);
   if (!entry || entry.version !== version) {
     const earlier = new Map([...(entry?.earlier ?? []), ...(entry?.indexes ?? [])]);
-    entry = { version, indexes: new Map(), earlier, startTimes: null, results: new Map() };
+    entry = { version, indexes: new Map(), earlier, startTimes: null, results: new Lru({ maxEntries: RESULTS_KEPT }) };
     CACHE.set(store, entry);
   }
   return entry;
@@ -106,7 +107,6 @@ export function explore(store: Store, zoom: ExplorerZoom, query: CompiledQuery |
     byYear: firstExploredBy(cells, "year"),
     byMonth: firstExploredBy(cells, "month"),
   };
-  if (entry.results.size >= RESULTS_KEPT) entry.results.delete(entry.results.keys().next().value!);
   entry.results.set(key, result);
   return result;
 }

@@ -17,6 +17,7 @@
  * strings (ignoring ASCII case), so `elevation_gain > 1000` never matches the
  * text "1200". A missing key matches no comparison, hence `!=` and `!` select it.
  */
+import { Lru } from "./cache.ts";
 import { controlCharacter } from "./control.ts";
 import { HotpotError } from "./errors.ts";
 
@@ -24,8 +25,6 @@ import { HotpotError } from "./errors.ts";
 export const MAX_FILTER_LENGTH = 2000;
 /** Deepest nesting of `(` and `!`: bounds recursion here and SQLite's expression depth. */
 export const MAX_FILTER_DEPTH = 32;
-/** Compiled filters kept for reuse (a tile request compiles the same text again and again). */
-const CACHE_SIZE = 256;
 
 export interface CompiledFilter {
   sql: string;
@@ -366,7 +365,8 @@ class SqlWriter {
   }
 }
 
-const cache = new Map<string, KeyedFilter>();
+/** 256 compiled filters kept for reuse: a tile request compiles the same text again and again. */
+const cache = new Lru<string, KeyedFilter>({ maxEntries: 256 });
 
 /**
  * Compiles a filter expression into a SQL boolean expression over
@@ -376,12 +376,7 @@ const cache = new Map<string, KeyedFilter>();
  */
 export function compileFilter(expr: string): KeyedFilter {
   const hit = cache.get(expr);
-  if (hit) {
-    // Refresh its place so the cache evicts the least recently used.
-    cache.delete(expr);
-    cache.set(expr, hit);
-    return hit;
-  }
+  if (hit) return hit;
   if (expr.length > MAX_FILTER_LENGTH) fail(`expression is ${expr.length} characters long, at most ${MAX_FILTER_LENGTH} are allowed`);
   // Tabs and newlines are whitespace here; a NUL would reach SQLite inside a JSON path.
   const control = controlCharacter(expr, true);
@@ -390,7 +385,6 @@ export function compileFilter(expr: string): KeyedFilter {
   const writer = new SqlWriter();
   const sql = writer.write(ast);
   const compiled = Object.freeze({ sql, params: Object.freeze(writer.params) as (string | number)[], keys: Object.freeze([...writer.keys]) });
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
   cache.set(expr, compiled);
   return compiled;
 }

@@ -13,6 +13,7 @@
  * Activities without a start time are left out of these modes.
  */
 import { parseChoice } from "./args.ts";
+import { PerVersion } from "./cache.ts";
 import { reading, type CompiledQuery, type Reading } from "./query.ts";
 import { Raster, STAMP_MAX, type PixelView } from "./raster.ts";
 import {
@@ -107,8 +108,10 @@ function bucketOf(time: number, first: number, last: number): number {
   return last > first ? 1 + Math.round((254 * (time - first)) / (last - first)) : 255;
 }
 
-/** Start times by activity id, and the earliest and latest of the selected activities, kept per store, data version and id set. */
-const SPANS = new WeakMap<Store, { version: number; times: Float64Array; spans: WeakMap<Set<number>, Span>; all: Span | null }>();
+/** Start times by activity id, per store and data version. */
+const TIMES = new PerVersion<Store, "times", Float64Array>({ maxEntries: 1 });
+/** Spans per store, data version and id set (null: every activity); query.ts keeps 16 id sets a version. */
+const SPANS = new PerVersion<Store, Set<number> | null, Span>({ maxEntries: 17 });
 
 interface Span {
   times: Float64Array;
@@ -116,15 +119,12 @@ interface Span {
   last: number;
 }
 
+/** Start times by activity id, and the earliest and latest of the selected activities. */
 function timeSpan({ store, version }: Reading, ids: Set<number> | null): Span {
-  let entry = SPANS.get(store);
-  if (!entry || entry.version !== version) {
-    entry = { version, times: store.activityStartTimes(), spans: new WeakMap(), all: null };
-    SPANS.set(store, entry);
-  }
-  const hit = ids ? entry.spans.get(ids) : entry.all;
-  if (hit) return hit;
-  const { times } = entry;
+  return SPANS.at(store, version).remember(ids, () => spanOf(TIMES.at(store, version).remember("times", () => store.activityStartTimes()), ids));
+}
+
+function spanOf(times: Float64Array, ids: Set<number> | null): Span {
   let first = Infinity;
   let last = -Infinity;
   const visit = (id: number) => {
@@ -135,8 +135,5 @@ function timeSpan({ store, version }: Reading, ids: Set<number> | null): Span {
   };
   if (ids) ids.forEach(visit);
   else for (let id = 0; id < times.length; id++) if (Number.isFinite(times[id])) visit(id);
-  const span = { times, first, last };
-  if (ids) entry.spans.set(ids, span);
-  else entry.all = span;
-  return span;
+  return { times, first, last };
 }

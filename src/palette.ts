@@ -9,6 +9,7 @@
  * Below the first stop is transparent and count 0 always is, whatever the
  * stops say, so an empty pixel never tints the basemap.
  */
+import { Lru } from "./cache.ts";
 import { HotpotError } from "./errors.ts";
 
 export interface Palette {
@@ -42,9 +43,8 @@ export const PRESETS: Readonly<Record<string, string>> = {
 
 export const DEFAULT_PRESET = "orange";
 
-/** Distinct gradient strings kept parsed; a map page uses a handful. */
-const CACHE_SIZE = 64;
-const cache = new Map<string, Palette>();
+/** Gradient strings kept parsed: 64 distinct ones, where a map page uses a handful. */
+const cache = new Lru<string, Palette>({ maxEntries: 64 });
 
 interface Stop {
   count: number;
@@ -53,12 +53,7 @@ interface Stop {
 
 /** Parses `count:colour;count:colour;...` into a table; the error names the stop at fault. */
 export function parseGradient(spec: string): Palette {
-  const hit = cache.get(spec);
-  if (hit) return hit;
-  const palette = buildTable(parseStops(spec));
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value!);
-  cache.set(spec, palette);
-  return palette;
+  return cache.remember(spec, () => buildTable(parseStops(spec)));
 }
 
 export function presetGradient(name: string): Palette {

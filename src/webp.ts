@@ -11,6 +11,7 @@
  *
  * Follows the WebP Lossless Bitstream Specification (RFC 9649).
  */
+import { HotpotError } from "./errors.ts";
 
 /** Copies shorter than this are written as literals: a reference costs about as much as three. */
 const MIN_COPY = 3;
@@ -305,7 +306,8 @@ function writeTokens(bits: Bits, tokens: Uint32Array, greenCode: PrefixCode, dis
  */
 export function encodeIndexedWebp(indices: Uint8Array, width: number, height: number, palette: Uint32Array): Uint8Array {
   if (width < 1 || height < 1 || width > 16384 || height > 16384) {
-    throw new RangeError(`webp: expected 1 to 16384 pixels a side, found ${width} x ${height}`);
+    // A user's --width/--height can ask for more than the format holds.
+    throw new HotpotError("too_large", `webp: expected 1 to 16384 pixels a side, found ${width} x ${height}`);
   }
   const bits = new Bits();
   bits.write(0x2f, 8); // VP8L signature

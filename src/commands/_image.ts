@@ -1,5 +1,5 @@
 /** Options and output shared by `hotpot tile` and `hotpot render`: which activities, which colours, which file. */
-import { encodePng, encodeWebp } from "../encode.ts";
+import { encode } from "../encode.ts";
 import { HotpotError } from "../errors.ts";
 import { compileFilter } from "../filter.ts";
 import { PRESETS, resolveGradient, type Palette } from "../palette.ts";
@@ -66,7 +66,7 @@ export async function writeImage(path: string, counts: Uint8Array | null, width:
   }
   const pixels = counts ?? new Uint8Array(width * height);
   const palette = scalePalette(base, pixels, scale, isTimeMode(mode));
-  const bytes = ext === "webp" ? encodeWebp(pixels, width, height, palette) : encodePng(pixels, width, height, palette);
+  const bytes = encode(ext, pixels, width, height, palette);
   return Bun.write(path, bytes);
 }
 

@@ -86,21 +86,32 @@ function envToken(token: string | undefined, name: string): string | null {
   return token;
 }
 
-/** The CLI arguments a peer process is started with: this process's settings, its actual port, one process. */
-function peerArgs(global: GlobalArgs, o: ServeOptions, port: number): string[] {
-  const flags = [o.upload && "--upload", o.render && "--render", o.fetch && "--fetch", o.stravaWebhook && "--strava-webhook", o.cors && "--cors", o.quiet && "--quiet"].filter(
-    (f): f is string => typeof f === "string",
-  );
-  return [
-    "serve",
-    "--db", global.db,
-    "--host", o.host,
-    "--port", String(port),
-    "--cache-mb", String(o.cacheBytes / o.workers / MB),
-    "--upload-limit-mb", String(o.uploadLimitBytes / MB),
-    "--workers", "1",
-    ...flags,
-  ];
+/**
+ * The CLI arguments a peer process is started with: this process's own, read
+ * off the command's argument definitions (so a new flag reaches the peers
+ * without being listed here), except what differs in a peer: its actual
+ * port, its share of the cache, one process, and the upload limit as resolved
+ * here (environment included), so every process enforces the same one.
+ */
+export function peerArgs(a: Record<string, unknown>, o: ServeOptions, port: number): string[] {
+  const own: Record<string, unknown> = {
+    ...a,
+    port: String(port),
+    "cache-mb": String(o.cacheBytes / o.workers / MB),
+    "upload-limit-mb": String(o.uploadLimitBytes / MB),
+    workers: "1",
+  };
+  const flags: string[] = [];
+  for (const [name, def] of Object.entries(args)) {
+    const value = own[name];
+    if (def.type === "boolean") {
+      // Every boolean flag of serve defaults to false, so leaving one out means off.
+      if (value === true) flags.push(`--${name}`);
+    } else if (typeof value === "string") {
+      flags.push(`--${name}`, value);
+    }
+  }
+  return ["serve", ...flags];
 }
 
 export default defineCommand({
@@ -142,7 +153,7 @@ export default defineCommand({
       maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     });
 
-    const peers = new Peers(peerArgs(global, options, server.port!));
+    const peers = new Peers(peerArgs(a, options, server.port!));
     // Events queued before a restart are applied now.
     processor?.kick();
     if (!peer) {

@@ -136,7 +136,7 @@ export async function runExport(store: Store, options: ExportOptions): Promise<E
     };
     for (const task of batches(plan, writer, skip)) {
       if (!pool) {
-        take(task, await renderBatch(store, settings, palette, task));
+        take(task, renderBatch(store, settings, palette, task));
         continue;
       }
       // Written in the order asked, so the archive's data stays in tile-id order.

@@ -298,7 +298,7 @@ export const MAX_POINTS = 2_000_000;
 /** Throws once `count` points exceed MAX_POINTS. */
 export function checkPointCount(count: number): void {
   if (count > MAX_POINTS) {
-    throw new HotpotError("too_large", `expected at most ${MAX_POINTS.toLocaleString("en")} track points in one file, found more (a multi-day ultra at 1 Hz has about 500,000)`, 422);
+    throw new HotpotError("too_large", `expected at most ${MAX_POINTS.toLocaleString("en")} track points in one file, found more (a multi-day ultra at 1 Hz has about 500,000)`, { status: 422 });
   }
 }
 

@@ -10,6 +10,7 @@
  *   GET /api/bounds?filter&before&after                   {"bounds": [W, S, E, N] | null}
  *   GET /healthz                                         {"status": "ok", "data_version": v, "activities": n}
  */
+import { PerVersion } from "../cache.ts";
 import { controlCharacter } from "../control.ts";
 import { HotpotError } from "../errors.ts";
 import { countActivities, listActivities } from "../query.ts";
@@ -46,13 +47,14 @@ const SQL_TYPE: Record<string, PropertyType> = {
   object: "object",
 };
 
-const propertyCache = new WeakMap<Store, { version: number; list: PropertyInfo[] }>();
+/** One list per store and data version: it is a scan of every activity's properties. */
+const propertyCache = new PerVersion<Store, "list", PropertyInfo[]>({ maxEntries: 1 });
 
 /** Every top-level property key with how many activities have it and the JSON types its values take. */
 export function propertyInfo(store: Store): PropertyInfo[] {
-  const version = store.dataVersion();
-  const cached = propertyCache.get(store);
-  if (cached?.version === version) return cached.list;
+  const cache = propertyCache.at(store, store.dataVersion());
+  const cached = cache.get("list");
+  if (cached) return cached;
   const rows = store.propertyTypes();
   const byKey = new Map<string, PropertyInfo>();
   for (const { key, type, n } of rows) {
@@ -64,7 +66,7 @@ export function propertyInfo(store: Store): PropertyInfo[] {
     if (!info.types.includes(t)) info.types.push(t);
   }
   const list = [...byKey.values()];
-  propertyCache.set(store, { version, list });
+  cache.set("list", list);
   return list;
 }
 

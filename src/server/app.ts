@@ -10,7 +10,7 @@
  * handler, with the same error answers and CORS header.
  */
 import { Elysia, type AnyElysia } from "elysia";
-import { isHotpotError } from "../errors.ts";
+import { HotpotError, isHotpotError } from "../errors.ts";
 import type { Store } from "../store.ts";
 import { apiHandlers } from "./api.ts";
 import { TileCache } from "./cache.ts";
@@ -19,7 +19,7 @@ import { DataVersion } from "./data-version.ts";
 import { deleteHandler } from "./delete.ts";
 import { explorerHandlers } from "./explorer.ts";
 
-import { textResponse } from "./http.ts";
+import { errorResponse } from "./http.ts";
 import { renderHandler } from "./render.ts";
 import type { Renderer } from "./render-pool.ts";
 import { facetsHandler } from "./facets.ts";
@@ -90,22 +90,19 @@ export function createApp(options: AppOptions): AnyElysia {
     if (refused) return refused;
     try {
       const response = tile(request, z, x, y);
-      return response instanceof Promise ? response.then((r) => allowOrigin(request, r), (e) => errorResponse(request, e)) : allowOrigin(request, response);
+      return response instanceof Promise ? response.then((r) => allowOrigin(request, r), (e) => failed(request, e)) : allowOrigin(request, response);
     } catch (e) {
-      return errorResponse(request, e);
+      return failed(request, e);
     }
   };
-  const errorResponse = (request: Request, error: unknown): Response => {
-    if (isHotpotError(error)) return allowOrigin(request, textResponse(error.status, error.message));
-    console.error(error);
-    return textResponse(500, "internal error (logged on the server)");
-  };
+  // A user's mistake is readable cross-origin like any answer; a bug's 500 is not.
+  const failed = (request: Request, error: unknown): Response => (isHotpotError(error) ? allowOrigin(request, errorResponse(error)) : errorResponse(error));
 
   // Hooks first: Elysia applies a hook only to routes added after it.
   let app: AnyElysia = new Elysia().onError({ as: "global" }, ({ code, error, request }) => {
-    if (code === "NOT_FOUND") return allowOrigin(request, notFound(app, request));
-    if (code === "PARSE") return textResponse(400, "the request body could not be read");
-    return errorResponse(request, error);
+    if (code === "NOT_FOUND") return failed(request, notFound(app, request));
+    if (code === "PARSE") return failed(request, new HotpotError("bad_argument", "the request body could not be read"));
+    return failed(request, error);
   });
   if (options.cors) app = withCors(app, allowOrigin);
   if (accessOptions.readToken !== null) {
@@ -161,13 +158,13 @@ function routeList(app: AnyElysia): { test: RegExp; method: string }[] {
 }
 
 /** 405 with Allow when the path exists for other methods (RFC 9110 15.5.6), else 404. */
-function notFound(app: AnyElysia, request: Request): Response {
+function notFound(app: AnyElysia, request: Request): HotpotError {
   const path = new URL(request.url).pathname;
   const methods = new Set(routeTests(app).filter((r) => r.test.test(path)).map((r) => r.method));
-  if (methods.size === 0 || methods.has(request.method)) return textResponse(404, "not found");
+  if (methods.size === 0 || methods.has(request.method)) return new HotpotError("not_found", "not found");
   if (methods.has("GET")) methods.add("HEAD");
   const allow = [...methods].sort().join(", ");
-  return textResponse(405, `method ${request.method.slice(0, 20)} is not allowed here (allowed: ${allow})`, { Allow: allow });
+  return new HotpotError("not_allowed", `method ${request.method.slice(0, 20)} is not allowed here (allowed: ${allow})`, { headers: { Allow: allow } });
 }
 
 /** GET from any origin, and the preflight a cross-origin conditional request needs. */

@@ -5,6 +5,7 @@
  * that cannot set headers (the request log masks `token=`).
  */
 import { createHash, timingSafeEqual } from "node:crypto";
+import { HotpotError } from "../errors.ts";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
@@ -27,6 +28,14 @@ function offeredToken(request: Request): string | null {
   }
   const q = request.url.indexOf("?");
   return q < 0 ? null : new URLSearchParams(request.url.slice(q + 1)).get("token");
+}
+
+/** Throws the 401 for a request that may not write; `route` names it in the message. */
+export function requireToken(request: Request, token: string | null, route: string): void {
+  if (authorized(request, token)) return;
+  throw new HotpotError("unauthorized", `${route}: missing or wrong token (send Authorization: Bearer <HOTPOT_UPLOAD_TOKEN>)`, {
+    headers: { "WWW-Authenticate": 'Bearer realm="hotpot"' },
+  });
 }
 
 /** Whether a request may write: always when no token is configured. */

@@ -8,16 +8,13 @@
  */
 import { HotpotError } from "../errors.ts";
 import type { Store } from "../store.ts";
-import { authorized } from "./auth.ts";
-import { textResponse } from "./http.ts";
+import { requireToken } from "./auth.ts";
 
 /** `changed` is called after a delete, so this process's tiles drop the activity with the next request. */
 export function deleteHandler(store: Store, token: string | null, changed: () => void = () => {}) {
   /** `key` is the last path segment, already percent-decoded by the router (`strava%3A1` → `strava:1`). */
   return (request: Request, key: string): Response => {
-    if (!authorized(request, token)) {
-      return textResponse(401, "delete: missing or wrong token (send Authorization: Bearer <HOTPOT_UPLOAD_TOKEN>)", { "WWW-Authenticate": 'Bearer realm="hotpot"' });
-    }
+    requireToken(request, token, "delete");
     if (!store.deleteActivity(key)) throw new HotpotError("not_found", `activity ${JSON.stringify(key)} not found`);
     changed();
     return new Response(null, { status: 204 });

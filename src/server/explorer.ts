@@ -9,11 +9,11 @@
 import { drawExplorerTile, EXPLORER_PALETTE } from "../explorer-draw.ts";
 import { cellsGeoJson, explore, parseExplorerZoom, summary } from "../explorer-query.ts";
 import { queryKey } from "../query.ts";
+import { encode } from "../encode.ts";
 import { HotpotError } from "../errors.ts";
 import { MAX_LAT } from "../tile.ts";
 import { etagOf } from "./etag.ts";
 import { jsonResponse, searchParams } from "./http.ts";
-import { encodeImage } from "./image.ts";
 import { activityQuery, negotiateFormat, parseTileAddress } from "./params.ts";
 import { parseBounds } from "./render.ts";
 import { answer, keepTile, notModified, tileCacheControl, type TileContext } from "./tiles.ts";
@@ -41,7 +41,7 @@ export function explorerHandlers(context: Pick<TileContext, "store" | "versions"
       const drawn = drawExplorerTile(explore(store, zoom, query), tile.z, tile.x, tile.y, tile.size);
       const identity = { key, version, etag, format, cacheControl };
       if (!drawn) return keepTile(context, identity, new Uint8Array(0));
-      const bytes = encodeImage(drawn, tile.size, tile.size, EXPLORER_PALETTE, format);
+      const bytes = encode(format, drawn, tile.size, tile.size, EXPLORER_PALETTE);
       return bytes instanceof Promise ? bytes.then((b) => keepTile(context, identity, b)) : keepTile(context, identity, bytes);
     },
 

@@ -22,7 +22,7 @@ import { countTiles, parseZooms } from "../export/pyramid.ts";
 import { runExport } from "../export/run.ts";
 import type { TileSize } from "../render.ts";
 import type { Store } from "../store.ts";
-import { jsonResponse, searchParams, textResponse } from "./http.ts";
+import { jsonResponse, searchParams } from "./http.ts";
 import { activityQuery, intParam, paletteParam } from "./params.ts";
 import { formatParam, parseBounds } from "./render.ts";
 
@@ -94,7 +94,7 @@ export function exportRoutes(store: Store, options: ExportRouteOptions = {}) {
     if (total > maxTiles) {
       throw new HotpotError("too_large", `export: these zooms and bounds have ${total} tiles with data, at most ${maxTiles} here: narrow the area or the zooms, or run hotpot export`);
     }
-    if (sweep()) return textResponse(503, "export: another export is running; try again when it is done", { "Retry-After": "30" });
+    if (sweep()) throw new HotpotError("busy", "export: another export is running; try again when it is done", { retryAfter: 30 });
 
     const id = crypto.randomUUID();
     // Made with the first job, so a server whose page never asks leaves nothing in the temp folder.
@@ -130,11 +130,12 @@ export function exportRoutes(store: Store, options: ExportRouteOptions = {}) {
     .post("/api/exports", ({ request }) => start(request), { parse: "none" })
     .get("/api/exports/:id", ({ params }) => {
       const status = read(params.id);
-      return status ? jsonResponse(status, 200, { "Cache-Control": "no-store" }) : textResponse(404, "export: no such job");
+      if (!status) throw new HotpotError("not_found", "export: no such job");
+      return jsonResponse(status, 200, { "Cache-Control": "no-store" });
     })
     .get("/exports/:id/:name", ({ params }) => {
       const status = read(params.id);
-      if (!status || status.state !== "done" || params.name !== `heatmap.${status.kind}`) return textResponse(404, "export: no such archive (yet)");
+      if (!status || status.state !== "done" || params.name !== `heatmap.${status.kind}`) throw new HotpotError("not_found", "export: no such archive (yet)");
       const file = Bun.file(join(root, params.id, params.name));
       return new Response(file, {
         headers: {

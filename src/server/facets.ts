@@ -4,6 +4,7 @@
  * have each. Types are listed as written (`Ride`, `ride`, `cycling`); the page groups the
  * spellings of one sport. Cached per data version: it is a scan of every activity.
  */
+import { PerVersion } from "../cache.ts";
 import type { Store } from "../store.ts";
 import { jsonResponse } from "./http.ts";
 
@@ -12,15 +13,11 @@ export interface Facets {
   years: { year: number; count: number }[];
 }
 
-const cache = new WeakMap<Store, { version: number; facets: Facets }>();
+/** One answer per store and data version. */
+const cache = new PerVersion<Store, "facets", Facets>({ maxEntries: 1 });
 
 export function facets(store: Store): Facets {
-  const version = store.dataVersion();
-  const cached = cache.get(store);
-  if (cached?.version === version) return cached.facets;
-  const result = { types: store.activityTypeCounts(), years: store.yearCounts() };
-  cache.set(store, { version, facets: result });
-  return result;
+  return cache.at(store, store.dataVersion()).remember("facets", () => ({ types: store.activityTypeCounts(), years: store.yearCounts() }));
 }
 
 export const facetsHandler = (store: Store) => (): Response => jsonResponse(facets(store));

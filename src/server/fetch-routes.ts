@@ -8,8 +8,8 @@
 import { Elysia } from "elysia";
 import { fetchIntervals, parseLookback, type IntervalsEnv } from "../sources/intervals.ts";
 import type { Store } from "../store.ts";
-import { authorized } from "./auth.ts";
-import { jsonResponse, searchParams, textResponse } from "./http.ts";
+import { requireToken } from "./auth.ts";
+import { jsonResponse, searchParams } from "./http.ts";
 
 export function fetchRoutes(store: Store, env: IntervalsEnv, token: string | null, log: (line: string) => void = () => {}) {
   // One fetch at a time: a second one would download the same files again.
@@ -17,9 +17,7 @@ export function fetchRoutes(store: Store, env: IntervalsEnv, token: string | nul
   return new Elysia().post(
     "/fetch/intervals.icu",
     ({ request }) => {
-      if (!authorized(request, token)) {
-        return textResponse(401, "fetch: missing or wrong token (send Authorization: Bearer <HOTPOT_UPLOAD_TOKEN>)", { "WWW-Authenticate": 'Bearer realm="hotpot"' });
-      }
+      requireToken(request, token, "fetch");
       const lookbackDays = parseLookback(searchParams(request).get("lookback") ?? "30", "lookback");
       const run = queue.then(() => fetchIntervals(store, env, { lookbackDays, log }));
       queue = run.catch(() => undefined);

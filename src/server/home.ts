@@ -14,6 +14,7 @@
  *     . 3 7 5 1 . . . .      frame: the tiles ≥ 10% of 9 within reach
  *     . . 2 . . . . . 2  ←   too far: a holiday, left out
  */
+import { PerVersion } from "../cache.ts";
 import { activityIdSet, queryKey, type CompiledQuery } from "../query.ts";
 import type { Store } from "../store.ts";
 import { sourceZoom, xToLng, yToLat } from "../tile.ts";
@@ -30,15 +31,13 @@ const HOME_REACH = 6;
 /** A tile joins the frame with at least this share of the busiest tile's activities. */
 const HOME_SHARE = 0.1;
 
-const cache = new WeakMap<Store, Map<string, LngLatBounds | null>>();
-/** Distinct filters remembered per data version; a page asks for a handful. */
-const CACHE_ENTRIES = 32;
+/** 32 distinct filters remembered per store and data version; a page asks for a handful. */
+const cache = new PerVersion<Store, string, LngLatBounds | null>({ maxEntries: 32 });
 
 export function homeBounds(store: Store, query: CompiledQuery | null = null): LngLatBounds | null {
   const { version, config } = store.snapshot();
-  const cacheKey = `${version}|${queryKey(query)}`;
-  let entries = cache.get(store);
-  if (!entries) cache.set(store, (entries = new Map()));
+  const cacheKey = queryKey(query);
+  const entries = cache.at(store, version);
   if (entries.has(cacheKey)) return entries.get(cacheKey)!;
 
   const levels = config.zoom_levels;
@@ -52,7 +51,6 @@ export function homeBounds(store: Store, query: CompiledQuery | null = null): Ln
     counts.set(cell, (counts.get(cell) ?? 0) + 1);
   }
   const bounds = counts.size === 0 ? null : trim(store, frame(counts, n), z, sourceZoom(TRIM_ZOOM, levels), allowed);
-  if (entries.size >= CACHE_ENTRIES) entries.clear();
   entries.set(cacheKey, bounds);
   return bounds;
 }

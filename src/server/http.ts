@@ -2,16 +2,31 @@
  * Response builders shared by the routes. Every body's length goes into
  * Content-Length so the request log can report bytes without reading bodies.
  */
+import { isHotpotError } from "../errors.ts";
 
 const encoder = new TextEncoder();
 
 /** A one-line plain-text answer: errors and refusals, readable with curl. */
-export function textResponse(status: number, message: string, headers: Record<string, string> = {}): Response {
+function textResponse(status: number, message: string, headers: Record<string, string> = {}): Response {
   const body = encoder.encode(`${message.replace(/\s*\n\s*/g, " ")}\n`);
   return new Response(body, {
     status,
     headers: { "Content-Type": "text/plain; charset=utf-8", "Content-Length": String(body.byteLength), ...headers },
   });
+}
+
+/**
+ * The one mapping of an error to HTTP: a HotpotError's status, message and
+ * headers (Retry-After from `retryAfter`); anything else is a bug, logged
+ * here and answered with a bare 500 that shows no stack trace.
+ */
+export function errorResponse(error: unknown): Response {
+  if (!isHotpotError(error)) {
+    console.error(error);
+    return textResponse(500, "internal error (logged on the server)");
+  }
+  const retry: Record<string, string> = error.retryAfter === undefined ? {} : { "Retry-After": String(error.retryAfter) };
+  return textResponse(error.status, error.message, { ...error.headers, ...retry });
 }
 
 export function jsonResponse(value: unknown, status = 200, headers: Record<string, string> = {}): Response {

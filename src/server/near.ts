@@ -3,6 +3,7 @@
  * stored tiles alone: no track is re-read, only the rows of the one or few
  * stored tiles around the point (or of one shallow zoom level for bounds).
  */
+import { PerVersion } from "../cache.ts";
 import { decodeLines } from "../codec.ts";
 import { HotpotError } from "../errors.ts";
 import { reading, queryKey, type CompiledQuery } from "../query.ts";
@@ -126,9 +127,8 @@ function nearestOnRow(blob: Uint8Array, px: number, py: number, limit2: number, 
 /** West, south, east, north in degrees. */
 export type LngLatBounds = [number, number, number, number];
 
-const boundsCache = new WeakMap<Store, Map<string, LngLatBounds | null>>();
-/** Distinct filters remembered per data version; a page asks for a handful. */
-const BOUNDS_CACHE_ENTRIES = 32;
+/** 32 distinct filters remembered per store and data version; a page asks for a handful. */
+const boundsCache = new PerVersion<Store, string, LngLatBounds | null>({ maxEntries: 32 });
 
 /**
  * The extent of the matching activities' stored lines (outside privacy
@@ -137,9 +137,8 @@ const BOUNDS_CACHE_ENTRIES = 32;
  */
 export function activityBounds(store: Store, query: CompiledQuery | null = null): LngLatBounds | null {
   const { version, config, ids: allowed } = reading(store, query);
-  const cacheKey = `${version}|${queryKey(query)}`;
-  let cache = boundsCache.get(store);
-  if (!cache) boundsCache.set(store, (cache = new Map()));
+  const cacheKey = queryKey(query);
+  const cache = boundsCache.at(store, version);
   if (cache.has(cacheKey)) return cache.get(cacheKey)!;
 
   const z = sourceZoom(BOUNDS_ZOOM, config.zoom_levels);
@@ -168,7 +167,6 @@ export function activityBounds(store: Store, query: CompiledQuery | null = null)
     }
   }
   const bounds: LngLatBounds | null = x0 === Infinity ? null : [xToLng(x0), yToLat(y1), xToLng(x1), yToLat(y0)];
-  if (cache.size >= BOUNDS_CACHE_ENTRIES) cache.clear();
   cache.set(cacheKey, bounds);
   return bounds;
 }

@@ -11,7 +11,9 @@ import { DEFAULT_SCALE, parseScale, type Scale } from "../scale.ts";
 import { isValidTile, MAX_ZOOM } from "../tile.ts";
 import { checkFilterKeys, isPrivateProperty } from "./privacy.ts";
 
-export type ImageFormat = "png" | "webp";
+import type { ImageFormat } from "../encode.ts";
+
+export type { ImageFormat };
 export type TileSize = 256 | 512 | 1024;
 
 export interface TileAddress {

@@ -12,7 +12,7 @@
 import { HotpotError } from "../errors.ts";
 import type { Properties } from "../types.ts";
 import { authorized } from "./auth.ts";
-import { textResponse } from "./http.ts";
+import { errorResponse } from "./http.ts";
 
 /** Words that make a property private wherever they stand in its name: `athlete_weight`, `activityPrivateNote`. */
 const PRIVATE_WORDS = new Set(["private", "note", "notes", "description", "weight", "height", "bmi", "serial"]);
@@ -60,9 +60,11 @@ export function access({ ownerToken, readToken }: AccessOptions): Access {
     refuse(request) {
       if (readToken === null || authorized(request, readToken) || owner(request)) return null;
       // Basic makes a browser ask for it once; scripts send Authorization: Bearer.
-      return textResponse(401, "this server needs a token (HOTPOT_READ_TOKEN): send Authorization: Bearer <token>, or any user name with it as password", {
-        "WWW-Authenticate": 'Basic realm="hotpot", charset="UTF-8"',
-      });
+      return errorResponse(
+        new HotpotError("unauthorized", "this server needs a token (HOTPOT_READ_TOKEN): send Authorization: Bearer <token>, or any user name with it as password", {
+          headers: { "WWW-Authenticate": 'Basic realm="hotpot", charset="UTF-8"' },
+        }),
+      );
     },
   };
 }

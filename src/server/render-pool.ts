@@ -6,6 +6,7 @@
  * already, and what matters is that tile requests keep being answered while
  * it draws.
  */
+import { HotpotError } from "../errors.ts";
 import type { Store } from "../store.ts";
 import { WorkerPool } from "../workers.ts";
 import { runRenderJob, type RenderJob } from "./render-job.ts";
@@ -15,10 +16,13 @@ export interface Renderer {
   close(): void;
 }
 
-/** Jobs waiting or running per process; past this /render answers 503 rather than pile up 36 MB canvases. */
+/** Jobs waiting or running per process; past this /render answers 503 rather than pile up images of up to 3000² counts. */
 export const MAX_QUEUED_RENDERS = 4;
 
-export class RenderBusy extends Error {}
+/** The 503 for a job past the queue; a render takes a second or two, so try again in five. */
+function busy(queued: number): HotpotError {
+  return new HotpotError("busy", `render: busy (${queued} renders are queued); try again shortly`, { retryAfter: 5 });
+}
 
 export class RenderPool implements Renderer {
   private pool: WorkerPool<RenderJob, Uint8Array | null> | null = null;
@@ -31,7 +35,7 @@ export class RenderPool implements Renderer {
 
   render(job: RenderJob): Promise<Uint8Array | null> {
     this.pool ??= new WorkerPool(this.spawn, { size: 1, depth: MAX_QUEUED_RENDERS, init: this.dbPath, name: "render worker" });
-    if (this.pool.pending >= MAX_QUEUED_RENDERS) return Promise.reject(new RenderBusy(`${this.pool.pending} renders are queued`));
+    if (this.pool.pending >= MAX_QUEUED_RENDERS) return Promise.reject(busy(this.pool.pending));
     return this.pool.run(job);
   }
 
@@ -57,7 +61,7 @@ export class InlineRenderer implements Renderer {
   constructor(private readonly store: Store) {}
 
   render(job: RenderJob): Promise<Uint8Array | null> {
-    if (this.queued >= MAX_QUEUED_RENDERS) return Promise.reject(new RenderBusy(`${this.queued} renders are queued`));
+    if (this.queued >= MAX_QUEUED_RENDERS) return Promise.reject(busy(this.queued));
     this.queued++;
     const run = this.queue.then(() => runRenderJob(this.store, job)).finally(() => this.queued--);
     this.queue = run.catch(() => undefined);

@@ -9,12 +9,12 @@ import { planBounds } from "../render.ts";
 import type { Store } from "../store.ts";
 import type { Bounds } from "../tile.ts";
 import { etagOf, ifNoneMatch } from "./etag.ts";
-import { bytesResponse, searchParams, textResponse } from "./http.ts";
+import { bytesResponse, searchParams } from "./http.ts";
 import { CONTENT_TYPE } from "./image.ts";
 import { activityQuery, intParam, modeParam, paletteParam, scaleParam, type ImageFormat } from "./params.ts";
-import { RenderBusy, type Renderer } from "./render-pool.ts";
+import type { Renderer } from "./render-pool.ts";
 
-/** Largest width or height: 3000² counts plus the RGBA canvas are about 45 MB. */
+/** Largest width or height: 3000² counts are 9 MB; the drawing's stamps and the encoder's rows add about three times that. */
 export const MAX_RENDER_SIZE = 3000;
 
 /** `W,S,E,N` as four numbers; their ranges are render.ts's to check (planBounds). */
@@ -55,23 +55,18 @@ export function renderHandler(store: Store, renderer: Renderer, owner: (request:
       ETag: etag,
     };
     if (ifNoneMatch(request.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers });
-    let bytes: Uint8Array | null;
-    try {
-      bytes = await renderer.render({
-        bounds,
-        width,
-        height,
-        color: params.get("color") || undefined,
-        gradient: params.get("gradient") || undefined,
-        query,
-        format,
-        scale,
-        mode,
-      });
-    } catch (e) {
-      if (e instanceof RenderBusy) return textResponse(503, `render: busy (${e.message}); try again shortly`, { "Retry-After": "5" });
-      throw e;
-    }
+    // A full queue rejects with a busy HotpotError: errorResponse makes it a 503 with Retry-After.
+    const bytes = await renderer.render({
+      bounds,
+      width,
+      height,
+      color: params.get("color") || undefined,
+      gradient: params.get("gradient") || undefined,
+      query,
+      format,
+      scale,
+      mode,
+    });
     if (!bytes) return new Response(null, { status: 204, headers });
     return bytesResponse(bytes, headers);
   };

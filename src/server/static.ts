@@ -22,8 +22,9 @@
 import { createHash } from "node:crypto";
 import { promisify } from "node:util";
 import { brotliCompress, constants, gzip } from "node:zlib";
+import { HotpotError } from "../errors.ts";
 import { ifNoneMatch } from "./etag.ts";
-import { textResponse } from "./http.ts";
+import { errorResponse } from "./http.ts";
 
 export interface AssetSource {
   /** The file at a checked relative path (`a/b.js`), or null. */
@@ -97,7 +98,7 @@ export interface AssetOptions {
 /** Serves one asset with an ETag, compressed when the browser accepts it; 404 when absent. */
 export async function assetResponse(request: Request, assets: AssetSource, path: string | null, options: AssetOptions = {}): Promise<Response> {
   const file = path === null ? null : await assets.get(path);
-  if (!file) return textResponse(404, "not found");
+  if (!file) return errorResponse(new HotpotError("not_found", "not found"));
   const type = file.type || "application/octet-stream";
   const base = options.body?.etag ?? fileTag(file);
   const encoding = COMPRESSIBLE.test(type) && (options.body?.bytes.byteLength ?? file.size) >= MIN_COMPRESS_BYTES ? encodingFor(request) : null;

@@ -11,13 +11,13 @@
  */
 import { Elysia } from "elysia";
 import { readLimited } from "../decompress.ts";
-import { isHotpotError } from "../errors.ts";
+import { HotpotError, isHotpotError } from "../errors.ts";
 import { shellQuote } from "../sources/_shell.ts";
 import { parseEvent, type Receipt, type StravaEvent } from "../sources/strava-events.ts";
 import { authorizeUrl, exchangeCode, type StravaEnv } from "../sources/strava.ts";
 import type { Store } from "../store.ts";
 import { sameSecret } from "./auth.ts";
-import { jsonResponse, searchParams, textResponse } from "./http.ts";
+import { errorResponse, jsonResponse, searchParams } from "./http.ts";
 
 /**
  * The public origin a request reached us at. Behind a proxy (Fly.io, nginx,
@@ -97,41 +97,44 @@ const MAX_EVENT_BYTES = 16 * 1024;
  * applies events, enqueueEvent in the server's other processes.
  */
 export function stravaWebhookRoutes(env: StravaEnv, receive: (e: StravaEvent) => Receipt) {
+  // Its own error mapping too: the routes are also mounted on their own, without the app's.
   return new Elysia()
+    .onError(({ error }) => errorResponse(error))
     .get("/strava/webhook", ({ request }) => {
       const q = searchParams(request);
       const mode = q.get("hub.mode");
       const token = q.get("hub.verify_token");
       const challenge = q.get("hub.challenge");
       const missing = [mode === null && "hub.mode", token === null && "hub.verify_token", challenge === null && "hub.challenge"].filter(Boolean);
-      if (missing.length > 0) return textResponse(400, `webhook validation: missing ${missing.join(", ")} (Strava sends hub.mode=subscribe, hub.verify_token and hub.challenge)`);
-      if (mode !== "subscribe") return textResponse(400, `webhook validation: expected hub.mode=subscribe, found '${mode!.slice(0, 40)}'`);
-      if (!sameSecret(token!, env.webhookSecret)) return textResponse(403, "webhook validation: hub.verify_token does not match STRAVA_WEBHOOK_SECRET");
+      if (missing.length > 0) throw new HotpotError("bad_argument", `webhook validation: missing ${missing.join(", ")} (Strava sends hub.mode=subscribe, hub.verify_token and hub.challenge)`);
+      if (mode !== "subscribe") throw new HotpotError("bad_argument", `webhook validation: expected hub.mode=subscribe, found '${mode!.slice(0, 40)}'`);
+      if (!sameSecret(token!, env.webhookSecret)) throw new HotpotError("forbidden", "webhook validation: hub.verify_token does not match STRAVA_WEBHOOK_SECRET");
       return jsonResponse({ "hub.challenge": challenge });
     })
     .post(
       "/strava/webhook",
       async ({ request }) => {
-        const tooLarge = () => textResponse(413, `webhook event: body over ${MAX_EVENT_BYTES} bytes`, { Connection: "close" });
-        if (Number(request.headers.get("content-length") ?? 0) > MAX_EVENT_BYTES) return tooLarge();
+        const tooLarge = () => new HotpotError("too_large", `webhook event: body over ${MAX_EVENT_BYTES} bytes`, { headers: { Connection: "close" } });
+        if (Number(request.headers.get("content-length") ?? 0) > MAX_EVENT_BYTES) throw tooLarge();
         let text: string;
         try {
           // Counted while read: a chunked body says nothing about its length up front.
           text = new TextDecoder().decode(await readLimited(request, MAX_EVENT_BYTES));
         } catch (e) {
-          if (isHotpotError(e) && e.code === "too_large") return tooLarge();
+          if (isHotpotError(e) && e.code === "too_large") throw tooLarge();
           throw e;
         }
         let event;
         try {
           event = parseEvent(JSON.parse(text));
         } catch (e) {
-          return textResponse(400, isHotpotError(e) ? e.message : "webhook event: the body is not JSON");
+          // parseEvent's own errors are bad_argument already; JSON.parse's are not user-facing as they stand.
+          throw isHotpotError(e) ? e : new HotpotError("bad_argument", "webhook event: the body is not JSON");
         }
         // An event of another subscription is not Strava's to us: dropped, but answered like any other.
         const receipt = env.subscriptionId !== null && event.subscription_id !== env.subscriptionId ? "ignored" : receive(event);
         // Strava retries a delivery that does not get 200 within 2 s; only a full queue wants that.
-        if (receipt === "queue_full") return textResponse(503, "webhook event: the queue is full; try again later", { "Retry-After": "900" });
+        if (receipt === "queue_full") throw new HotpotError("busy", "webhook event: the queue is full; try again later", { retryAfter: 900 });
         // One answer for queued, duplicate and ignored events, so a stranger cannot learn which athletes are connected.
         return jsonResponse({ status: "received" });
       },

@@ -6,6 +6,7 @@
  * On the cached path no SQLite work is done per request beyond the data
  * version, itself read at most once a millisecond (data-version.ts).
  */
+import { encode } from "../encode.ts";
 import { isTimeMode, renderTileHeat } from "../heat-mode.ts";
 import { scalePalette } from "../scale.ts";
 import { queryKey } from "../query.ts";
@@ -15,7 +16,7 @@ import type { Collector } from "./collect.ts";
 import type { DataVersion } from "./data-version.ts";
 import { etagOf, ifNoneMatch } from "./etag.ts";
 import { searchParams } from "./http.ts";
-import { CONTENT_TYPE, encodeImage } from "./image.ts";
+import { CONTENT_TYPE } from "./image.ts";
 import { activityQuery, modeParam, negotiateFormat, paletteParam, parseTileAddress, scaleParam, type ImageFormat } from "./params.ts";
 import type { TileRenderer } from "./tile-helper.ts";
 
@@ -72,19 +73,13 @@ export function tileHandler({ store, versions, cache, collector, tiles, shared, 
     const counts = timed ? renderTileHeat(store, tile.z, tile.x, tile.y, { size: tile.size, query, mode }) : tiles.render(tile.z, tile.x, tile.y, { size: tile.size, query });
     collector.rendered(tile.size * tile.size);
     const keep = (bytes: Uint8Array): Response => keepTile({ store, versions, cache }, { key, version, etag, format, cacheControl }, bytes);
-    const encode = (drawn: Uint8Array | null): Response | Promise<Response> => {
+    const encoded = (drawn: Uint8Array | null): Response => {
       if (!drawn) return keep(new Uint8Array(0));
-      const encoded = encodeImage(drawn, tile.size, tile.size, scalePalette(palette, drawn, scale, timed), format);
-      if (!(encoded instanceof Promise)) {
-        tiles.release(drawn);
-        return keep(encoded);
-      }
-      return encoded.then((bytes) => {
-        tiles.release(drawn);
-        return keep(bytes);
-      });
+      const bytes = encode(format, drawn, tile.size, tile.size, scalePalette(palette, drawn, scale, timed));
+      tiles.release(drawn);
+      return keep(bytes);
     };
-    return counts instanceof Promise ? counts.then(encode) : encode(counts);
+    return counts instanceof Promise ? counts.then(encoded) : encoded(counts);
   };
 }
 

@@ -22,8 +22,8 @@ import { ingestInWorker, ingestPool } from "../import/ingest.ts";
 import type { WorkerPool } from "../workers.ts";
 import type { FormFiles, WorkerResult, WorkerTask } from "../import/worker.ts";
 import type { Store } from "../store.ts";
-import { authorized } from "./auth.ts";
-import { jsonResponse, textResponse } from "./http.ts";
+import { requireToken } from "./auth.ts";
+import { errorResponse, jsonResponse } from "./http.ts";
 
 export interface UploadOptions {
   /** HOTPOT_UPLOAD_TOKEN, or null when uploads are open. */
@@ -57,20 +57,27 @@ export function uploadHandler(store: Store, options: UploadOptions, changed: () 
   // Uploads run one after another: their bodies are held in memory, and the writes queue on SQLite's lock anyway.
   let queue: Promise<unknown> = Promise.resolve();
 
+  // Errors become answers here as well as in the app: the handler is also called on its own.
   return (request: Request): Promise<Response> => {
-    if (!authorized(request, options.token)) {
-      return Promise.resolve(textResponse(401, "upload: missing or wrong token (send Authorization: Bearer <HOTPOT_UPLOAD_TOKEN>)", { "WWW-Authenticate": 'Bearer realm="hotpot"' }));
+    try {
+      return start(request).catch(errorResponse);
+    } catch (e) {
+      return Promise.resolve(errorResponse(e));
     }
+  };
+
+  function start(request: Request): Promise<Response> {
+    requireToken(request, options.token, "upload");
     const type = request.headers.get("content-type") ?? "";
     if (!type.toLowerCase().startsWith("multipart/form-data")) {
-      return Promise.resolve(textResponse(415, `upload: expected a multipart/form-data body with file fields, found Content-Type '${type.slice(0, 60)}'`));
+      throw new HotpotError("unsupported", `upload: expected a multipart/form-data body with file fields, found Content-Type '${type.slice(0, 60)}'`);
     }
     const declared = Number(request.headers.get("content-length") ?? 0);
-    if (declared > options.maxBodyBytes) return Promise.resolve(tooLarge(options.maxBodyBytes));
+    if (declared > options.maxBodyBytes) throw tooLarge(options.maxBodyBytes);
     const run = queue.then(() => receive(store, request, type, options, changed));
     queue = run.catch(() => undefined);
     return run;
-  };
+  }
 }
 
 async function receive(store: Store, request: Request, type: string, options: UploadOptions, changed: () => void): Promise<Response> {
@@ -78,7 +85,7 @@ async function receive(store: Store, request: Request, type: string, options: Up
   try {
     body = await readLimited(request, options.maxBodyBytes);
   } catch (e) {
-    if (e instanceof HotpotError && e.code === "too_large") return tooLarge(options.maxBodyBytes);
+    if (e instanceof HotpotError && e.code === "too_large") throw tooLarge(options.maxBodyBytes);
     throw e;
   }
   const pool = ingestPool(store, options.maxUnzippedBytes);
@@ -86,9 +93,9 @@ async function receive(store: Store, request: Request, type: string, options: Up
     // The same worker answers a form task with the form's files instead of an activity.
     const split = pool as unknown as WorkerPool<WorkerTask, FormFiles>;
     const files = await split.run({ name: "", form: { body: body as Uint8Array<ArrayBuffer>, type } }, [body.buffer]);
-    if (files === null) return textResponse(400, "upload: the multipart/form-data body could not be read");
-    if (files.length === 0) return textResponse(400, "upload: expected one or more form fields named 'file', found none");
-    if (files.length > options.maxFiles) return textResponse(413, `upload: at most ${options.maxFiles} files per request, found ${files.length}`);
+    if (files === null) throw new HotpotError("bad_argument", "upload: the multipart/form-data body could not be read");
+    if (files.length === 0) throw new HotpotError("bad_argument", "upload: expected one or more form fields named 'file', found none");
+    if (files.length > options.maxFiles) throw new HotpotError("too_large", `upload: at most ${options.maxFiles} files per request, found ${files.length}`);
     const results: UploadResult[] = [];
     for (const file of files) {
       results.push(await storeOne(store, file, pool));
@@ -118,6 +125,7 @@ export function uploadStatus(results: readonly UploadResult[]): number {
   return results.every((r) => r.reason === UNSUPPORTED) ? 415 : 422;
 }
 
-function tooLarge(limit: number): Response {
-  return textResponse(413, `upload: request body over the limit of ${(limit / 1024 / 1024).toFixed(1)} MB (--upload-limit-mb)`, { Connection: "close" });
+/** Connection: close, as the rest of the body is not read. */
+function tooLarge(limit: number): HotpotError {
+  return new HotpotError("too_large", `upload: request body over the limit of ${(limit / 1024 / 1024).toFixed(1)} MB (--upload-limit-mb)`, { headers: { Connection: "close" } });
 }
