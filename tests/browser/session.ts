@@ -4,8 +4,8 @@
  */
 import type { Browser, BrowserContextOptions } from "playwright-core";
 import { launch, openPage, type WatchedPage } from "./browser.ts";
-import { fixtureDatabase } from "./fixture.ts";
-import { startServer, type RunningServer, type ServeFlags } from "./server.ts";
+import { fixtureDatabase } from "../helpers/fixture.ts";
+import { startServer, type RunningServer, type ServeFlags } from "../helpers/server.ts";
 
 export interface PageSession {
   server: RunningServer;
