@@ -495,8 +495,31 @@ describe("forged events", () => {
     const full = await post(event({ object_id: 3_000_000 }));
     expect(full.status).toBe(503);
     expect(full.headers.get("retry-after")).toBe("900");
+    expect(await full.text()).toBe("webhook event: the queue is full; try again later\n");
     expect(await (await post(event({ owner_id: OTHER, object_id: 3_000_001 }))).json()).toEqual({ status: "received" });
     expect(processor.pending()).toBe(MAX_QUEUED_PER_ATHLETE + 1);
+  });
+
+  test("a full queue answers 503 and queues nothing; Strava's retry once there is room is queued", async () => {
+    processor.stop();
+    const log = () => {};
+    for (let i = 0; i < MAX_QUEUED_PER_ATHLETE; i++) enqueueEvent(store, parseEvent(event({ object_id: 2_000_000 + i })), { notBefore: clock.t, log });
+    const refused = event({ object_id: 3_000_000 });
+    for (let retry = 0; retry < 2; retry++) {
+      const res = await post(refused);
+      expect(res.status).toBe(503);
+      expect(await res.text()).toBe("webhook event: the queue is full; try again later\n");
+    }
+    expect(processor.pending()).toBe(MAX_QUEUED_PER_ATHLETE);
+    // One event applied (here: removed) makes room for exactly one more.
+    store.db.query("DELETE FROM strava_events WHERE object_id = 2000000").run();
+    const retried = await post(refused);
+    expect(retried.status).toBe(200);
+    expect(await retried.json()).toEqual({ status: "received" });
+    expect(processor.pending()).toBe(MAX_QUEUED_PER_ATHLETE);
+    // The retried event is the one queued: a third delivery of it is a duplicate, not refused.
+    expect((await post(refused)).status).toBe(200);
+    expect((await post(event({ object_id: 3_000_002 }))).status).toBe(503);
   });
 
   test("with STRAVA_SUBSCRIPTION_ID set, events of another subscription are answered alike and dropped", async () => {
