@@ -11,6 +11,8 @@ export interface PageSession {
   server: RunningServer;
   browser: Browser;
   watched: WatchedPage;
+  /** Another page in a fresh browser context (no storage, no history), with the session's page options. */
+  newPage(): Promise<WatchedPage>;
   /** Closes the browser, stops the server and removes the database. */
   close(): Promise<void>;
 }
@@ -26,7 +28,9 @@ export async function startPageSession(flags: ServeFlags, page: BrowserContextOp
   try {
     if (server.status === "rejected") throw server.reason;
     if (browser.status === "rejected") throw browser.reason;
-    return { server: server.value, browser: browser.value, watched: await openPage(browser.value, page), close };
+    const b = browser.value;
+    const newPage = () => openPage(b, page);
+    return { server: server.value, browser: b, watched: await newPage(), newPage, close };
   } catch (e) {
     await close();
     throw e;
