@@ -2,7 +2,7 @@
  * Explorer tiles on the map page, in Debian's Chromium against a real
  * `hotpot serve` on the fixture database (tests/helpers/fixture.ts).
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { latToY, lngToX } from "../../src/tile.ts";
 import { decodePng, outsideRequests, screenshotPath, type Pixels, type WatchedPage } from "./browser.ts";
@@ -22,16 +22,35 @@ let page: Page;
 
 beforeAll(async () => {
   session = await startPageSession({}, { viewport: VIEWPORT, deviceScaleFactor: 1, colorScheme: "light" });
-  ({ server, watched } = session);
-  page = watched.page;
+  ({ server } = session);
 });
 afterAll(() => session?.close());
 
+// A page of its own for every test, opened at the state the test needs.
+beforeEach(async () => {
+  watched = await session.newPage();
+  page = watched.page;
+});
+afterEach(async () => {
+  const outside = outsideRequests(watched.requests, server.origin);
+  await watched.close();
+  expect(outside).toEqual([]);
+});
+
 const api = async (query: string) => (await fetch(`${server.origin}/api/explorer?${query}`)).json();
 
+/** Waits until the map has drawn every tile it asked for (MapLibre marks it busy before asking). */
 async function settled(): Promise<void> {
-  await page.waitForTimeout(50); // let MapLibre mark itself busy before waiting for idle
   await page.waitForSelector('#map[aria-busy="false"]', { timeout: 15_000 });
+}
+
+/** Opens the page on a link with the explorer layer at `zoom` and waits for its tiles and card. */
+async function openExplorer(zoom: number): Promise<void> {
+  const explorerTile = page.waitForResponse((r) => r.url().includes(`/explorer/${VIEW.zoom}/`) && r.url().includes(`zoom=${zoom}`));
+  await page.goto(`${server.origin}/#map=${VIEW.zoom}/${VIEW.lat}/${VIEW.lng}&basemap=none&explorer=${zoom}`);
+  expect((await explorerTile).status()).toBe(200);
+  await page.waitForSelector("#explorer-card:not([hidden]) #explorer-explored");
+  await settled();
 }
 
 /** What the card shows, as numbers. */
@@ -62,11 +81,7 @@ function rgbAt(px: Pixels, x: number, y: number): [number, number, number] {
 
 describe("explorer tiles on the page", () => {
   test("opened from a link: the layer over the heat and the card with the API's numbers", async () => {
-    const explorerTile = page.waitForResponse((r) => r.url().includes("/explorer/14/") && r.url().includes("zoom=14"));
-    await page.goto(`${server.origin}/#map=${VIEW.zoom}/${VIEW.lat}/${VIEW.lng}&basemap=none&explorer=14`);
-    expect((await explorerTile).status()).toBe(200);
-    await page.waitForSelector("#explorer-card:not([hidden]) #explorer-explored");
-    await settled();
+    await openExplorer(14);
     expect(await card()).toEqual(expected(await api("zoom=14")));
     expect(await page.getAttribute('[data-explorer="14"]', "aria-pressed")).toBe("true");
     expect(await page.getAttribute("#explorer-card .explorer-chart", "aria-label")).toMatch(/^Tiles gained per year: 2022 \d+, 2023 \d+, 2024 \d+$/);
@@ -80,10 +95,10 @@ describe("explorer tiles on the page", () => {
     expect(b).toBeGreaterThan(r);
     expect(b).toBeGreaterThan(g + 30);
     expect(watched.errors).toEqual([]);
-    expect(outsideRequests(watched.requests, server.origin)).toEqual([]);
   });
 
   test("zoom 17 from the toggle: new tiles, new numbers, written to the link", async () => {
+    await openExplorer(14);
     const tile = page.waitForResponse((r) => r.url().includes("/explorer/") && r.url().includes("zoom=17"));
     await page.click('[data-explorer="17"]');
     await tile;
@@ -95,6 +110,7 @@ describe("explorer tiles on the page", () => {
   });
 
   test("the page's filter and dates apply to the explorer tiles", async () => {
+    await openExplorer(17);
     const tile = page.waitForResponse((r) => r.url().includes("/explorer/") && decodeURIComponent(r.url()).includes("filter=activity_type = run"));
     await page.fill("#filter", "activity_type = run");
     // A filter applies on a complete word: Enter completes it.
@@ -113,6 +129,7 @@ describe("explorer tiles on the page", () => {
   });
 
   test("off: the layer and the card go", async () => {
+    await openExplorer(14);
     await page.click('[data-explorer=""]');
     await page.waitForSelector("#explorer-card", { state: "hidden" });
     expect(await page.evaluate(() => location.hash.includes("explorer="))).toBe(false);
