@@ -5,7 +5,7 @@
  * links, keyboard-only "which activities went here", explained empty results, deleting an
  * activity, and the phone's sheet. Screenshots go to tests/artifacts/.
  */
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { latToY, lngToX } from "../../src/tile.ts";
 import { countColour, decodePng, launch, openPage, screenshotPath, type WatchedPage } from "./browser.ts";
@@ -28,14 +28,21 @@ let watched: WatchedPage;
 let page: Page;
 
 beforeAll(async () => {
+  browser = await launch();
+});
+
+afterAll(() => browser?.close());
+
+// Tests here delete and add activities and stop the server: each gets a database, a server and a page of its own.
+beforeEach(async () => {
   db = fixtureDatabase();
-  [server, browser] = await Promise.all([startServer(db.path, FLAGS), launch()]);
+  server = await startServer(db.path, FLAGS);
   watched = await openPage(browser, { viewport: VIEWPORT, deviceScaleFactor: 1, colorScheme: "light" });
   page = watched.page;
 });
 
-afterAll(async () => {
-  await browser?.close();
+afterEach(async () => {
+  await watched?.close();
   await server?.stop();
   db?.cleanup();
 });
@@ -47,8 +54,8 @@ async function load(p: Page, hash: string): Promise<void> {
   await settled(p);
 }
 
+/** Waits until the map has drawn every tile it asked for (MapLibre marks it busy before asking for one). */
 async function settled(p: Page = page): Promise<void> {
-  await p.waitForTimeout(50);
   await p.waitForSelector('#map[aria-busy="false"]', { timeout: 15_000 });
 }
 
@@ -178,6 +185,7 @@ describe("explained results", () => {
     for (const key of "010120") await page.keyboard.press(key);
     await page.keyboard.press("2");
     expect(await page.inputValue("#after")).toBe("0202-01-01");
+    // Waiting for something not to happen has no event: give the page longer than its typing pause.
     await page.waitForTimeout(500);
     expect(watched.requests.slice(before).filter((u) => u.includes("after="))).toEqual([]);
     await page.keyboard.press("2");
@@ -335,13 +343,15 @@ describe("phone", () => {
       await phone.page.click("#panel-close");
 
       // An activity's card is a sheet at the bottom; "Zoom to track" frames the track above it.
-      // (The run was deleted above: the ride alone passes the crossing now.)
+      // The ride and the run pass the crossing at the screen's centre: choose the ride.
       await phone.page.touchscreen.tap(195, 422);
       await phone.page.waitForSelector("#near .near-item");
       await phone.page.tap('#near .near-item:has-text("Morning ride")');
       await phone.page.waitForFunction(() => document.querySelector("#activity-title")?.textContent === "Morning ride");
+      // The hash is written when the map stops moving: once it changes, the track is framed.
+      const framed = phone.page.waitForFunction((h) => location.hash !== h, await phone.page.evaluate(() => location.hash));
       await phone.page.tap("#activity-zoom");
-      await phone.page.waitForTimeout(1500);
+      await framed;
       await settled(phone.page);
       const card = (await phone.page.locator("#activity").boundingBox())!;
       const hash = await phone.page.evaluate(() => location.hash);
