@@ -24,7 +24,8 @@ import type { TileSize } from "../render.ts";
 import type { Store } from "../store.ts";
 import { jsonResponse, searchParams, textResponse } from "./http.ts";
 import { activityQuery, intParam, paletteParam } from "./params.ts";
-import { formatParam, parseBounds } from "./render.ts";
+import { parseBounds } from "../args.ts";
+import { formatParam } from "./render.ts";
 
 /** Tiles one job may look at: zooms 2-16 of a city take a few thousand, a minute of one core at most. */
 export const MAX_EXPORT_TILES = 20_000;
