@@ -2,13 +2,13 @@
  * Explorer tiles on the map page, in Debian's Chromium against a real
  * `hotpot serve` on the fixture database (tests/helpers/fixture.ts).
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { latToY, lngToX } from "../../src/tile.ts";
-import { decodePng, outsideRequests, screenshotPath, type Pixels, type WatchedPage } from "./browser.ts";
+import { decodePng, screenshotPath, type Pixels, type WatchedPage } from "./browser.ts";
 import { CROSSING } from "../helpers/fixture.ts";
 import type { RunningServer } from "../helpers/server.ts";
-import { startPageSession, type PageSession } from "./session.ts";
+import { pagePerTest, startPageSession, type PageSession } from "./session.ts";
 
 setDefaultTimeout(30_000);
 
@@ -27,14 +27,10 @@ beforeAll(async () => {
 afterAll(() => session?.close());
 
 // A page of its own for every test, opened at the state the test needs.
-beforeEach(async () => {
-  watched = await session.newPage();
+const currentPage = pagePerTest(() => session);
+beforeEach(() => {
+  watched = currentPage();
   page = watched.page;
-});
-afterEach(async () => {
-  const outside = outsideRequests(watched.requests, server.origin);
-  await watched.close();
-  expect(outside).toEqual([]);
 });
 
 const api = async (query: string) => (await fetch(`${server.origin}/api/explorer?${query}`)).json();

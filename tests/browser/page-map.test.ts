@@ -3,13 +3,13 @@
  * fixture database (three straight tracks around Zurich, see
  * tests/helpers/fixture.ts). Screenshots go to tests/artifacts/.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Browser, Page } from "playwright-core";
 import { latToY, lngToX } from "../../src/tile.ts";
 import { countColour, decodePng, openPage, outsideRequests, screenshotPath, type Pixels, type Rgb, type WatchedPage } from "./browser.ts";
 import { CROSSING, LINES, ON_A_ONLY } from "../helpers/fixture.ts";
 import type { RunningServer } from "../helpers/server.ts";
-import { startPageSession, type PageSession } from "./session.ts";
+import { pagePerTest, startPageSession, type PageSession } from "./session.ts";
 
 const VIEWPORT = { width: 1280, height: 800 };
 /** Centred on the crossing of tracks A (east-west) and B (north-south). */
@@ -38,17 +38,10 @@ beforeAll(async () => {
 
 afterAll(() => session?.close());
 
-// Every test has a page of its own in a fresh context: none depends on what another left behind.
-beforeEach(async () => {
-  watched = await session.newPage();
+const currentPage = pagePerTest(() => session);
+beforeEach(() => {
+  watched = currentPage();
   page = watched.page;
-});
-
-afterEach(async () => {
-  // Whatever a test did, nothing left 127.0.0.1.
-  const outside = outsideRequests(watched.requests, server.origin);
-  await watched.close();
-  expect(outside).toEqual([]);
 });
 
 /** Where a point is on screen in the test view. */

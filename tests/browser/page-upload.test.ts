@@ -5,10 +5,10 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
 import type { Page } from "playwright-core";
 import { latToY } from "../../src/tile.ts";
-import { countColour, decodePng, outsideRequests, screenshotPath, type WatchedPage } from "./browser.ts";
+import { countColour, decodePng, screenshotPath, type WatchedPage } from "./browser.ts";
 import { CROSSING, fixtureFile, lineGpx, type Line } from "../helpers/fixture.ts";
 import type { RunningServer } from "../helpers/server.ts";
-import { startPageSession, type PageSession } from "./session.ts";
+import { pagePerTest, startPageSession, type PageSession } from "./session.ts";
 
 setDefaultTimeout(30_000);
 
@@ -33,8 +33,9 @@ afterAll(() => session?.close());
 
 // Every test opens its own page (no stored token, no earlier results) and waits for the heat.
 // The uploads add to the one database, so tests count what they add rather than a total.
+const currentPage = pagePerTest(() => session);
 beforeEach(async () => {
-  watched = await session.newPage();
+  watched = currentPage();
   page = watched.page;
   const heat = page.waitForResponse((r) => r.url().includes("/tile/14/"));
   await page.goto(`${server.origin}/${HASH}`);
@@ -42,12 +43,9 @@ beforeEach(async () => {
   await heat;
 });
 
-afterEach(async () => {
-  const { errors, requests } = watched;
-  await watched.close();
+afterEach(() => {
   // A refused (401) upload is reported by Chromium itself as a failed resource.
-  expect(errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
-  expect(outsideRequests(requests, server.origin)).toEqual([]);
+  expect(watched.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
 });
 
 const count = async () => Number(await (await fetch(`${server.origin}/api/activity-count`)).text());

@@ -2,8 +2,9 @@
  * What every map page test file starts from: the fixture database, a real
  * `hotpot serve` on it, Chromium and one watched page.
  */
+import { afterEach, beforeEach, expect } from "bun:test";
 import type { Browser, BrowserContextOptions } from "playwright-core";
-import { launch, openPage, type WatchedPage } from "./browser.ts";
+import { launch, openPage, outsideRequests, type WatchedPage } from "./browser.ts";
 import { fixtureDatabase } from "../helpers/fixture.ts";
 import { startServer, type RunningServer, type ServeFlags } from "../helpers/server.ts";
 
@@ -35,4 +36,22 @@ export async function startPageSession(flags: ServeFlags, page: BrowserContextOp
     await close();
     throw e;
   }
+}
+
+/**
+ * Gives every test of a file a page of its own, in a fresh context, so no test
+ * depends on what another left behind; after each test, checks that the page
+ * asked nothing of anyone but the test server. Returns the current test's page.
+ */
+export function pagePerTest(session: () => PageSession): () => WatchedPage {
+  let watched: WatchedPage;
+  beforeEach(async () => {
+    watched = await session().newPage();
+  });
+  afterEach(async () => {
+    const outside = outsideRequests(watched.requests, session().server.origin);
+    await watched.close();
+    expect(outside).toEqual([]);
+  });
+  return () => watched;
 }
