@@ -14,6 +14,23 @@ export const TILE_SIZES: readonly TileSize[] = [256, 512, 1024];
 
 export type ImageFormat = "png" | "webp";
 
+/** Export zooms, both ends included. */
+export interface ZoomRange {
+  min: number;
+  max: number;
+}
+
+/** `2-16` or `12`. */
+export function parseZooms(text: string): ZoomRange {
+  const m = /^(\d{1,2})(?:-(\d{1,2}))?$/.exec(text.trim());
+  const min = m ? Number(m[1]) : NaN;
+  const max = m ? Number(m[2] ?? m[1]) : NaN;
+  if (!m || min > max || max > MAX_ZOOM) {
+    throw new HotpotError("bad_argument", `zooms: expected MIN-MAX (or one zoom) from 0 to ${MAX_ZOOM} with MIN <= MAX, e.g. 2-16, found '${text}'`);
+  }
+  return { min, max };
+}
+
 /** What a tile address outside the pyramid should have been. */
 const tileRange = (z: number) => (z <= MAX_ZOOM ? `x and y from 0 to ${2 ** z - 1}` : `z from 0 to ${MAX_ZOOM}`);
 

@@ -2,9 +2,8 @@
 import { defineCommand } from "citty";
 import { formatDuration } from "../import/progress.ts";
 import { runExport, type ExportSummary } from "../export/run.ts";
-import { parseZooms } from "../export/pyramid.ts";
 import { imageArgs, imageOptions } from "./_image.ts";
-import { parseBounds, parseFormat, parseJobs, parseTileSize } from "../args.ts";
+import { parseBounds, parseFormat, parseJobs, parseTileSize, parseZooms } from "../args.ts";
 import { globalArgs, storeFromArgs, type GlobalArgs } from "./_shared.ts";
 
 export const exportArgs = {
