@@ -97,6 +97,14 @@ export function parseIntegerIn(text: string, name: string, min: number, max: num
   return value;
 }
 
+/** An optional number that `check` accepts (`expected` says what that is); undefined when not given. */
+export function parseOptionNumber(flag: string, value: string | undefined, check: (n: number) => boolean, expected: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === "" || !check(n)) throw new HotpotError("bad_argument", `--${flag}: expected ${expected}, got '${value}'`);
+  return n;
+}
+
 /** `--jobs N`: undefined (one per core) when not given. */
 export function parseJobs(text: string | undefined): number | undefined {
   const jobs = text === undefined ? undefined : parseWhole(text, "jobs");

@@ -1,6 +1,6 @@
 /** The argument parsers the commands and the HTTP parameters share (src/args.ts). */
 import { describe, expect, test } from "bun:test";
-import { parseBounds, parseFormat, parseIntegerIn, parseJobs, parseTileSize, parseTileZxy, parseWhole } from "../../src/args.ts";
+import { parseBounds, parseFormat, parseIntegerIn, parseJobs, parseOptionNumber, parseTileSize, parseTileZxy, parseWhole, parseZooms } from "../../src/args.ts";
 import { errorOf } from "../helpers/errors.ts";
 
 describe("parseBounds", () => {
@@ -31,6 +31,13 @@ describe("numbers", () => {
     for (const bad of ["6", "-6", "1.0", "x"]) expect(errorOf(() => parseIntegerIn(bad, "n", -5, 5)).message).toBe(`n: expected an integer from -5 to 5, found '${bad}'`);
   });
 
+  test("an option's number, checked by the option", () => {
+    const metres = (text: string | undefined) => parseOptionNumber("trim", text, (n) => Number.isFinite(n) && n >= 0, "a distance in metres >= 0");
+    expect(metres(undefined)).toBeUndefined();
+    expect(metres("12.5")).toBe(12.5);
+    for (const bad of ["", " ", "-1", "ten"]) expect(errorOf(() => metres(bad)).message).toBe(`--trim: expected a distance in metres >= 0, got '${bad}'`);
+  });
+
   test("--jobs: absent means one per core, else 1 to 64", () => {
     expect(parseJobs(undefined)).toBeUndefined();
     expect(parseJobs("64")).toBe(64);
@@ -43,6 +50,11 @@ describe("tiles and images", () => {
   test("tile sizes", () => {
     expect([parseTileSize("256", "width"), parseTileSize("512", "width"), parseTileSize("1024", "width")]).toEqual([256, 512, 1024]);
     expect(errorOf(() => parseTileSize("300", "tile-size")).message).toBe("tile-size: expected one of 256, 512, 1024, found '300'");
+  });
+
+  test("export zooms", () => {
+    expect([parseZooms("2-16"), parseZooms(" 12 ")]).toEqual([{ min: 2, max: 16 }, { min: 12, max: 12 }]);
+    expect(errorOf(() => parseZooms("16-2")).message).toBe("zooms: expected MIN-MAX (or one zoom) from 0 to 20 with MIN <= MAX, e.g. 2-16, found '16-2'");
   });
 
   test("formats", () => {
