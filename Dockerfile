@@ -16,7 +16,7 @@
 #   STRAVA_API_URL, STRAVA_OAUTH_URL, INTERVALS_ICU_API_URL
 #                            other base URLs for those APIs (a proxy; the tests' fakes)
 #
-# tests/ship-executable.test.ts runs the build stage's steps as a script (there
+# tests/http/ship-executable.test.ts runs the build stage's steps as a script (there
 # is no Docker engine in CI): keep them plain COPY, ARG and RUN lines.
 
 # --- build stage: compile the single executable --------------------------------

@@ -17,8 +17,9 @@ import type { StoreConfig } from "./types.ts";
 import { WorkerPool } from "./workers.ts";
 import { isValidTile, latToY, lngToX, MAX_LAT, MAX_ZOOM, sourceZoom, type Bounds } from "./tile.ts";
 
-export type TileSize = 256 | 512 | 1024;
-export const TILE_SIZES: readonly TileSize[] = [256, 512, 1024];
+import { TILE_SIZES, type TileSize } from "./args.ts";
+
+export { TILE_SIZES, type TileSize };
 
 /** Largest side of a bounding-box image: 8192² counts plus their 16-bit stamps is about 200 MB. */
 export const MAX_IMAGE_SIDE = 8192;

@@ -1,13 +1,9 @@
 /** `hotpot export OUT.mbtiles|OUT.pmtiles|OUT.sqlitedb`: the heatmap as a tile archive, for offline maps and static hosting. */
 import { defineCommand } from "citty";
-import { HotpotError } from "../errors.ts";
 import { formatDuration } from "../import/progress.ts";
 import { runExport, type ExportSummary } from "../export/run.ts";
-import { parseZooms } from "../export/pyramid.ts";
-import { TILE_SIZES, type TileSize } from "../render.ts";
-import type { ImageFormat } from "../server/params.ts";
 import { imageArgs, imageOptions } from "./_image.ts";
-import { parseBounds, parseJobs } from "./_parse.ts";
+import { parseBounds, parseFormat, parseJobs, parseTileSize, parseZooms } from "../args.ts";
 import { globalArgs, storeFromArgs, type GlobalArgs } from "./_shared.ts";
 
 export const exportArgs = {
@@ -29,13 +25,12 @@ export interface ExportArgs {
 
 /** The export's settings from its options, checked before anything is opened. */
 export function exportSettings(args: ExportArgs & Parameters<typeof imageOptions>[0]) {
-  const size = Number(args["tile-size"]) as TileSize;
-  if (!TILE_SIZES.includes(size)) throw new HotpotError("bad_argument", `tile-size: expected one of ${TILE_SIZES.join(", ")}, found '${args["tile-size"]}'`);
-  if (args.format !== "png" && args.format !== "webp") throw new HotpotError("bad_argument", `format: expected png or webp, found '${args.format}'`);
+  const size = parseTileSize(args["tile-size"], "tile-size");
+  const format = parseFormat(args.format);
   const { query } = imageOptions(args);
   return {
     size,
-    format: args.format as ImageFormat,
+    format,
     color: args.color,
     gradient: args.gradient,
     query,

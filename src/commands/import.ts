@@ -1,20 +1,13 @@
 /** `hotpot import PATH`: activity files, folders and Strava exports into the database. */
 import { defineCommand } from "citty";
+import { parseOptionNumber } from "../args.ts";
 import { CLI_MAX_FILE_BYTES } from "../decompress.ts";
-import { HotpotError } from "../errors.ts";
 import { runImport } from "../import/run.ts";
 import { formatSummary } from "../import/summary.ts";
 import { privacyZonesNote } from "../sources/privacy-zones.ts";
 import { globalArgs, storeFromArgs } from "./_shared.ts";
 
 const MB = 1024 * 1024;
-
-function parseNumberArg(flag: string, value: string | undefined, check: (n: number) => boolean, expected: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (value.trim() === "" || !check(n)) throw new HotpotError("bad_argument", `--${flag}: expected ${expected}, got '${value}'`);
-  return n;
-}
 
 export default defineCommand({
   meta: {
@@ -47,9 +40,9 @@ export default defineCommand({
     jobs: { type: "string", alias: "j", valueHint: "N", description: `worker threads parsing in parallel (default: one per core, here ${navigator.hardwareConcurrency})` },
   },
   async run({ args }) {
-    const trim = parseNumberArg("trim", args.trim, (n) => Number.isFinite(n) && n >= 0, "a distance in metres >= 0");
-    const jobs = parseNumberArg("jobs", args.jobs, (n) => Number.isInteger(n) && n >= 1 && n <= 256, "a whole number of workers from 1 to 256");
-    const maxFileMb = parseNumberArg("max-file-mb", args["max-file-mb"], (n) => Number.isFinite(n) && n > 0 && n <= 64 * 1024, "a size in MB from 0 to 65536");
+    const trim = parseOptionNumber("trim", args.trim, (n) => Number.isFinite(n) && n >= 0, "a distance in metres >= 0");
+    const jobs = parseOptionNumber("jobs", args.jobs, (n) => Number.isInteger(n) && n >= 1 && n <= 256, "a whole number of workers from 1 to 256");
+    const maxFileMb = parseOptionNumber("max-file-mb", args["max-file-mb"], (n) => Number.isFinite(n) && n > 0 && n <= 64 * 1024, "a size in MB from 0 to 65536");
     const store = storeFromArgs(args);
     try {
       const summary = await runImport(store, {

@@ -2,7 +2,7 @@
 import { defineCommand } from "citty";
 import { renderBoundsHeat } from "../heat-mode.ts";
 import { planBounds } from "../render.ts";
-import { parseBounds, parseJobs, parseWhole } from "./_parse.ts";
+import { parseBounds, parseJobs, parseWhole } from "../args.ts";
 import { imageArgs, imageOptions, size, writeImage } from "./_image.ts";
 import { globalArgs, storeFromArgs } from "./_shared.ts";
 

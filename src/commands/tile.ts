@@ -1,21 +1,9 @@
 /** `hotpot tile Z/X/Y`: one map tile as an image file. */
 import { defineCommand } from "citty";
-import { HotpotError } from "../errors.ts";
 import { renderTileHeat } from "../heat-mode.ts";
-import { TILE_SIZES, type TileSize } from "../render.ts";
-import { isValidTile, MAX_ZOOM } from "../tile.ts";
+import { parseTileSize, parseTileZxy } from "../args.ts";
 import { imageArgs, imageOptions, size, writeImage } from "./_image.ts";
 import { globalArgs, storeFromArgs } from "./_shared.ts";
-
-function parseAddress(text: string): { z: number; x: number; y: number } {
-  const m = /^(\d{1,2})\/(\d{1,7})\/(\d{1,7})$/.exec(text);
-  const [z, x, y] = m ? [+m[1], +m[2], +m[3]] : [NaN, NaN, NaN];
-  if (!m || !isValidTile(z, x, y)) {
-    const range = m && z <= MAX_ZOOM ? `x and y from 0 to ${2 ** z - 1}` : `z from 0 to ${MAX_ZOOM}`;
-    throw new HotpotError("bad_argument", `tile: expected Z/X/Y with ${range}, found '${text}'`);
-  }
-  return { z, x, y };
-}
 
 export default defineCommand({
   meta: { name: "tile", description: "Render one heatmap tile (Web Mercator Z/X/Y) to a PNG or WebP file" },
@@ -27,11 +15,8 @@ export default defineCommand({
     ...imageArgs,
   },
   async run({ args }) {
-    const { z, x, y } = parseAddress(args.tile);
-    const width = Number(args.width) as TileSize;
-    if (!TILE_SIZES.includes(width)) {
-      throw new HotpotError("bad_argument", `width: expected one of ${TILE_SIZES.join(", ")}, found '${args.width}'`);
-    }
+    const { z, x, y } = parseTileZxy(args.tile);
+    const width = parseTileSize(args.width, "width");
     const { query, palette, scale, mode } = imageOptions(args);
     const store = storeFromArgs(args, { mustExist: true });
     try {

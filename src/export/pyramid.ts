@@ -8,30 +8,16 @@
  *   export zoom z >  deepest level s: the children of the stored tiles (x << (z - s) + i),
  *                                     some of which turn out empty when drawn
  */
-import { HotpotError } from "../errors.ts";
+import type { ZoomRange } from "../args.ts";
 import type { Store } from "../store.ts";
-import { latToY, lngToX, MAX_ZOOM, sourceZoom, type Bounds } from "../tile.ts";
+import { latToY, lngToX, sourceZoom, type Bounds } from "../tile.ts";
 
-export interface ZoomRange {
-  min: number;
-  max: number;
-}
+export type { ZoomRange };
 
 /** Tiles of one zoom as x, y pairs, sorted by tile id. */
 export interface ZoomTiles {
   z: number;
   xy: Uint32Array;
-}
-
-/** `2-16` or `12`. */
-export function parseZooms(text: string): ZoomRange {
-  const m = /^(\d{1,2})(?:-(\d{1,2}))?$/.exec(text.trim());
-  const min = m ? Number(m[1]) : NaN;
-  const max = m ? Number(m[2] ?? m[1]) : NaN;
-  if (!m || min > max || max > MAX_ZOOM) {
-    throw new HotpotError("bad_argument", `zooms: expected MIN-MAX (or one zoom) from 0 to ${MAX_ZOOM} with MIN <= MAX, e.g. 2-16, found '${text}'`);
-  }
-  return { min, max };
 }
 
 /** Hilbert-curve position of a tile within its zoom (PMTiles v3). */

@@ -15,7 +15,7 @@ import { MAX_LAT } from "../tile.ts";
 import { etagOf } from "./etag.ts";
 import { jsonResponse, searchParams } from "./http.ts";
 import { activityQuery, negotiateFormat, parseTileAddress } from "./params.ts";
-import { parseBounds } from "./render.ts";
+import { parseBounds } from "../args.ts";
 import { answer, keepTile, notModified, tileCacheControl, type TileContext } from "./tiles.ts";
 
 /** Cells one /api/explorer/tiles answer lists at most: a 1,000-cell answer is about 300 KB of GeoJSON. */

@@ -18,13 +18,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { HotpotError } from "../errors.ts";
 import { archiveKind, type ArchiveKind } from "../export/archive.ts";
-import { countTiles, parseZooms } from "../export/pyramid.ts";
+import { countTiles } from "../export/pyramid.ts";
 import { runExport } from "../export/run.ts";
 import type { TileSize } from "../render.ts";
 import type { Store } from "../store.ts";
 import { jsonResponse, searchParams } from "./http.ts";
 import { activityQuery, intParam, paletteParam } from "./params.ts";
-import { formatParam, parseBounds } from "./render.ts";
+import { parseBounds, parseZooms } from "../args.ts";
+import { formatParam } from "./render.ts";
 
 /** Tiles one job may look at: zooms 2-16 of a city take a few thousand, a minute of one core at most. */
 export const MAX_EXPORT_TILES = 20_000;

@@ -2,8 +2,8 @@
 /**
  * Every file of public/, imported `with { type: "file" }` so a compiled
  * executable embeds it (from source these are plain paths on disk, re-read on
- * each request). tests/page-files.test.ts checks this list against the
- * folder and rewrites it with HOTPOT_REGEN=1.
+ * each request). tests/http/page-assets.test.ts checks this list against the
+ * folder and rewrites it with UPDATE_GOLDEN=1.
  */
 import favicon_svg from "../../public/favicon.svg" with { type: "file" };
 import index_html from "../../public/index.html" with { type: "file" };

@@ -3,47 +3,18 @@
  * normalised once, so a bad value is a 400 naming the parameter and two URLs
  * meaning the same thing share one cache key.
  */
+import { parseIntegerIn } from "../args.ts";
+import type { ImageFormat } from "../encode.ts";
 import { HotpotError } from "../errors.ts";
 import { resolveGradient, type Palette } from "../palette.ts";
 import { DEFAULT_MODE, parseMode, type Mode } from "../heat-mode.ts";
 import { compileQuery, type CompiledQuery } from "../query.ts";
 import { DEFAULT_SCALE, parseScale, type Scale } from "../scale.ts";
-import { isValidTile, MAX_ZOOM } from "../tile.ts";
 import { checkFilterKeys, isPrivateProperty } from "./privacy.ts";
 
-import type { ImageFormat } from "../encode.ts";
+export type { ImageFormat } from "../encode.ts";
+export { parseTileAddress, type TileAddress, type TileSize } from "../args.ts";
 
-export type { ImageFormat };
-export type TileSize = 256 | 512 | 1024;
-
-export interface TileAddress {
-  z: number;
-  x: number;
-  y: number;
-  size: TileSize;
-  /** From a .png or .webp suffix; otherwise the Accept header decides. */
-  format: ImageFormat | null;
-}
-
-const DIGITS = /^\d{1,10}$/;
-/** `{y}`, `{y}@2x` (1024 px) or `{y}@small` (256 px), each with an optional .png or .webp: the Rust hotpot's URLs. */
-const Y_SEGMENT = /^(\d{1,10})(@2x|@small)?(?:\.(png|webp))?$/;
-
-export function parseTileAddress(zText: string, xText: string, yText: string): TileAddress {
-  const ySpec = Y_SEGMENT.exec(yText);
-  if (!DIGITS.test(zText) || !DIGITS.test(xText) || !ySpec) {
-    throw new HotpotError("bad_argument", `tile: expected /tile/{z}/{x}/{y}[@2x|@small][.png|.webp] with integers, found /tile/${zText}/${xText}/${yText}`);
-  }
-  const z = Number(zText);
-  const x = Number(xText);
-  const y = Number(ySpec[1]);
-  if (!isValidTile(z, x, y)) {
-    const range = z <= MAX_ZOOM ? `x and y from 0 to ${2 ** z - 1}` : `z from 0 to ${MAX_ZOOM}`;
-    throw new HotpotError("bad_argument", `tile: expected ${range}, found ${z}/${x}/${y}`);
-  }
-  const size: TileSize = ySpec[2] === "@2x" ? 1024 : ySpec[2] === "@small" ? 256 : 512;
-  return { z, x, y, size, format: (ySpec[3] as ImageFormat | undefined) ?? null };
-}
 
 /** WebP when the client says it takes it, else PNG, which every client decodes. */
 export function negotiateFormat(request: Request, fromSuffix: ImageFormat | null): ImageFormat {
@@ -95,9 +66,5 @@ export function intParam(params: URLSearchParams, name: string, min: number, max
     if (fallback !== undefined) return fallback;
     throw new HotpotError("bad_argument", `${name}: expected an integer from ${min} to ${max}, found nothing`);
   }
-  const value = Number(text);
-  if (!/^-?\d+$/.test(text) || value < min || value > max) {
-    throw new HotpotError("bad_argument", `${name}: expected an integer from ${min} to ${max}, found '${text.slice(0, 40)}'`);
-  }
-  return value;
+  return parseIntegerIn(text, name, min, max);
 }

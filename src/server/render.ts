@@ -3,11 +3,10 @@
  * (only with --render): the `render` command over HTTP. Drawn by a Renderer
  * (a worker thread), so a slow 3000 × 3000 image does not hold up tiles.
  */
-import { HotpotError } from "../errors.ts";
+import { parseBounds, parseFormat } from "../args.ts";
 import { queryKey } from "../query.ts";
 import { planBounds } from "../render.ts";
 import type { Store } from "../store.ts";
-import type { Bounds } from "../tile.ts";
 import { etagOf, ifNoneMatch } from "./etag.ts";
 import { bytesResponse, searchParams } from "./http.ts";
 import { CONTENT_TYPE } from "./image.ts";
@@ -17,21 +16,7 @@ import type { Renderer } from "./render-pool.ts";
 /** Largest width or height: 3000² counts are 9 MB; the drawing's stamps and the encoder's rows add about three times that. */
 export const MAX_RENDER_SIZE = 3000;
 
-/** `W,S,E,N` as four numbers; their ranges are render.ts's to check (planBounds). */
-export function parseBounds(text: string | null, parameter = "bounds"): Bounds {
-  const parts = (text ?? "").split(",").map((p) => (p.trim() === "" ? NaN : Number(p)));
-  if (parts.length !== 4 || !parts.every(Number.isFinite)) {
-    throw new HotpotError("bad_argument", `${parameter}: expected four numbers W,S,E,N in degrees, found '${(text ?? "").slice(0, 80)}'`);
-  }
-  const [west, south, east, north] = parts;
-  return { west, south, east, north };
-}
-
-export function formatParam(params: URLSearchParams): ImageFormat {
-  const format = params.get("format") || "png";
-  if (format !== "png" && format !== "webp") throw new HotpotError("bad_argument", `format: expected png or webp, found '${format.slice(0, 20)}'`);
-  return format;
-}
+export const formatParam = (params: URLSearchParams): ImageFormat => parseFormat(params.get("format") || "png");
 
 export function renderHandler(store: Store, renderer: Renderer, owner: (request: Request) => boolean) {
   return async (request: Request): Promise<Response> => {

@@ -12,7 +12,7 @@ import { convertRustStore, inspectFile } from "./rust.ts";
  * Append-only: the database's `user_version` is how many of these have run.
  * Never edit one that has shipped; add another with a comment saying why.
  */
-const MIGRATIONS: string[] = [
+export const MIGRATIONS: readonly string[] = [
   // 1: the initial schema.
   `
   CREATE TABLE config (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -28,7 +28,7 @@ import { renderTileCounts } from "../../src/render.ts";
 import { openStore } from "../../src/store.ts";
 import { ensureBenchDb } from "./_data.ts";
 import { sampleSession, type TileRequest } from "./_tiles.ts";
-import { lineGpx } from "../browser/fixture.ts";
+import { lineGpx } from "../helpers/fixture.ts";
 
 const { values: args } = parseArgs({
   options: {

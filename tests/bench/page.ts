@@ -22,7 +22,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { Browser } from "playwright-core";
 import { launch } from "../browser/browser.ts";
-import { startServer } from "../browser/server.ts";
+import { startServer } from "../helpers/server.ts";
 import { ensureBenchDb } from "./_data.ts";
 
 const REPO = join(import.meta.dir, "..", "..");
