@@ -2,8 +2,10 @@
  * Values a user types, on the command line or in a URL: one parser for each,
  * shared by the commands (src/commands/) and the HTTP parameters
  * (src/server/params.ts), so both accept the same syntax and name the option
- * or parameter that is wrong. Every parser throws a `bad_argument` HotpotError
- * (a 400 over HTTP).
+ * or parameter that is wrong: numbers, dates, bounds, tile addresses, sizes,
+ * formats and choices. Every parser throws a `bad_argument` HotpotError (a 400
+ * over HTTP). The query (query.ts) and the settings (config.ts) read dates
+ * here too, so this module imports nothing of the store.
  */
 import type { ImageFormat } from "./encode.ts";
 import { HotpotError } from "./errors.ts";
@@ -127,4 +129,20 @@ export function parseFormat(text: string, name = "format"): ImageFormat {
 export function parseChoice<T extends string>(choices: readonly T[], text: string, parameter: string): T {
   if ((choices as readonly string[]).includes(text)) return text as T;
   throw new HotpotError("bad_argument", `${parameter}: expected one of ${choices.join(", ")}, found '${text.slice(0, 40)}'`);
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** `YYYY-MM-DD` → Unix ms of that day's 00:00 UTC; a malformed or impossible date names `parameter`. */
+export function parseDate(value: string, parameter: string): number {
+  const m = DATE.exec(value);
+  const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+  if (!m) throw new HotpotError("bad_argument", `${parameter}: expected a date YYYY-MM-DD, found '${shown}'`);
+  const date = new Date(0);
+  date.setUTCFullYear(+m[1], +m[2] - 1, +m[3]);
+  // Date rolls 2021-02-30 over to March: a round trip that changes the text means no such day.
+  if (date.toISOString().slice(0, 10) !== value) {
+    throw new HotpotError("bad_argument", `${parameter}: expected a date YYYY-MM-DD, found '${shown}' (no such day)`);
+  }
+  return date.getTime();
 }

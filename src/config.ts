@@ -5,7 +5,7 @@
  * on the command line, and how it is checked. Pure: no I/O.
  */
 import { HotpotError } from "./errors.ts";
-import { parseDate } from "./date.ts";
+import { parseDate } from "./args.ts";
 import type { Mask, StoreConfig } from "./types.ts";
 
 export type ConfigKey = keyof StoreConfig;

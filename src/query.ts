@@ -2,7 +2,8 @@
  * Which activities a request is about: the date range and property filter
  * shared by `hotpot activities`, tile rendering and the HTTP API.
  */
-import { parseDate } from "./date.ts";
+import { PerVersion } from "./cache.ts";
+import { parseDate } from "./args.ts";
 import { HotpotError } from "./errors.ts";
 import { compileFilter } from "./filter.ts";
 import type { Condition, Snapshot, Store, SummaryRow } from "./store.ts";
@@ -87,10 +88,8 @@ export function compileQuery(q: ActivityQuery): CompiledQuery | null {
 /** A query's part of a cache key or ETag; all activities read as three empty parts, as tile ETags always have. */
 export const queryKey = (query: CompiledQuery | null): string => query?.key ?? "\u0000\u0000";
 
-/** Id sets kept per store; all of a store's sets go when its data version moves on. */
-const ID_SETS = new WeakMap<Store, { version: number; sets: Map<string, Set<number>> }>();
-/** Distinct queries remembered per store: the map page uses a handful at a time. */
-const ID_SET_CACHE_SIZE = 16;
+/** Id sets of 16 distinct queries per store and data version: the map page uses a handful at a time. */
+const ID_SETS = new PerVersion<Store, string, Set<number>>({ maxEntries: 16 });
 
 /**
  * Ids of the activities the query selects as of data version `version`, or
@@ -100,17 +99,7 @@ const ID_SET_CACHE_SIZE = 16;
  */
 export function activityIdSet(store: Store, query: CompiledQuery | null, version = store.dataVersion()): Set<number> | null {
   if (!query) return null;
-  let entry = ID_SETS.get(store);
-  if (!entry || entry.version !== version) {
-    entry = { version, sets: new Map() };
-    ID_SETS.set(store, entry);
-  }
-  const hit = entry.sets.get(query.key);
-  if (hit) return hit;
-  const ids = store.idsWhere(query);
-  if (entry.sets.size >= ID_SET_CACHE_SIZE) entry.sets.delete(entry.sets.keys().next().value!);
-  entry.sets.set(query.key, ids);
-  return ids;
+  return ID_SETS.at(store, version).remember(query.key, () => store.idsWhere(query));
 }
 
 /**

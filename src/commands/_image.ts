@@ -4,7 +4,7 @@ import { HotpotError } from "../errors.ts";
 import { compileFilter } from "../filter.ts";
 import { PRESETS, resolveGradient, type Palette } from "../palette.ts";
 import { DEFAULT_MODE, isTimeMode, MODES, parseMode, type Mode } from "../heat-mode.ts";
-import { parseDate } from "../date.ts";
+import { parseDate } from "../args.ts";
 import { compileQuery, type CompiledQuery } from "../query.ts";
 import { DEFAULT_SCALE, parseScale, SCALES, scalePalette, type Scale } from "../scale.ts";
 

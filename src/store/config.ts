@@ -1,5 +1,6 @@
 /** The `config` table: settings as JSON text per key, read through one cache per data version. */
 import type { Database } from "bun:sqlite";
+import { Lru } from "../cache.ts";
 import { isConfigKey, readStoredValue } from "../config.ts";
 import type { StoreConfig } from "../types.ts";
 
@@ -12,21 +13,21 @@ export const DEFAULT_CONFIG: StoreConfig = {
 };
 
 export class ConfigTable {
-  private cache: StoreConfig | null = null;
-  private cacheVersion = -1;
+  /** One entry: the settings of the data version last read. */
+  private readonly cache = new Lru<"config", StoreConfig>({ maxEntries: 1 });
 
   constructor(private readonly db: Database) {}
 
   /** The settings as of data version `version` (which every config write raises). */
   read(version: number): StoreConfig {
-    if (this.cache && this.cacheVersion === version) return this.cache;
-    const config: StoreConfig = structuredClone(DEFAULT_CONFIG);
-    for (const { key, value } of this.db.query<{ key: string; value: string }, []>("SELECT key, value FROM config").all()) {
-      if (isConfigKey(key)) assign(config, key, readStoredValue(key, value));
-    }
-    this.cache = config;
-    this.cacheVersion = version;
-    return config;
+    this.cache.useVersion(version);
+    return this.cache.remember("config", () => {
+      const config: StoreConfig = structuredClone(DEFAULT_CONFIG);
+      for (const { key, value } of this.db.query<{ key: string; value: string }, []>("SELECT key, value FROM config").all()) {
+        if (isConfigKey(key)) assign(config, key, readStoredValue(key, value));
+      }
+      return config;
+    });
   }
 
   set<K extends keyof StoreConfig>(key: K, value: StoreConfig[K]): void {

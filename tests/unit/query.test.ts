@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { errorOf } from "../helpers/errors.ts";
-import { parseDate } from "../../src/date.ts";
+import { parseDate } from "../../src/args.ts";
 import { activityIdSet, compileQuery, countActivities, listActivities, type ActivityQuery } from "../../src/query.ts";
 import { Store } from "../../src/store.ts";
 import type { ActivityRecord, Properties, TileGeometry } from "../../src/types.ts";
