@@ -4,7 +4,7 @@
  * complete, so OUT is never a half-written archive.
  */
 import { HotpotError } from "../errors.ts";
-import type { ImageFormat } from "../server/params.ts";
+import type { ImageFormat } from "../encode.ts";
 import { tileBounds, type Bounds } from "../tile.ts";
 
 export type ArchiveKind = "mbtiles" | "pmtiles" | "sqlitedb";

@@ -7,7 +7,7 @@ import { encode } from "../encode.ts";
 import type { Palette } from "../palette.ts";
 import { reading, type CompiledQuery } from "../query.ts";
 import { renderTileFrom, type TileSize } from "../render.ts";
-import type { ImageFormat } from "../server/params.ts";
+import type { ImageFormat } from "../encode.ts";
 import type { Store } from "../store.ts";
 
 export interface TileSettings {

@@ -6,6 +6,7 @@
  *   GET /api/explorer?zoom&filter&before&after       {zoom, explored, max_square, max_cluster, by_year, by_month}
  *   GET /api/explorer/tiles?zoom&bbox=W,S,E,N&...     the explored cells in the box as GeoJSON polygons
  */
+import { parseBounds, parseTileAddress } from "../args.ts";
 import { drawExplorerTile, EXPLORER_PALETTE } from "../explorer-draw.ts";
 import { cellsGeoJson, explore, parseExplorerZoom, summary } from "../explorer-query.ts";
 import { queryKey } from "../query.ts";
@@ -14,8 +15,7 @@ import { HotpotError } from "../errors.ts";
 import { MAX_LAT } from "../tile.ts";
 import { etagOf } from "./etag.ts";
 import { jsonResponse, searchParams } from "./http.ts";
-import { activityQuery, negotiateFormat, parseTileAddress } from "./params.ts";
-import { parseBounds } from "../args.ts";
+import { activityQuery, negotiateFormat } from "./params.ts";
 import { answer, keepTile, notModified, tileCacheControl, type TileContext } from "./tiles.ts";
 
 /** Cells one /api/explorer/tiles answer lists at most: a 1,000-cell answer is about 300 KB of GeoJSON. */

@@ -12,8 +12,6 @@ import { compileQuery, type CompiledQuery } from "../query.ts";
 import { DEFAULT_SCALE, parseScale, type Scale } from "../scale.ts";
 import { checkFilterKeys, isPrivateProperty } from "./privacy.ts";
 
-export type { ImageFormat } from "../encode.ts";
-export { parseTileAddress, type TileAddress, type TileSize } from "../args.ts";
 
 
 /** WebP when the client says it takes it, else PNG, which every client decodes. */

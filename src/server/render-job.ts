@@ -9,7 +9,7 @@ import { isTimeMode, renderBoundsHeat, type Mode } from "../heat-mode.ts";
 import { scalePalette, type Scale } from "../scale.ts";
 import type { Store } from "../store.ts";
 import type { Bounds } from "../tile.ts";
-import type { ImageFormat } from "./params.ts";
+import type { ImageFormat } from "../encode.ts";
 
 export interface RenderJob {
   bounds: Bounds;

@@ -10,7 +10,8 @@ import type { Store } from "../store.ts";
 import { etagOf, ifNoneMatch } from "./etag.ts";
 import { bytesResponse, searchParams } from "./http.ts";
 import { CONTENT_TYPE } from "./image.ts";
-import { activityQuery, intParam, modeParam, paletteParam, scaleParam, type ImageFormat } from "./params.ts";
+import { activityQuery, intParam, modeParam, paletteParam, scaleParam } from "./params.ts";
+import type { ImageFormat } from "../encode.ts";
 import type { Renderer } from "./render-pool.ts";
 
 /** Largest width or height: 3000² counts are 9 MB; the drawing's stamps and the encoder's rows add about three times that. */

@@ -6,7 +6,8 @@
  * On the cached path no SQLite work is done per request beyond the data
  * version, itself read at most once a millisecond (data-version.ts).
  */
-import { encode } from "../encode.ts";
+import { parseTileAddress } from "../args.ts";
+import { encode, type ImageFormat } from "../encode.ts";
 import { isTimeMode, renderTileHeat } from "../heat-mode.ts";
 import { scalePalette } from "../scale.ts";
 import { queryKey } from "../query.ts";
@@ -17,7 +18,7 @@ import type { DataVersion } from "./data-version.ts";
 import { etagOf, ifNoneMatch } from "./etag.ts";
 import { searchParams } from "./http.ts";
 import { CONTENT_TYPE } from "./image.ts";
-import { activityQuery, modeParam, negotiateFormat, paletteParam, parseTileAddress, scaleParam, type ImageFormat } from "./params.ts";
+import { activityQuery, modeParam, negotiateFormat, paletteParam, scaleParam } from "./params.ts";
 import type { TileRenderer } from "./tile-helper.ts";
 
 const REVALIDATE = [

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { errorOf } from "../helpers/errors.ts";
-import { activityQuery, intParam, negotiateFormat, paletteParam, parseTileAddress, modeParam, scaleParam } from "../../src/server/params.ts";
+import { parseTileAddress } from "../../src/args.ts";
+import { activityQuery, intParam, negotiateFormat, paletteParam, modeParam, scaleParam } from "../../src/server/params.ts";
 
 const params = (q: string) => new URLSearchParams(q);
 
