@@ -12,6 +12,8 @@ import { enqueueEvent } from "../../src/sources/strava-events.ts";
 import { exchangeCode, stravaEnv } from "../../src/sources/strava.ts";
 import { openStore } from "../../src/store.ts";
 import { FAKE_CODE, fakeRide, startFakeStrava, type FakeStrava } from "../fakes/strava.ts";
+import { listeners } from "../helpers/sockets.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 const CLI = join(import.meta.dir, "../../src/cli.ts");
 const ATHLETE = 4242;
@@ -39,7 +41,7 @@ afterEach(async () => {
 const baseEnv = () => ({ PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "" });
 
 /** Starts `hotpot serve ...` and resolves with its base URL once it listens, and the stdout read so far. */
-async function serve(args: string[], env: Record<string, string>): Promise<{ url: string; output: () => string; proc: ReturnType<typeof Bun.spawn> }> {
+async function serve(args: string[], env: Record<string, string>): Promise<{ url: string; output: () => string }> {
   const proc = Bun.spawn(["bun", CLI, "serve", "--db", db, "-p", "0", ...args], { env: { ...baseEnv(), ...env }, stdout: "pipe", stderr: "pipe" });
   running.push(proc);
   let out = "";
@@ -52,10 +54,10 @@ async function serve(args: string[], env: Record<string, string>): Promise<{ url
       out += decoder.decode(value);
     }
   })();
-  for (let i = 0; i < 200 && !/ at (http:\/\/\S+?)\/ /.test(out); i++) await Bun.sleep(50);
+  await waitUntil(() => / at (http:\/\/\S+?)\/ /.test(out) || proc.exitCode !== null, { what: "hotpot serve's start-up line" });
   const url = out.match(/ at (http:\/\/\S+?)\/ /)?.[1];
   if (!url) throw new Error(`serve did not start: ${out}${await new Response(proc.stderr as ReadableStream).text()}`);
-  return { url, output: () => out, proc };
+  return { url, output: () => out };
 }
 
 async function authorizedStore() {
@@ -64,23 +66,15 @@ async function authorizedStore() {
   return store;
 }
 
-/** Reads the database from this process until `check` holds (the server writes it from another). */
-async function until(check: (count: number) => boolean, ms = 20_000): Promise<number> {
-  const deadline = Date.now() + ms;
-  for (;;) {
+/** Reads the database from this process until it holds `n` activities (the server writes it from another). */
+function stored(n: number, timeoutMs = 20_000): Promise<void> {
+  const count = () => {
     const store = openStore(db, { readonly: true });
-    const n = store.activityCount();
+    const found = store.activityCount();
     store.close();
-    if (check(n) || Date.now() > deadline) return n;
-    await Bun.sleep(100);
-  }
-}
-
-/** Waits for the primary's peer process to exist and settle, so connections can reach either process. */
-async function peerListening(pid: number): Promise<void> {
-  const children = () => readFileSync(`/proc/${pid}/task/${pid}/children`, "utf8").trim();
-  for (let i = 0; i < 100 && children() === ""; i++) await Bun.sleep(50);
-  await Bun.sleep(1500);
+    return found;
+  };
+  return waitUntil(() => count() === n, { what: `${n} activities in ${db}`, timeoutMs, everyMs: 100 });
 }
 
 const event = (id: number) => ({ object_type: "activity", object_id: id, aspect_type: "create", owner_id: ATHLETE, subscription_id: 1, event_time: 1_777_000_000 + id, updates: {} });
@@ -116,27 +110,28 @@ describe("serve --strava-webhook", () => {
     store.close();
 
     const { url } = await serve(["--strava-webhook", "--workers", "1"], fake.env());
-    expect(await until((n) => n === 1)).toBe(1);
+    await stored(1);
 
     const check = await fetch(`${url}/strava/webhook?hub.mode=subscribe&hub.verify_token=verify-me&hub.challenge=abc`);
     expect(await check.json()).toEqual({ "hub.challenge": "abc" });
     const res = await fetch(`${url}/strava/webhook`, { method: "POST", body: JSON.stringify(event(2)), headers: { "content-type": "application/json" } });
     expect(await res.json()).toEqual({ status: "received" });
-    expect(await until((n) => n === 2)).toBe(2);
+    await stored(2);
   }, 30_000);
 
   test("with several processes, events received by any of them are applied", async () => {
     (await authorizedStore()).close();
     const ids = [11, 12, 13, 14, 15, 16];
     ids.forEach((id, i) => fake.activities.set(id, fakeRide(id, { lat: 45 + i, lng: 7 + i })));
-    const { url, proc } = await serve(["--strava-webhook", "--workers", "2"], fake.env());
-    await peerListening(proc.pid);
+    const { url } = await serve(["--strava-webhook", "--workers", "2"], fake.env());
+    // The primary prints its URL once it listens; the peer it starts then may take a while, and until it listens every connection goes to the primary.
+    await waitUntil(() => listeners(Number(new URL(url).port)) === 2, { what: `both server processes listening at ${url}`, timeoutMs: 20_000 });
     for (const id of ids) {
       // A new connection each time, so the kernel can hand it to either process.
       const res = await fetch(`${url}/strava/webhook`, { method: "POST", body: JSON.stringify(event(id)), headers: { "content-type": "application/json", connection: "close" } });
       expect(res.status).toBe(200);
     }
-    expect(await until((n) => n === ids.length, 30_000)).toBe(ids.length);
+    await stored(ids.length, 30_000);
   }, 45_000);
 });
 
@@ -152,7 +147,8 @@ describe("serve --upload", () => {
     expect((await fetch(`${url}/upload?token=${token}`, { method: "POST", body: body() })).status).toBe(200);
     expect((await fetch(`${url}/upload`, { method: "POST", body: body(), headers: { Authorization: `Basic ${btoa(`me:${token}`)}` } })).status).toBe(200);
     expect((await fetch(`${url}/upload?token=wrong-${token}`, { method: "POST", body: body() })).status).toBe(401);
-    for (let i = 0; i < 50 && (output().match(/POST \/upload/g) ?? []).length < 3; i++) await Bun.sleep(50);
+    // Request lines reach stdout in batches, so one may come after the client has its answer.
+    await waitUntil(() => (output().match(/POST \/upload/g) ?? []).length >= 3, { what: "three request lines for POST /upload" });
     const lines = output().split("\n").filter((l) => l.includes("POST /upload"));
     expect(lines).toHaveLength(3);
     expect(output()).not.toContain(token);
