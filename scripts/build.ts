@@ -24,8 +24,8 @@ import { FILES, PRECOMPRESSED_DIR } from "../src/server/page.ts";
 const root = resolve(import.meta.dir, "..");
 const outfile = join(root, "dist/hotpot");
 
-/** `new Worker(new URL("./x.ts", import.meta.url))`: the one form a worker may be started in. */
-const WORKER_URL = /new Worker\(\s*new URL\(\s*"(\.\/[^"]+)",\s*import\.meta\.url\s*\)\s*\)/g;
+/** `new Worker(new URL("./x.ts", import.meta.url))`, options such as the thread's `{ name }` allowed after it: the one form a worker may be started in. */
+const WORKER_URL = /new Worker\(\s*new URL\(\s*"(\.\/[^"]+)",\s*import\.meta\.url\s*\)\s*(?:,\s*\{[^}]*\}\s*)?\)/g;
 
 /** Every worker script under src/, found where it is started, so a new worker cannot be left out. */
 export function workerEntrypoints(srcDir: string): string[] {

@@ -16,6 +16,9 @@ export interface Renderer {
   close(): void;
 }
 
+/** The render thread's name: in the error a crash gives its jobs, and the operating system's (`ps -T`, /proc/<pid>/task/<tid>/comm, at most 15 characters), where tests look for it. */
+export const RENDER_THREAD = "render worker";
+
 /** Jobs waiting or running per process; past this /render answers 503 rather than pile up images of up to 3000² counts. */
 export const MAX_QUEUED_RENDERS = 4;
 
@@ -30,11 +33,11 @@ export class RenderPool implements Renderer {
   /** `spawn`: the worker to start, a stand-in in tests; started on the first job, so a server never asked to render has no thread for it. */
   constructor(
     private readonly dbPath: string,
-    private readonly spawn = () => new Worker(new URL("./render-worker.ts", import.meta.url)),
+    private readonly spawn = () => new Worker(new URL("./render-worker.ts", import.meta.url), { name: RENDER_THREAD }),
   ) {}
 
   render(job: RenderJob): Promise<Uint8Array | null> {
-    this.pool ??= new WorkerPool(this.spawn, { size: 1, depth: MAX_QUEUED_RENDERS, init: this.dbPath, name: "render worker" });
+    this.pool ??= new WorkerPool(this.spawn, { size: 1, depth: MAX_QUEUED_RENDERS, init: this.dbPath, name: RENDER_THREAD });
     if (this.pool.pending >= MAX_QUEUED_RENDERS) return Promise.reject(busy(this.pool.pending));
     return this.pool.run(job);
   }

@@ -36,6 +36,7 @@ describe("workerEntrypoints", () => {
     ["one worker, with a comment mentioning new Worker(", { "a/run.ts": `/** new Worker(...) here */\n// new Worker(x)\n${start("job.ts")}` }, ["a/job.ts"]],
     ["a worker started from a subfolder's parent", { "run.ts": start("b/job.ts"), "c/more.ts": start("../d/other.ts") }, ["b/job.ts", "d/other.ts"]],
     ["the same worker started twice", { "a.ts": start("job.ts"), "b.ts": start("job.ts") }, ["job.ts"]],
+    ["a worker given a thread name", { "a.ts": 'new Worker(new URL("./job.ts", import.meta.url), { name: "job" });\n' }, ["job.ts"]],
     ["no workers", { "a.ts": "export const x = 1;\n" }, []],
   ])("%s", (_, files, expected) => {
     const src = srcWith(files);
