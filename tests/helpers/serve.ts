@@ -1,6 +1,6 @@
-/** `hotpot serve` as a real process for end-to-end tests and benchmarks: its URL, its pid's memory, a clean stop. */
+/** `hotpot serve` as a real process for end-to-end tests and benchmarks: its URL, its pid's memory and threads, a clean stop. */
 import { join } from "node:path";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 
 const REPO = join(import.meta.dir, "../..");
 
@@ -40,6 +40,17 @@ export function memoryOf(pid: number): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const kb = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
   return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
+}
+
+/** The names of a process's threads, from Linux's /proc (a worker thread is named by its Worker's `name` option). */
+export function threadNames(pid: number): string[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((tid) => {
+    try {
+      return [readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim()];
+    } catch {
+      return []; // ended between the listing and the read
+    }
+  });
 }
 
 /**

@@ -10,9 +10,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ingestFiles } from "../../src/import/ingest.ts";
+import { RENDER_THREAD } from "../../src/server/render-pool.ts";
 import { openStore } from "../../src/store.ts";
 import { latToY, lngToX } from "../../src/tile.ts";
+import { threadNames } from "../helpers/serve.ts";
+import { requestsRead } from "../helpers/sockets.ts";
 import { sqlOf } from "../helpers/sql.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 const REPO = join(import.meta.dir, "../..");
 const FIXTURES = join(import.meta.dir, "../fixtures/activities");
@@ -160,7 +164,8 @@ describe("one process", () => {
     await fetch(`${server.base}/upload?token=${TOKEN}`, { method: "POST", body: uploadForm([variant(1000)]) });
     await fetch(`${server.base}/upload`, { method: "POST", body: uploadForm([variant(1001)]), headers: { Authorization: `Bearer ${TOKEN}` } });
     const out = server.out();
-    for (let i = 0; i < 50 && !/POST \/upload 200/.test(server.out()); i++) await Bun.sleep(20);
+    // Request lines reach stdout in batches, so one may come after the client has its answer.
+    await waitUntil(() => /POST \/upload 200/.test(server.out()), { what: "the request line of POST /upload" });
     const lines = server.out().split("\n");
     expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^\\S+Z GET ${TILES[0]} 200 \\d+\\.\\dms ${length}B$`)));
     expect(lines).toContainEqual(expect.stringMatching(/^\S+Z POST \/upload\?token=\*\*\* 200 \d+\.\dms \d+B$/));
@@ -180,7 +185,8 @@ describe("one process", () => {
         return r.status;
       }),
     );
-    await Bun.sleep(15);
+    // The render thread starts with the first job; a tile asked for before that would prove nothing.
+    await waitUntil(() => threadNames(server.proc.pid).includes(RENDER_THREAD), { what: `a thread named "${RENDER_THREAD}" in the server` });
     const tile = await fetch(`${server.base}${TILES[0]}?color=ice`);
     await tile.arrayBuffer();
     const doneWhenTileAnswered = rendersDone;
@@ -224,11 +230,7 @@ describe("a crash", () => {
     }).catch(() => "connection lost");
     // Kill once some, but not all, files are in.
     const watcher = openStore(db);
-    let stored = 0;
-    for (let i = 0; i < 2000 && stored === 0; i++) {
-      await Bun.sleep(5);
-      stored = watcher.activityCount();
-    }
+    await waitUntil(() => watcher.activityCount() > 0, { what: `a first activity in ${db}`, everyMs: 5 });
     proc.kill("SIGKILL");
     await proc.exited;
     expect(await upload).toBe("connection lost");
@@ -347,6 +349,7 @@ describe("two processes sharing the port", () => {
     // Slow requests (big renders) on both processes, and a stream of tiles.
     // Each process renders one at a time and queues at most 4, so 4 are in the queue or under way for a while.
     let finished = 0;
+    let tilesAnswered = 0;
     const slow = Array.from({ length: 4 }, (_, i) =>
       fetch(`${server.base}/render?bounds=13.0,52.3,13.8,52.7&width=3000&height=${3000 - i}`).then(async (r) => {
         const bytes = (await r.arrayBuffer()).byteLength;
@@ -354,8 +357,15 @@ describe("two processes sharing the port", () => {
         return { status: r.status, bytes };
       }),
     );
-    const tiles = Array.from({ length: 32 }, (_, i) => fetch(`${server.base}${TILES[i % TILES.length]}`).then((r) => r.status));
-    await Bun.sleep(100);
+    const tiles = Array.from({ length: 32 }, (_, i) =>
+      fetch(`${server.base}${TILES[i % TILES.length]}`).then((r) => {
+        tilesAnswered++;
+        return r.status;
+      }),
+    );
+    // Under way means read by a server: a connection still in the accept queue when SIGTERM closes the port is refused, as it should be.
+    const port = Number(new URL(server.base).port);
+    await waitUntil(() => requestsRead(port, slow.length - finished + tiles.length - tilesAnswered), { what: `every request read by a server process on port ${port}` });
     server.proc.kill("SIGTERM");
     expect(finished).toBeLessThan(slow.length); // the test means something only if some were under way
     for (const r of await Promise.all(slow)) {
