@@ -12,6 +12,7 @@ import { PMTiles, type Source } from "pmtiles";
 import { createApp } from "../../src/server/app.ts";
 import { exportRoutes, type JobStatus } from "../../src/server/export-jobs.ts";
 import { fixtureDatabase } from "../helpers/fixture.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 setDefaultTimeout(60_000);
 
@@ -25,12 +26,11 @@ const BOUNDS = "8.49,47.34,8.57,47.40";
 
 const req = (path: string, method = "GET") => app.handle(new Request(`http://localhost${path}`, { method }));
 
+/** Asks for a job's status, as the page does, until it no longer runs. */
 async function finished(id: string): Promise<JobStatus> {
-  for (;;) {
-    const status = (await (await req(`/api/exports/${id}`)).json()) as JobStatus;
-    if (status.state !== "running") return status;
-    await Bun.sleep(50);
-  }
+  const status = async () => (await (await req(`/api/exports/${id}`)).json()) as JobStatus;
+  await waitUntil(async () => (await status()).state !== "running", { what: `export job ${id} to finish`, timeoutMs: 50_000, everyMs: 50 });
+  return status();
 }
 
 beforeAll(() => {
