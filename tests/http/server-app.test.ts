@@ -265,6 +265,7 @@ describe("server-side tile cache", () => {
     await server.handle(req(`${TILE}@2x`));
     expect(cache.size).toBe(2);
     store.updateProperties("strava:123", { note: "x" });
+    // Written past the app, as another process would: seen once DATA_VERSION_MAX_AGE_MS has passed.
     await Bun.sleep(DATA_VERSION_MAX_AGE_MS + 1);
     await server.handle(req(TILE));
     expect(cache.size).toBe(1);

@@ -16,6 +16,7 @@ test("reads the store at most once per maxAgeMs", async () => {
   state.version = 2;
   for (let i = 0; i < 100; i++) expect(versions.current()).toBe(1);
   expect(state.reads).toBe(1);
+  // The point of the test: once maxAgeMs has passed, the next read goes to the store.
   await Bun.sleep(25);
   expect(versions.current()).toBe(2);
   expect(state.reads).toBe(2);
