@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeGpx } from "../../src/synth/formats.ts";
 import { walkActivity } from "../fixtures/import/synth.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 const CLI = join(import.meta.dir, "../../src/cli.ts");
 const tmp = mkdtempSync(join(tmpdir(), "hotpot-import-cli-"));
@@ -94,11 +95,7 @@ describe("a killed import", () => {
       }
     };
     const child = Bun.spawn(["bun", CLI, "import", dir, "--db", db, "--jobs", "1"], { stdout: "ignore", stderr: "ignore" });
-    let seen = 0;
-    while (seen === 0 && child.exitCode === null) {
-      await Bun.sleep(10);
-      seen = count();
-    }
+    await waitUntil(() => count() > 0 || child.exitCode !== null, { what: `a first batch committed to ${db}`, timeoutMs: 60_000 });
     child.kill(9);
     await child.exited;
     expect(child.signalCode).toBe("SIGKILL");

@@ -13,6 +13,7 @@ import { createApp } from "../../src/server/app.ts";
 import { listen, type HttpServer } from "../../src/server/listen.ts";
 import { MAX_QUEUED_RENDERS, RenderPool } from "../../src/server/render-pool.ts";
 import { openStore, type Store } from "../../src/store.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "hotpot-render-worker-"));
 const faulty = () => new Worker(new URL("../fixtures/workers/render-worker-faulty.ts", import.meta.url));
@@ -61,7 +62,7 @@ test("a crashed render worker fails its request with a logged reason; the next r
 test("/render answers 503 with Retry-After while its queue is full; closing fails the held requests, and the next is drawn", async () => {
   const held = Array.from({ length: MAX_QUEUED_RENDERS }, () => render(HOLD));
   // The held requests are queued once the renderer counts them all.
-  while (renderer.pending < MAX_QUEUED_RENDERS) await Bun.sleep(1);
+  await waitUntil(() => renderer.pending === MAX_QUEUED_RENDERS, { what: `${MAX_QUEUED_RENDERS} renders queued`, everyMs: 1 });
   const busy = await render(30);
   expect(busy.status).toBe(503);
   expect(busy.headers.get("retry-after")).toBe("5");

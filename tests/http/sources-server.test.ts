@@ -16,6 +16,7 @@ import { intervalsEnv } from "../../src/sources/intervals.ts";
 import { openStore, type Store } from "../../src/store.ts";
 import { exampleActivity, writeFit } from "../../src/synth/formats.ts";
 import { startFakeIntervals, type FakeIntervals } from "../fakes/intervals.ts";
+import { waitUntil } from "../helpers/wait.ts";
 
 /** Characters that URL- and base64-encode differently, so an encoded copy in the log would be caught too. */
 const TOKEN = "s3cr+t/Tok=en&x";
@@ -60,7 +61,7 @@ function upload(query: string, headers: Record<string, string> = {}): Promise<Re
 
 /** The log is written after the answer is sent: wait for the request's line. */
 async function logged(n: number): Promise<string[]> {
-  for (let i = 0; i < 100 && log.length < n; i++) await Bun.sleep(10);
+  await waitUntil(() => log.length >= n, { what: `${n} request lines` });
   return log;
 }
 

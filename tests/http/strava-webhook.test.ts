@@ -19,6 +19,7 @@ import { openStore, type Store } from "../../src/store.ts";
 import { latToY, lngToX } from "../../src/tile.ts";
 import { FAKE_CLIENT_ID, FAKE_CLIENT_SECRET, FAKE_CODE, fakeRide, startFakeStrava, type FakeStrava } from "../fakes/strava.ts";
 import { sqlOf } from "../helpers/sql.ts";
+import { waitUntil } from "../helpers/wait.ts";
 import { compileQuery } from "../../src/query.ts";
 
 const ATHLETE = 4242;
@@ -362,7 +363,7 @@ describe("POST /strava/webhook: events", () => {
     fake.activities.set(1001, fakeRide(1001, RIDE_AT));
     // What a peer process does with a webhook POST: queue it, nothing more.
     expect(enqueueEvent(store, parseEvent(event()), { notBefore: clock.t, log: () => {} })).toBe("queued");
-    for (let i = 0; i < 200 && store.activityCount() === 0; i++) await Bun.sleep(10);
+    await waitUntil(() => store.activityCount() > 0, { what: "the queued event applied by the processor's poll" });
     await processor.idle();
     expect(store.activityCount()).toBe(1);
     expect(processor.pending()).toBe(0);
