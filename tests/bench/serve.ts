@@ -29,7 +29,7 @@
  * hundred renders a second the client's cost does not matter.
  */
 import type { Subprocess } from "bun";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -190,6 +190,8 @@ end
 async function startNginx(file: Uint8Array): Promise<{ url: string; stop: () => Promise<void> }> {
   const root = join(work, "nginx");
   Bun.spawnSync(["mkdir", "-p", join(root, "www"), join(root, "tmp")]);
+  // Started as root, nginx serves from workers running as another user (nobody, www-data): let them through the private work folder, or every answer is 403.
+  chmodSync(work, 0o711);
   writeFileSync(join(root, "www/tile.png"), file);
   const port = await freePort();
   const conf = join(root, "nginx.conf");
