@@ -34,6 +34,8 @@ import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openStore } from "../../src/store.ts";
+import { listeners } from "../helpers/sockets.ts";
+import { waitUntil } from "../helpers/wait.ts";
 import { ensureBenchDb } from "./_data.ts";
 import { sampleSession } from "./_tiles.ts";
 import { Random } from "../../src/synth/random.ts";
@@ -70,33 +72,23 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitUntilUp(base: string, proc: Subprocess): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (proc.exitCode !== null) throw new Error(`the server exited with code ${proc.exitCode}`);
-    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) return;
-    await Bun.sleep(50);
-  }
-  throw new Error(`the server at ${base} did not come up`);
-}
-
 interface Server {
   base: string;
   proc: Subprocess;
 }
 
-/** `hotpot serve` with its request log going to /dev/null. */
-async function startHotpot(db: string, extra: string[] = [], env: Record<string, string> = {}): Promise<Server> {
+/** `hotpot serve --workers N` with its request log going to /dev/null, once all N processes listen. */
+async function startHotpot(db: string, { workers = WORKERS, extra = [], env = {} }: { workers?: number; extra?: string[]; env?: Record<string, string> } = {}): Promise<Server> {
   const port = await freePort();
-  // A later --workers in `extra` wins.
-  const proc = Bun.spawn(["bun", join(REPO, "src/cli.ts"), "serve", "--db", db, "--port", String(port), "--workers", String(WORKERS), ...extra], {
+  const proc = Bun.spawn(["bun", join(REPO, "src/cli.ts"), "serve", "--db", db, "--port", String(port), "--workers", String(workers), ...extra], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],
   });
   const base = `http://127.0.0.1:${port}`;
-  await waitUntilUp(base, proc);
-  // Peers start after the primary answers; give them a moment to bind.
-  await Bun.sleep(1500);
+  // The primary starts its peers once it listens itself; a run before they all listen measures fewer processes.
+  await waitUntil(() => proc.exitCode !== null || listeners(port) === workers, { what: `${workers} server processes listening at ${base}`, timeoutMs: 15_000 });
+  if (proc.exitCode !== null) throw new Error(`the server at ${base} exited with code ${proc.exitCode}`);
   return { base, proc };
 }
 
@@ -214,7 +206,7 @@ http {
   );
   const proc = Bun.spawn(["/usr/sbin/nginx", "-c", conf, "-p", root], { stdio: ["ignore", "ignore", "inherit"] });
   const url = `http://127.0.0.1:${port}/tile.png`;
-  for (let i = 0; i < 100 && !(await fetch(url).then((r) => r.ok, () => false)); i++) await Bun.sleep(50);
+  await waitUntil(() => fetch(url).then((r) => r.ok, () => false), { what: `nginx answering at ${url}` });
   return {
     url,
     stop: async () => {
@@ -239,8 +231,7 @@ Bun.serve({ hostname: "127.0.0.1", port: ${port}, reusePort: true, fetch: () => 
   );
   const procs = Array.from({ length: WORKERS }, () => Bun.spawn(["bun", script], { stdio: ["ignore", "ignore", "inherit"] }));
   const url = `http://127.0.0.1:${port}/tile/1/2/3`;
-  for (let i = 0; i < 100 && !(await fetch(url).then((r) => r.ok, () => false)); i++) await Bun.sleep(50);
-  await Bun.sleep(500);
+  await waitUntil(() => listeners(port) === WORKERS, { what: `${WORKERS} bare Bun.serve processes listening at ${url}` });
   return {
     url,
     stop: async () => {
@@ -310,7 +301,7 @@ async function main(): Promise<void> {
   let typical = new Uint8Array(0);
 
   if (PARTS.has("uncached")) {
-    const server = await startHotpot(bench.db, ["--cache-mb", "0"]);
+    const server = await startHotpot(bench.db, { extra: ["--cache-mb", "0"] });
     const paths = session.map((t) => `/tile/${t.z}/${t.x}/${t.y}`);
     let rate = 0;
     for (const label of ["fresh server", "warm"]) {
@@ -368,7 +359,7 @@ async function main(): Promise<void> {
     // Fresh servers with every feature a user would switch on: as here, and as on a one-CPU machine
     // (Fly.io's smallest), where --workers defaults to one process.
     for (const workers of [...new Set([WORKERS, 1])]) {
-      const server = await startHotpot(bench.db, ["--render", "--upload", "--workers", String(workers)], { HOTPOT_UPLOAD_TOKEN: "bench-token" });
+      const server = await startHotpot(bench.db, { workers, extra: ["--render", "--upload"], env: { HOTPOT_UPLOAD_TOKEN: "bench-token" } });
       const mixed = await walk(server.base, mixedPaths(distinct, MIXED_REQUESTS));
       const memory = memoryMb(server.proc.pid);
       const each = (xs: number[]) => `${sum(xs).toFixed(0)} MB (${xs.map((m) => m.toFixed(0)).join(" + ")})`;
@@ -385,7 +376,7 @@ async function main(): Promise<void> {
 
   if (PARTS.has("upload")) {
     const uploadDb = join(work, "upload.sqlite3");
-    const server = await startHotpot(uploadDb, ["--upload"], { HOTPOT_UPLOAD_TOKEN: "bench-token" });
+    const server = await startHotpot(uploadDb, { extra: ["--upload"], env: { HOTPOT_UPLOAD_TOKEN: "bench-token" } });
     const batches = uploadBatches(bench.dir, UPLOAD_FILES);
     const outcome = new Map<string, number>();
     const start = performance.now();
