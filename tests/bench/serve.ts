@@ -1,5 +1,6 @@
 /**
- * HTTP serving speed: `bun run bench serve [--db PATH] [--duration 10] [--seed 1] [--workers 2]`.
+ * HTTP serving speed: `bun run bench serve [--db PATH] [--duration 10] [--seed 1] [--workers 2] [--cpus N] [--only PARTS]`.
+ * With --cpus the servers (hotpot, nginx, bare Bun) run on N cores and the load generator on the rest.
  *
  * `hotpot serve` on the benchmark database (tests/bench/_data.ts), server and
  * load generator on 127.0.0.1, request log on (to /dev/null):
@@ -30,7 +31,7 @@
  */
 import type { Subprocess } from "bun";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { openStore } from "../../src/store.ts";
@@ -55,6 +56,8 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "10" },
     seed: { type: "string", default: "1" },
     workers: { type: "string", default: "2" },
+    /** Pin the server processes to this many cores (taskset), the load generator to the others: a one-core host is --workers 1 --cpus 1. */
+    cpus: { type: "string" },
     /** Comma-separated parts to run: uncached, cached, references, memory, upload (default all). */
     only: { type: "string", default: "uncached,cached,references,memory,upload" },
   },
@@ -63,6 +66,9 @@ const PARTS = new Set(args.only!.split(","));
 const DURATION = Number(args.duration);
 const SEED = Number(args.seed);
 const WORKERS = Number(args.workers);
+const CPUS = args.cpus === undefined ? null : Number(args.cpus);
+/** A server's command line, pinned to the server's cores when --cpus is given: hotpot and the references alike. */
+const onServerCores = (argv: string[]) => (CPUS === null ? argv : ["taskset", "-c", `0-${CPUS - 1}`, ...argv]);
 const work = mkdtempSync(join(tmpdir(), "hotpot-bench-serve-"));
 
 async function freePort(): Promise<number> {
@@ -80,7 +86,7 @@ interface Server {
 /** `hotpot serve --workers N` with its request log going to /dev/null, once all N processes listen. */
 async function startHotpot(db: string, { workers = WORKERS, extra = [], env = {} }: { workers?: number; extra?: string[]; env?: Record<string, string> } = {}): Promise<Server> {
   const port = await freePort();
-  const proc = Bun.spawn(["bun", join(REPO, "src/cli.ts"), "serve", "--db", db, "--port", String(port), "--workers", String(workers), ...extra], {
+  const proc = Bun.spawn(onServerCores(["bun", join(REPO, "src/cli.ts"), "serve", "--db", db, "--port", String(port), "--workers", String(workers), ...extra]), {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ["ignore", "ignore", "inherit"],
@@ -178,7 +184,7 @@ end
   return { rps, p50, p99, non2xx };
 }
 
-/** nginx (Debian) serving one file, two workers like our two processes, no access log. */
+/** nginx (Debian) serving one file, as many workers as our processes, no access log. */
 async function startNginx(file: Uint8Array): Promise<{ url: string; stop: () => Promise<void> }> {
   const root = join(work, "nginx");
   Bun.spawnSync(["mkdir", "-p", join(root, "www"), join(root, "tmp")]);
@@ -189,7 +195,7 @@ async function startNginx(file: Uint8Array): Promise<{ url: string; stop: () => 
   const conf = join(root, "nginx.conf");
   writeFileSync(
     conf,
-    `worker_processes 2;
+    `worker_processes ${WORKERS};
 daemon off;
 pid ${root}/nginx.pid;
 error_log ${root}/error.log;
@@ -204,7 +210,7 @@ http {
 }
 `,
   );
-  const proc = Bun.spawn(["/usr/sbin/nginx", "-c", conf, "-p", root], { stdio: ["ignore", "ignore", "inherit"] });
+  const proc = Bun.spawn(onServerCores(["/usr/sbin/nginx", "-c", conf, "-p", root]), { stdio: ["ignore", "ignore", "inherit"] });
   const url = `http://127.0.0.1:${port}/tile.png`;
   await waitUntil(() => fetch(url).then((r) => r.ok, () => false), { what: `nginx answering at ${url}` });
   return {
@@ -229,7 +235,7 @@ const headers = new Headers({ "Content-Type": "image/png", "Cache-Control": "pub
 Bun.serve({ hostname: "127.0.0.1", port: ${port}, reusePort: true, fetch: () => new Response(body, { headers }) });
 `,
   );
-  const procs = Array.from({ length: WORKERS }, () => Bun.spawn(["bun", script], { stdio: ["ignore", "ignore", "inherit"] }));
+  const procs = Array.from({ length: WORKERS }, () => Bun.spawn(onServerCores(["bun", script]), { stdio: ["ignore", "ignore", "inherit"] }));
   const url = `http://127.0.0.1:${port}/tile/1/2/3`;
   await waitUntil(() => listeners(port) === WORKERS, { what: `${WORKERS} bare Bun.serve processes listening at ${url}` });
   return {
@@ -293,7 +299,14 @@ async function main(): Promise<void> {
   const session = sampleSession(store, SESSION_REQUESTS, SEED);
   const distinct = [...new Set(session.map((t) => `/tile/${t.z}/${t.x}/${t.y}`))];
   store.close();
-  console.log(`serve benchmark on ${bench.db} (${activities} activities, ${(statSync(bench.db).size / 1e6).toFixed(0)} MB), ${WORKERS} server processes, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
+  const cores = cpus().length;
+  if (CPUS !== null) {
+    if (!(Number.isInteger(CPUS) && CPUS >= 1 && CPUS < cores)) throw new Error(`bench: --cpus expects 1 to ${cores - 1} (a core must stay for the load generator), found ${args.cpus}`);
+    // The load generator (this process, wrk) on the cores the server does not have.
+    Bun.spawnSync(["taskset", "-a", "-cp", `${CPUS}-${cores - 1}`, String(process.pid)], { stdout: "ignore" });
+  }
+  const pinned = CPUS === null ? "" : ` pinned to ${CPUS} of ${cores} cores`;
+  console.log(`serve benchmark on ${bench.db} (${activities} activities, ${(statSync(bench.db).size / 1e6).toFixed(0)} MB), ${WORKERS} server processes${pinned}, load average ${loadavg().map((l) => l.toFixed(1)).join(" ")}`);
 
   const summary: string[] = [];
   const pass = (ok: boolean) => (ok ? "ok" : "MISSED");
