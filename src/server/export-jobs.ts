@@ -23,7 +23,7 @@ import { runExport } from "../export/run.ts";
 import type { TileSize } from "../render.ts";
 import type { Store } from "../store.ts";
 import { jsonResponse, searchParams } from "./http.ts";
-import { activityQuery, intParam, paletteParam } from "./params.ts";
+import { activityQuery, intParam, paletteParam, paletteSpec } from "./params.ts";
 import { parseBounds, parseZooms } from "../args.ts";
 import { formatParam } from "./render.ts";
 
@@ -110,8 +110,7 @@ export function exportRoutes(store: Store, options: ExportRouteOptions = {}) {
       bounds,
       size,
       format,
-      color: params.get("color") || undefined,
-      gradient: params.get("gradient") || undefined,
+      ...paletteSpec(params),
       query,
       jobs: 1,
       onProgress: (done) => {

@@ -40,9 +40,14 @@ export function activityQuery(params: URLSearchParams, owner = false): CheckedQu
   return { query, private: keys.some(isPrivateProperty) };
 }
 
+/** `color` and `gradient` as given (empty: absent), for work that resolves the palette on another thread. */
+export function paletteSpec(params: URLSearchParams): { color?: string; gradient?: string } {
+  return { color: params.get("color") || undefined, gradient: params.get("gradient") || undefined };
+}
+
 /** `color` or `gradient` (not both) → the palette; palette.ts keeps parsed ones. */
 export function paletteParam(params: URLSearchParams): Palette {
-  return resolveGradient({ color: params.get("color"), gradient: params.get("gradient") });
+  return resolveGradient(paletteSpec(params));
 }
 
 /** `scale` (scale.ts); absent or empty: the default. */

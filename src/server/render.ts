@@ -10,7 +10,7 @@ import type { Store } from "../store.ts";
 import { etagOf, ifNoneMatch } from "./etag.ts";
 import { bytesResponse, searchParams } from "./http.ts";
 import { CONTENT_TYPE } from "./image.ts";
-import { activityQuery, intParam, modeParam, paletteParam, scaleParam } from "./params.ts";
+import { activityQuery, intParam, modeParam, paletteParam, paletteSpec, scaleParam } from "./params.ts";
 import type { ImageFormat } from "../encode.ts";
 import type { Renderer } from "./render-pool.ts";
 
@@ -46,8 +46,7 @@ export function renderHandler(store: Store, renderer: Renderer, owner: (request:
       bounds,
       width,
       height,
-      color: params.get("color") || undefined,
-      gradient: params.get("gradient") || undefined,
+      ...paletteSpec(params),
       query,
       format,
       scale,
