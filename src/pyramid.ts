@@ -1,0 +1,172 @@
+/**
+ * The count pyramid (issue 19): the busiest unfiltered frequency tiles are
+ * stored as counts (src/store/counts.ts), so the default map view is a
+ * lookup, the masks, a palette and an encode rather than 20-50 ms of
+ * drawing. Which tiles: those whose source rows hold at least MIN_BYTES of
+ * geometry and whose counts add up to MIN_MARKS, at both tile sizes the map
+ * asks for; the others are drawn as before (the judged ones are kept as
+ * NOT_STORED rows, so a build does not judge them again). Counts saturate at 255, so they cannot be kept by adding and
+ * subtracting: a write removes the tiles it touches (in its transaction) and
+ * buildPyramid draws what is missing again, on worker threads.
+ *
+ *   candidates (levelWeights → per zoom) ── minus stored ──> workers draw + deflate ──> one write per batch,
+ *                                                               only if the data version has not moved
+ */
+import type { TileSize } from "./args.ts";
+import { reading, type Reading } from "./query.ts";
+import { drawTilePart } from "./render.ts";
+import { NOT_STORED, packCounts, type CountTile, type Store, type TileAddress } from "./store.ts";
+import { sourceZoom } from "./tile.ts";
+import { WorkerPool } from "./workers.ts";
+
+/** The sizes stored: the map page's 512 and the 256 of other clients; 1024 (@2x) is drawn. */
+export const PYRAMID_SIZES: readonly TileSize[] = [256, 512];
+
+/** Deepest zoom stored: the map's tiles go to 18 (two past the default deepest level, 16). */
+export const PYRAMID_MAX_ZOOM = 18;
+
+/**
+ * Geometry bytes under a tile from which it is drawn to be judged. Measured
+ * on the 506 distinct tiles of the render benchmark's session: every tile
+ * that took over 8 ms to draw read at least 49.6 KB; the tiles under 50 KB
+ * take p50 0.67, p99 4.6, max 8.4 ms.
+ */
+export const MIN_BYTES = 50_000;
+
+/**
+ * Of those, a tile is stored when its counts add up to this many (each
+ * activity's pixels once): bytes alone do not tell an over-zoomed tile
+ * (zoom 17-18, which reads its whole zoom-16 source tile but draws only a
+ * corner of it, and often nothing) from a busy one. Measured on the
+ * benchmark's 3,092 candidates (both sizes): the 1,675 under 200,000 draw
+ * in p50 1.0, p95 4.0, max 7.8 ms; 1,417 are stored.
+ */
+export const MIN_MARKS = 200_000;
+
+/** Writes go in batches of this many tiles: one transaction each, short enough not to hold up other writers. */
+const BATCH = 32;
+
+/** A write that came in while building starts it over; after this many, the rest waits for the next build. */
+const ATTEMPTS = 3;
+
+export interface PyramidTask extends TileAddress {
+  size: TileSize;
+}
+
+/** Which tiles are judged and which stored; the defaults are MIN_BYTES and MIN_MARKS (tests store every tile). */
+export interface PyramidLimits {
+  minBytes: number;
+  minMarks: number;
+}
+
+export const DEFAULT_LIMITS: PyramidLimits = { minBytes: MIN_BYTES, minMarks: MIN_MARKS };
+
+/** The tiles the pyramid judges for these stored levels, at each size: at least `minBytes` of geometry under them. */
+export function pyramidTiles(store: Store, levels: readonly number[], minBytes: number): PyramidTask[] {
+  const weights = new Map(levels.map((z) => [z, store.levelWeights(z)]));
+  const out: PyramidTask[] = [];
+  const add = (z: number, x: number, y: number) => {
+    for (const size of PYRAMID_SIZES) out.push({ z, x, y, size });
+  };
+  for (let z = 0; z <= PYRAMID_MAX_ZOOM; z++) {
+    const zs = sourceZoom(z, levels);
+    const w = weights.get(zs)!;
+    if (z > zs) {
+      // Over-zoomed: every tile inside a busy source tile reads all of its rows.
+      const d = z - zs;
+      for (let i = 0; i < w.length; i += 3) {
+        if (w[i + 2] < minBytes) continue;
+        for (let x = w[i] << d; x < (w[i] + 1) << d; x++) for (let y = w[i + 1] << d; y < (w[i + 1] + 1) << d; y++) add(z, x, y);
+      }
+      continue;
+    }
+    const d = zs - z;
+    const sums = new Map<number, number>();
+    for (let i = 0; i < w.length; i += 3) {
+      const k = (w[i] >> d) * 2 ** 20 + (w[i + 1] >> d);
+      sums.set(k, (sums.get(k) ?? 0) + w[i + 2]);
+    }
+    for (const [k, bytes] of sums) if (bytes >= minBytes) add(z, Math.floor(k / 2 ** 20), k % 2 ** 20);
+  }
+  return out;
+}
+
+/**
+ * A tile's counts drawn as the renderer draws them before the masks, packed;
+ * NOT_STORED as the packed counts when the tile is cheap to draw after all.
+ */
+export function drawCountTile(r: Reading, t: PyramidTask, minMarks: number): CountTile {
+  const raster = drawTilePart(r, t.z, t.x, t.y, t.size);
+  const tile: CountTile = { z: t.z, x: t.x, y: t.y, size: t.size, packed: NOT_STORED };
+  if (raster && marks(raster.counts) >= minMarks) tile.packed = packCounts(raster.counts, t.size);
+  return tile;
+}
+
+function marks(counts: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < counts.length; i++) sum += counts[i];
+  return sum;
+}
+
+export interface PyramidBuild {
+  /** Tiles judged (stored or marked NOT_STORED) in all. */
+  wanted: number;
+  /** Tiles drawn and judged by this build. */
+  stored: number;
+}
+
+/** What a pyramid worker (pyramid-worker.ts) is given once. */
+export interface PyramidInit {
+  dbPath: string;
+  minMarks: number;
+}
+
+/**
+ * Draws and stores the tiles the pyramid lacks, on `jobs` workers (each
+ * with its own read-only connection). Stored tiles drawn before a write that
+ * touched them are gone already; tiles drawn while a write came in are
+ * thrown away and drawn again. An in-memory store has no pyramid: no other
+ * thread could read it.
+ */
+export async function buildPyramid(store: Store, jobs: number, limits: PyramidLimits = DEFAULT_LIMITS): Promise<PyramidBuild> {
+  const result: PyramidBuild = { wanted: 0, stored: 0 };
+  if (store.path === ":memory:") return result;
+  const pool = new WorkerPool<PyramidTask, CountTile>(() => new Worker(new URL("./pyramid-worker.ts", import.meta.url)), {
+    size: jobs,
+    depth: 2,
+    init: { dbPath: store.path, minMarks: limits.minMarks } satisfies PyramidInit,
+    name: "pyramid worker",
+  });
+  try {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+      const { version, config } = store.snapshot();
+      const wanted = pyramidTiles(store, config.zoom_levels, limits.minBytes);
+      const held = new Set(store.countTileAddresses().map((t) => `${t.z}/${t.x}/${t.y}/${t.size}`));
+      const missing = wanted.filter((t) => !held.has(`${t.z}/${t.x}/${t.y}/${t.size}`));
+      result.wanted = wanted.length;
+      let batch: CountTile[] = [];
+      let current = true;
+      const flush = () => {
+        if (current && batch.length > 0) current = store.putCountTiles(version, batch);
+        if (current) result.stored += batch.length;
+        batch = [];
+      };
+      const drawn: Promise<void>[] = [];
+      for (const task of missing) {
+        await pool.available();
+        if (!current) break;
+        drawn.push(
+          pool.run(task).then((tile) => {
+            if (batch.push(tile) >= BATCH) flush();
+          }),
+        );
+      }
+      await Promise.all(drawn);
+      flush();
+      if (current) return result;
+    }
+    return result;
+  } finally {
+    pool.terminate();
+  }
+}
