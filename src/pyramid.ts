@@ -123,27 +123,30 @@ export interface PyramidInit {
 
 /**
  * Draws and stores the tiles the pyramid lacks, on `jobs` workers (each
- * with its own read-only connection). Stored tiles drawn before a write that
- * touched them are gone already; tiles drawn while a write came in are
- * thrown away and drawn again. An in-memory store has no pyramid: no other
- * thread could read it.
+ * with its own read-only connection; none are started when nothing lacks).
+ * Stored tiles drawn before a write that touched them are gone already;
+ * tiles drawn while a write came in are thrown away and drawn again. An
+ * in-memory store has no pyramid: no other thread could read it. `signal`
+ * stops it after the tiles under way (what is stored stays).
  */
-export async function buildPyramid(store: Store, jobs: number, limits: PyramidLimits = DEFAULT_LIMITS): Promise<PyramidBuild> {
+export async function buildPyramid(store: Store, jobs: number, limits: PyramidLimits = DEFAULT_LIMITS, signal?: AbortSignal): Promise<PyramidBuild> {
   const result: PyramidBuild = { wanted: 0, stored: 0 };
   if (store.path === ":memory:") return result;
-  const pool = new WorkerPool<PyramidTask, CountTile>(() => new Worker(new URL("./pyramid-worker.ts", import.meta.url)), {
-    size: jobs,
-    depth: 2,
-    init: { dbPath: store.path, minMarks: limits.minMarks } satisfies PyramidInit,
-    name: "pyramid worker",
-  });
+  let pool: WorkerPool<PyramidTask, CountTile> | null = null;
   try {
-    for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    for (let attempt = 0; attempt < ATTEMPTS && !signal?.aborted; attempt++) {
       const { version, config } = store.snapshot();
       const wanted = pyramidTiles(store, config.zoom_levels, limits.minBytes);
       const held = new Set(store.countTileAddresses().map((t) => `${t.z}/${t.x}/${t.y}/${t.size}`));
       const missing = wanted.filter((t) => !held.has(`${t.z}/${t.x}/${t.y}/${t.size}`));
       result.wanted = wanted.length;
+      if (missing.length === 0) return result;
+      pool ??= new WorkerPool<PyramidTask, CountTile>(() => new Worker(new URL("./pyramid-worker.ts", import.meta.url)), {
+        size: jobs,
+        depth: 2,
+        init: { dbPath: store.path, minMarks: limits.minMarks } satisfies PyramidInit,
+        name: "pyramid worker",
+      });
       let batch: CountTile[] = [];
       let current = true;
       const flush = () => {
@@ -154,7 +157,7 @@ export async function buildPyramid(store: Store, jobs: number, limits: PyramidLi
       const drawn: Promise<void>[] = [];
       for (const task of missing) {
         await pool.available();
-        if (!current) break;
+        if (!current || signal?.aborted) break;
         drawn.push(
           pool.run(task).then((tile) => {
             if (batch.push(tile) >= BATCH) flush();
@@ -167,6 +170,6 @@ export async function buildPyramid(store: Store, jobs: number, limits: PyramidLi
     }
     return result;
   } finally {
-    pool.terminate();
+    pool?.terminate();
   }
 }

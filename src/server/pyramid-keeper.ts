@@ -1,0 +1,56 @@
+/**
+ * Keeps the count pyramid (src/pyramid.ts) complete while serving. A write
+ * (an upload, the Strava webhook, a delete, another process's import) has
+ * removed the tiles it touched, so they are drawn from geometry until this
+ * draws them again: on a worker thread, in the background, once the data
+ * version has moved. The first check also builds the pyramid of a database
+ * that has none yet (one from before it existed). Only the primary process
+ * keeps it: the others would draw the same tiles.
+ */
+import { buildPyramid } from "../pyramid.ts";
+import type { Store } from "../store.ts";
+
+/** How often the data version is looked at: a write's tiles are drawn again within this much of it. */
+const CHECK_MS = 5_000;
+
+export class PyramidKeeper {
+  private readonly timer: Timer;
+  private readonly stop = new AbortController();
+  /** The data version the last complete build started from. */
+  private built = -1;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly store: Store,
+    private readonly log: (message: string) => void,
+  ) {
+    this.timer = setInterval(() => this.check(), CHECK_MS);
+    this.check();
+  }
+
+  private check(): void {
+    if (this.running || this.stop.signal.aborted) return;
+    const version = this.store.dataVersion();
+    if (version === this.built) return;
+    const started = performance.now();
+    this.running = buildPyramid(this.store, 1, undefined, this.stop.signal)
+      .then(
+        ({ stored }) => {
+          if (stored > 0) this.log(`count pyramid: ${stored} tiles drawn in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+        },
+        // Said once per data version (a read-only file fails every time); tiles are drawn from geometry meanwhile.
+        (e: unknown) => this.log(`count pyramid: not brought up to date: ${e instanceof Error ? e.message : String(e)}`),
+      )
+      .finally(() => {
+        this.built = version;
+        this.running = null;
+      });
+  }
+
+  /** Stops checking; resolves once the tiles under way are drawn. */
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    this.stop.abort();
+    await this.running;
+  }
+}
