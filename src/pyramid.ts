@@ -3,11 +3,12 @@
  * stored as counts (src/store/counts.ts), so the default map view is a
  * lookup, the masks, a palette and an encode rather than 20-50 ms of
  * drawing. Which tiles: those whose source rows hold at least MIN_BYTES of
- * geometry and whose counts add up to MIN_MARKS, at both tile sizes the map
- * asks for; the others are drawn as before (the judged ones are kept as
- * NOT_STORED rows, so a build does not judge them again). Counts saturate at 255, so they cannot be kept by adding and
- * subtracting: a write removes the tiles it touches (in its transaction) and
- * buildPyramid draws what is missing again, on worker threads.
+ * geometry (MIN_OVERZOOM_BYTES beyond the deepest level) and whose counts
+ * add up to MIN_MARKS, at both tile sizes the map asks for; the others are
+ * drawn as before (those judged are kept as NOT_STORED rows, so a build does
+ * not judge them again). Counts saturate at 255, so they cannot be kept by
+ * adding and subtracting: a write removes the tiles it touches (in its
+ * transaction) and buildPyramid draws what is missing again, on workers.
  *
  *   candidates (levelWeights → per zoom) ── minus stored ──> workers draw + deflate ──> one write per batch,
  *                                                               only if the data version has not moved
@@ -25,23 +26,38 @@ export const PYRAMID_SIZES: readonly TileSize[] = [256, 512];
 /** Deepest zoom stored: the map's tiles go to 18 (two past the default deepest level, 16). */
 export const PYRAMID_MAX_ZOOM = 18;
 
-/**
- * Geometry bytes under a tile from which it is drawn to be judged. Measured
- * on the 506 distinct tiles of the render benchmark's session: every tile
- * that took over 8 ms to draw read at least 49.6 KB; the tiles under 50 KB
- * take p50 0.67, p99 4.6, max 8.4 ms.
+/*
+ * Which tiles are stored: three limits, chosen on the render benchmark's
+ * 100,000 km (tests/bench/render.ts, its 2,000-tile session on one thread,
+ * 2026-12-05 on the shared machine):
+ *
+ *   bytes / over-zoomed bytes / marks   stored   database   session p50 / p99 / max
+ *   none (drawn from geometry)               0   47.5 MB    1.97 / 38.6 / 56.2 ms
+ *   50 K / 50 K / 200 K                  1,417   +28%       1.62 / 7.5 / 14.2 ms
+ *   30 K / 60 K / 150 K (these)          1,437   +28-44%    0.67-0.69 / 4.7 / 6.6-7.6 ms
+ *   30 K / 50 K / 100 K                  1,807   +53%       0.67 / 5.3 / 10.2 ms
+ *   20 K / 20 K / 50 K                   4,132   +102%      0.80 / 5.9 / 16.2 ms
+ *
+ * Lower limits store the many 1-4 ms tiles the median is made of; the
+ * over-zoomed tiles (zoom 17-18, lines 8 px wide) are the largest to store
+ * and the ones whose bytes say least about their cost, hence their own limit.
  */
-export const MIN_BYTES = 50_000;
+
+/** Geometry bytes under a tile (at its source level) from which it is drawn and judged. */
+export const MIN_BYTES = 30_000;
 
 /**
- * Of those, a tile is stored when its counts add up to this many (each
- * activity's pixels once): bytes alone do not tell an over-zoomed tile
- * (zoom 17-18, which reads its whole zoom-16 source tile but draws only a
- * corner of it, and often nothing) from a busy one. Measured on the
- * benchmark's 3,092 candidates (both sizes): the 1,675 under 200,000 draw
- * in p50 1.0, p95 4.0, max 7.8 ms; 1,417 are stored.
+ * The same for a tile deeper than the deepest stored level, by the bytes of
+ * the one source tile it reads: it draws only a corner of them, often nothing.
  */
-export const MIN_MARKS = 200_000;
+export const MIN_OVERZOOM_BYTES = 60_000;
+
+/**
+ * A judged tile is stored when its counts add up to this many (each
+ * activity's pixels once), and kept as NOT_STORED otherwise: what is drawn,
+ * not what is read, tells a cheap over-zoomed corner from a busy tile.
+ */
+export const MIN_MARKS = 150_000;
 
 /** Writes go in batches of this many tiles: one transaction each, short enough not to hold up other writers. */
 const BATCH = 32;
@@ -56,13 +72,14 @@ export interface PyramidTask extends TileAddress {
 /** Which tiles are judged and which stored; the defaults are MIN_BYTES and MIN_MARKS (tests store every tile). */
 export interface PyramidLimits {
   minBytes: number;
+  minOverzoomBytes: number;
   minMarks: number;
 }
 
-export const DEFAULT_LIMITS: PyramidLimits = { minBytes: MIN_BYTES, minMarks: MIN_MARKS };
+export const DEFAULT_LIMITS: PyramidLimits = { minBytes: MIN_BYTES, minOverzoomBytes: MIN_OVERZOOM_BYTES, minMarks: MIN_MARKS };
 
 /** The tiles the pyramid judges for these stored levels, at each size: at least `minBytes` of geometry under them. */
-export function pyramidTiles(store: Store, levels: readonly number[], minBytes: number): PyramidTask[] {
+export function pyramidTiles(store: Store, levels: readonly number[], limits: PyramidLimits): PyramidTask[] {
   const weights = new Map(levels.map((z) => [z, store.levelWeights(z)]));
   const out: PyramidTask[] = [];
   const add = (z: number, x: number, y: number) => {
@@ -75,7 +92,7 @@ export function pyramidTiles(store: Store, levels: readonly number[], minBytes: 
       // Over-zoomed: every tile inside a busy source tile reads all of its rows.
       const d = z - zs;
       for (let i = 0; i < w.length; i += 3) {
-        if (w[i + 2] < minBytes) continue;
+        if (w[i + 2] < limits.minOverzoomBytes) continue;
         for (let x = w[i] << d; x < (w[i] + 1) << d; x++) for (let y = w[i + 1] << d; y < (w[i + 1] + 1) << d; y++) add(z, x, y);
       }
       continue;
@@ -86,7 +103,7 @@ export function pyramidTiles(store: Store, levels: readonly number[], minBytes: 
       const k = (w[i] >> d) * 2 ** 20 + (w[i + 1] >> d);
       sums.set(k, (sums.get(k) ?? 0) + w[i + 2]);
     }
-    for (const [k, bytes] of sums) if (bytes >= minBytes) add(z, Math.floor(k / 2 ** 20), k % 2 ** 20);
+    for (const [k, bytes] of sums) if (bytes >= limits.minBytes) add(z, Math.floor(k / 2 ** 20), k % 2 ** 20);
   }
   return out;
 }
@@ -136,7 +153,7 @@ export async function buildPyramid(store: Store, jobs: number, limits: PyramidLi
   try {
     for (let attempt = 0; attempt < ATTEMPTS && !signal?.aborted; attempt++) {
       const { version, config } = store.snapshot();
-      const wanted = pyramidTiles(store, config.zoom_levels, limits.minBytes);
+      const wanted = pyramidTiles(store, config.zoom_levels, limits);
       const held = new Set(store.countTileAddresses().map((t) => `${t.z}/${t.x}/${t.y}/${t.size}`));
       const missing = wanted.filter((t) => !held.has(`${t.z}/${t.x}/${t.y}/${t.size}`));
       result.wanted = wanted.length;

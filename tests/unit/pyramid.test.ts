@@ -15,7 +15,7 @@ import type { Store } from "../../src/store.ts";
 import { CROSSING, fixtureDatabase, fixtureFile, lineGpx, type Line } from "../helpers/fixture.ts";
 
 /** Every tile with geometry under it is judged, and every one that draws anything is stored. */
-const ALL: PyramidLimits = { minBytes: 0, minMarks: 1 };
+const ALL: PyramidLimits = { minBytes: 0, minOverzoomBytes: 0, minMarks: 1 };
 
 /** Crosses A and B near their crossing, added later. */
 const D: Line = { name: "d-ride.gpx", title: "Detour", type: "ride", date: "2024-06-01", from: [47.36, 8.52], to: [47.38, 8.54] };
@@ -62,7 +62,7 @@ function expectServedExact(): void {
 /** The pyramid holds every tile it should (none missing after a build). */
 function expectComplete(): void {
   const held = new Set(store.countTileAddresses().map((t) => `${t.z}/${t.x}/${t.y}/${t.size}`));
-  const missing = pyramidTiles(store, store.config().zoom_levels, ALL.minBytes).filter((t) => !held.has(`${t.z}/${t.x}/${t.y}/${t.size}`));
+  const missing = pyramidTiles(store, store.config().zoom_levels, ALL).filter((t) => !held.has(`${t.z}/${t.x}/${t.y}/${t.size}`));
   expect(missing).toEqual([]);
 }
 
