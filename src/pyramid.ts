@@ -32,9 +32,9 @@ export const PYRAMID_MAX_ZOOM = 18;
  * 2026-12-05 on the shared machine):
  *
  *   bytes / over-zoomed bytes / marks   stored   database   session p50 / p99 / max
- *   none (drawn from geometry)               0   47.5 MB    1.97 / 38.6 / 56.2 ms
- *   50 K / 50 K / 200 K                  1,417   +28%       1.62 / 7.5 / 14.2 ms
- *   30 K / 60 K / 150 K (these)          1,437   +28-44%    0.67-0.69 / 4.7 / 6.6-7.6 ms
+ *   none (drawn from geometry)               0   47.5 MB    1.93-1.97 / 38.6-42.2 / 56.2-64.3 ms
+ *   50 K / 50 K / 200 K                  1,417   +42%       1.62 / 7.5 / 14.2 ms
+ *   30 K / 60 K / 150 K (these)          1,437   +44%       0.67-1.17 / 4.7-6.7 / 6.6-10.7 ms
  *   30 K / 50 K / 100 K                  1,807   +53%       0.67 / 5.3 / 10.2 ms
  *   20 K / 20 K / 50 K                   4,132   +102%      0.80 / 5.9 / 16.2 ms
  *
