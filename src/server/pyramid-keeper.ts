@@ -7,7 +7,7 @@
  * that has none yet (one from before it existed). Only the primary process
  * keeps it: the others would draw the same tiles.
  */
-import { buildPyramid } from "../pyramid.ts";
+import { buildPyramid, DEFAULT_LIMITS, type PyramidLimits } from "../pyramid.ts";
 import type { Store } from "../store.ts";
 
 /** How often the data version is looked at: a write's tiles are drawn again within this much of it. */
@@ -20,11 +20,16 @@ export class PyramidKeeper {
   private built = -1;
   private running: Promise<void> | null = null;
 
+  private readonly limits: PyramidLimits;
+
+  /** `everyMs`: how often to check (default CHECK_MS); `limits`: which tiles (default DEFAULT_LIMITS). */
   constructor(
     private readonly store: Store,
     private readonly log: (message: string) => void,
+    { everyMs = CHECK_MS, limits = DEFAULT_LIMITS }: { everyMs?: number; limits?: PyramidLimits } = {},
   ) {
-    this.timer = setInterval(() => this.check(), CHECK_MS);
+    this.limits = limits;
+    this.timer = setInterval(() => this.check(), everyMs);
     this.check();
   }
 
@@ -33,7 +38,7 @@ export class PyramidKeeper {
     const version = this.store.dataVersion();
     if (version === this.built) return;
     const started = performance.now();
-    this.running = buildPyramid(this.store, 1, undefined, this.stop.signal)
+    this.running = buildPyramid(this.store, 1, this.limits, this.stop.signal)
       .then(
         ({ stored }) => {
           if (stored > 0) this.log(`count pyramid: ${stored} tiles drawn in ${((performance.now() - started) / 1000).toFixed(1)} s`);

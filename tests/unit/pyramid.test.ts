@@ -10,6 +10,7 @@ import { ingestFiles } from "../../src/import/ingest.ts";
 import { buildPyramid, PYRAMID_MAX_ZOOM, PYRAMID_SIZES, pyramidTiles, type PyramidLimits } from "../../src/pyramid.ts";
 import { reading } from "../../src/query.ts";
 import { drawTilePart, finishRaster, renderTileCounts, tileView } from "../../src/render.ts";
+import { PyramidKeeper } from "../../src/server/pyramid-keeper.ts";
 import { TileRenderer } from "../../src/server/tile-helper.ts";
 import type { Store } from "../../src/store.ts";
 import { CROSSING, fixtureDatabase, fixtureFile, lineGpx, type Line } from "../helpers/fixture.ts";
@@ -32,14 +33,14 @@ beforeAll(async () => {
 });
 afterAll(() => db.cleanup());
 
-const stored = () => store.countTileAddresses().filter((t) => t.bytes > 0);
+const stored = (s = store) => s.countTileAddresses().filter((t) => t.bytes > 0);
 const equal = (a: Uint8Array | null, b: Uint8Array | null) => (a === null || b === null ? a === b : Buffer.compare(a, b) === 0);
 
 /** Every stored tile against drawing it from geometry now; returns how many were compared. */
-function expectExact(): number {
-  const r = reading(store, null);
-  const tiles = stored();
-  const wrong = tiles.filter((t) => !equal(store.countTile(t.z, t.x, t.y, t.size), drawTilePart(r, t.z, t.x, t.y, t.size as 256 | 512)?.counts ?? null));
+function expectExact(s = store): number {
+  const r = reading(s, null);
+  const tiles = stored(s);
+  const wrong = tiles.filter((t) => !equal(s.countTile(t.z, t.x, t.y, t.size), drawTilePart(r, t.z, t.x, t.y, t.size as 256 | 512)?.counts ?? null));
   expect(wrong).toEqual([]);
   return tiles.length;
 }
@@ -59,12 +60,15 @@ function expectServedExact(): void {
   renderer.close();
 }
 
-/** The pyramid holds every tile it should (none missing after a build). */
-function expectComplete(): void {
-  const held = new Set(store.countTileAddresses().map((t) => `${t.z}/${t.x}/${t.y}/${t.size}`));
-  const missing = pyramidTiles(store, store.config().zoom_levels, ALL).filter((t) => !held.has(`${t.z}/${t.x}/${t.y}/${t.size}`));
-  expect(missing).toEqual([]);
+/** The tiles the pyramid lacks (none after a build). */
+function missing(s = store): string[] {
+  const held = new Set(s.countTileAddresses().map((t) => `${t.z}/${t.x}/${t.y}/${t.size}`));
+  return pyramidTiles(s, s.config().zoom_levels, ALL)
+    .map((t) => `${t.z}/${t.x}/${t.y}/${t.size}`)
+    .filter((k) => !held.has(k));
 }
+
+const expectComplete = () => expect(missing()).toEqual([]);
 
 describe("count pyramid", () => {
   test("covers zooms 0-18 at both sizes, every tile byte-equal to drawing it", () => {
@@ -138,5 +142,26 @@ describe("count pyramid", () => {
     expect(stored().length).toBeGreaterThan(0);
     store.reset();
     expect(store.countTileAddresses()).toEqual([]);
+  });
+});
+
+describe("hotpot serve's pyramid keeper", () => {
+  test("draws the tiles a write removed again in the background; none is stale meanwhile", async () => {
+    const fx = fixtureDatabase();
+    const logs: string[] = [];
+    const keeper = new PyramidKeeper(fx.store, (line) => logs.push(line), { everyMs: 20, limits: ALL });
+    try {
+      // The first check builds the pyramid of a database that has none.
+      while (missing(fx.store).length > 0 || stored(fx.store).length === 0) await Bun.sleep(20);
+      const built = stored(fx.store).length;
+      ingestFiles(fx.store, [{ name: D.name, bytes: lineGpx(D) }]);
+      expect(expectExact(fx.store)).toBeLessThan(built);
+      while (missing(fx.store).length > 0) await Bun.sleep(20);
+      expectExact(fx.store);
+      expect(logs.every((line) => line.startsWith("count pyramid: ") && line.includes("tiles drawn"))).toBe(true);
+    } finally {
+      await keeper.close();
+      fx.cleanup();
+    }
   });
 });
