@@ -69,7 +69,7 @@ export interface PyramidTask extends TileAddress {
   size: TileSize;
 }
 
-/** Which tiles are judged and which stored; the defaults are MIN_BYTES and MIN_MARKS (tests store every tile). */
+/** Which tiles are judged and which stored; DEFAULT_LIMITS are the three above (tests judge and store every tile). */
 export interface PyramidLimits {
   minBytes: number;
   minOverzoomBytes: number;
@@ -78,7 +78,7 @@ export interface PyramidLimits {
 
 export const DEFAULT_LIMITS: PyramidLimits = { minBytes: MIN_BYTES, minOverzoomBytes: MIN_OVERZOOM_BYTES, minMarks: MIN_MARKS };
 
-/** The tiles the pyramid judges for these stored levels, at each size: at least `minBytes` of geometry under them. */
+/** The tiles the pyramid judges for these stored levels, at each size: those with enough geometry under them. */
 export function pyramidTiles(store: Store, levels: readonly number[], limits: PyramidLimits): PyramidTask[] {
   const weights = new Map(levels.map((z) => [z, store.levelWeights(z)]));
   const out: PyramidTask[] = [];
