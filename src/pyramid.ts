@@ -26,6 +26,14 @@ export const PYRAMID_SIZES: readonly TileSize[] = [256, 512];
 /** Deepest zoom stored: the map's tiles go to 18 (two past the default deepest level, 16). */
 export const PYRAMID_MAX_ZOOM = 18;
 
+/**
+ * Nor more than this many zooms past the deepest stored level: each zoom
+ * deeper has four times the tiles, each reading its whole source tile to
+ * draw a smaller corner of it (with `zoom_levels` ending at 14, zoom 18
+ * would judge 256 tiles per busy source tile).
+ */
+const MAX_OVERZOOM = 2;
+
 /*
  * Which tiles are stored: three limits, chosen on the render benchmark's
  * 100,000 km (tests/bench/render.ts, its 2,000-tile session on one thread,
@@ -85,7 +93,8 @@ export function pyramidTiles(store: Store, levels: readonly number[], limits: Py
   const add = (z: number, x: number, y: number) => {
     for (const size of PYRAMID_SIZES) out.push({ z, x, y, size });
   };
-  for (let z = 0; z <= PYRAMID_MAX_ZOOM; z++) {
+  const deepest = Math.min(PYRAMID_MAX_ZOOM, Math.max(...levels) + MAX_OVERZOOM);
+  for (let z = 0; z <= deepest; z++) {
     const zs = sourceZoom(z, levels);
     const w = weights.get(zs)!;
     if (z > zs) {

@@ -80,6 +80,14 @@ describe("count pyramid", () => {
     expectComplete();
   });
 
+  test.each([
+    [[2, 6, 10, 14, 16], 18],
+    [[2, 6, 10, 14], 16],
+    [[2, 6, 10], 12],
+  ])("stored levels %j: tiles judged down to zoom %i, two past the deepest level at most", (levels, deepest) => {
+    expect(Math.max(...pyramidTiles(store, levels, ALL).map((t) => t.z))).toBe(deepest);
+  });
+
   test("served tiles are the drawn ones, without masks, with a mask, and with everything masked", () => {
     expectServedExact();
     store.setConfig("activity_masks", [{ name: "home", lat: CROSSING.lat, lng: CROSSING.lng, radius: 400 }]);
