@@ -113,7 +113,8 @@ export class TileRenderer {
 
   /**
    * The tile's counts as renderTileCounts gives them: from the count pyramid
-   * when it holds the tile, else drawn on two threads when the helper is free. Hand them back with `release` once encoded.
+   * when it holds the tile, else drawn on two threads when the helper is
+   * free. Hand them back with `release` once encoded.
    */
   render(z: number, x: number, y: number, options: TileOptions): Uint8Array | null | Promise<Uint8Array | null> {
     const view = tileView(z, x, y, options.size);
