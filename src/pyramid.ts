@@ -145,6 +145,19 @@ export interface PyramidBuild {
 export interface PyramidInit {
   dbPath: string;
   minMarks: number;
+  /** The worker thread's nice value, when it should yield to the others in the process. */
+  nice?: number;
+}
+
+export interface BuildOptions {
+  /** Worker threads. */
+  jobs: number;
+  /** Default DEFAULT_LIMITS. */
+  limits?: PyramidLimits;
+  /** Stops the build after the tiles under way (what is stored stays). */
+  signal?: AbortSignal;
+  /** The workers' nice value (default: the process's): `hotpot serve` builds behind its requests. */
+  nice?: number;
 }
 
 /**
@@ -152,10 +165,9 @@ export interface PyramidInit {
  * with its own read-only connection; none are started when nothing lacks).
  * Stored tiles drawn before a write that touched them are gone already;
  * tiles drawn while a write came in are thrown away and drawn again. An
- * in-memory store has no pyramid: no other thread could read it. `signal`
- * stops it after the tiles under way (what is stored stays).
+ * in-memory store has no pyramid: no other thread could read it.
  */
-export async function buildPyramid(store: Store, jobs: number, limits: PyramidLimits = DEFAULT_LIMITS, signal?: AbortSignal): Promise<PyramidBuild> {
+export async function buildPyramid(store: Store, { jobs, limits = DEFAULT_LIMITS, signal, nice }: BuildOptions): Promise<PyramidBuild> {
   const result: PyramidBuild = { wanted: 0, stored: 0 };
   if (store.path === ":memory:") return result;
   let pool: WorkerPool<PyramidTask, CountTile> | null = null;
@@ -170,7 +182,7 @@ export async function buildPyramid(store: Store, jobs: number, limits: PyramidLi
       pool ??= new WorkerPool<PyramidTask, CountTile>(() => new Worker(new URL("./pyramid-worker.ts", import.meta.url)), {
         size: jobs,
         depth: 2,
-        init: { dbPath: store.path, minMarks: limits.minMarks } satisfies PyramidInit,
+        init: { dbPath: store.path, minMarks: limits.minMarks, nice } satisfies PyramidInit,
         name: "pyramid worker",
       });
       let batch: CountTile[] = [];

@@ -58,7 +58,7 @@ export default defineCommand({
       console.log(formatSummary(summary, args.verbose));
       // The busiest tiles' counts, so the map opens without drawing them (src/pyramid.ts); a no-op for small collections.
       const started = performance.now();
-      const pyramid = await buildPyramid(store, jobs ?? navigator.hardwareConcurrency);
+      const pyramid = await buildPyramid(store, { jobs: jobs ?? navigator.hardwareConcurrency });
       if (pyramid.stored > 0) console.log(`count pyramid: ${pyramid.stored} busy tiles drawn in ${((performance.now() - started) / 1000).toFixed(1)} s`);
       const zones = privacyZonesNote(store, args.path, { apply: args["privacy-zones"], db: args["in-memory"] || args.db === globalArgs.db.default ? null : args.db });
       if (zones) console.log(zones);

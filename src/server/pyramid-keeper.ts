@@ -13,6 +13,9 @@ import type { Store } from "../store.ts";
 /** How often the data version is looked at: a write's tiles are drawn again within this much of it. */
 const CHECK_MS = 5_000;
 
+/** The drawing worker's nice value: on a busy machine the threads answering tiles and /healthz come first (as for uploads). */
+const BACKGROUND_NICE = 10;
+
 export class PyramidKeeper {
   private readonly timer: Timer;
   private readonly stop = new AbortController();
@@ -38,7 +41,7 @@ export class PyramidKeeper {
     const version = this.store.dataVersion();
     if (version === this.built) return;
     const started = performance.now();
-    this.running = buildPyramid(this.store, 1, this.limits, this.stop.signal)
+    this.running = buildPyramid(this.store, { jobs: 1, limits: this.limits, signal: this.stop.signal, nice: BACKGROUND_NICE })
       .then(
         ({ stored }) => {
           if (stored > 0) this.log(`count pyramid: ${stored} tiles drawn in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -201,7 +201,7 @@ async function main(): Promise<void> {
   // 4. The count pyramid, built on this copy from nothing, then the session again.
   const plainBytes = fileBytes(store);
   const building = clock();
-  const built = await buildPyramid(store, cpus().length);
+  const built = await buildPyramid(store, { jobs: cpus().length });
   console.log(`\ncount pyramid: ${built.wanted} tiles judged, built in ${since(building)} on ${cpus().length} workers`);
   const pyramidBytes = fileBytes(store);
   const held = store.countTileAddresses().filter((t) => t.bytes > 0);
@@ -244,14 +244,14 @@ async function oneActivity(store: Store): Promise<void> {
   store.deleteActivity(key);
   console.log(`  deleting ${file_name} (through the busiest tile): ${since(t)}, ${before - held()} of ${before} stored tiles removed`);
   t = clock();
-  let redrawn = await buildPyramid(store, 1);
+  let redrawn = await buildPyramid(store, { jobs: 1, nice: 10 });
   console.log(`    drawing them again on one worker: ${redrawn.stored} tiles judged in ${since(t)}`);
   const rebuilt = held();
   t = clock();
   const [added] = ingestFiles(store, [{ name: file_name, bytes }]);
   console.log(`  adding it back (${added.status}; parsing included): ${since(t)}, ${rebuilt - held()} of ${rebuilt} stored tiles removed`);
   t = clock();
-  redrawn = await buildPyramid(store, 1);
+  redrawn = await buildPyramid(store, { jobs: 1, nice: 10 });
   console.log(`    drawing them again on one worker: ${redrawn.stored} tiles judged in ${since(t)}`);
 }
 

@@ -29,7 +29,7 @@ beforeAll(async () => {
   store = db.store;
   // A real recorded ride (Berlin) beside the fixture's straight lines (Zurich).
   ingestFiles(store, [{ name: "sample.gpx", bytes: fixtureFile("sample.gpx") }]);
-  await buildPyramid(store, 1, ALL);
+  await buildPyramid(store, { jobs: 1, limits: ALL });
 });
 afterAll(() => db.cleanup());
 
@@ -107,7 +107,7 @@ describe("count pyramid", () => {
     expect(after).toBeLessThan(before);
     // Berlin's tiles below zoom 4 are not shared with Zurich's, so they stay.
     expect(stored().some((t) => t.z >= 10 && t.x > 2 ** t.z * ((13 + 180) / 360))).toBe(true);
-    const build = await buildPyramid(store, 1, ALL);
+    const build = await buildPyramid(store, { jobs: 1, limits: ALL });
     expect(build.stored).toBeGreaterThan(0);
     expectExact();
     expectComplete();
@@ -119,14 +119,14 @@ describe("count pyramid", () => {
     const before = stored().length;
     expect(store.deleteActivity(key)).toBe(true);
     expect(expectExact()).toBeLessThan(before);
-    await buildPyramid(store, 1, ALL);
+    await buildPyramid(store, { jobs: 1, limits: ALL });
     expectExact();
     expectComplete();
     const a = db.results.find((r) => r.name === "a-ride.gpx")!.key!;
     const c = db.results.find((r) => r.name === "c-hike.gpx")!.key!;
     expect(store.deleteActivities([a, c])).toEqual([]);
     expectExact();
-    await buildPyramid(store, 1, ALL);
+    await buildPyramid(store, { jobs: 1, limits: ALL });
     expectExact();
     expectComplete();
   });
@@ -141,12 +141,12 @@ describe("count pyramid", () => {
   });
 
   test("changing the stored levels empties it; resetting removes it with the activities", async () => {
-    await buildPyramid(store, 1, ALL);
+    await buildPyramid(store, { jobs: 1, limits: ALL });
     expect(stored().length).toBeGreaterThan(0);
     store.setConfig("zoom_levels", [2, 6, 10, 14, 15]);
     expect(store.countTileAddresses()).toEqual([]);
     store.unsetConfig("zoom_levels");
-    await buildPyramid(store, 1, ALL);
+    await buildPyramid(store, { jobs: 1, limits: ALL });
     expect(stored().length).toBeGreaterThan(0);
     store.reset();
     expect(store.countTileAddresses()).toEqual([]);
