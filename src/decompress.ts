@@ -9,9 +9,10 @@
  *                 └──── both outputs count against maxBytes ────┘
  *
  * Bodies read from the network (uploads, downloads) are bounded the same way
- * with readLimited, whatever Content-Length claims.
+ * with readLimited, whatever Content-Length claims. The count pyramid's
+ * tiles (src/store/counts.ts) are deflated and inflated here too.
  */
-import { gunzipSync, inflateRawSync } from "node:zlib";
+import { constants, deflateRawSync, gunzipSync, inflateRawSync } from "node:zlib";
 import { HotpotError } from "./errors.ts";
 
 const MB = 1024 * 1024;
@@ -55,22 +56,32 @@ export function stripCompression(name: string, bytes: Uint8Array, maxBytes: numb
 }
 
 /**
- * Raw deflate (as zip stores it) to exactly `size` bytes. A size over
- * `maxBytes` is refused before inflating; output past `size` means the
- * archive lied about it and stops there. Errors do not name the entry: the
- * caller reports it with its path.
+ * Raw deflate (as zip stores it, and the count pyramid, src/store/counts.ts)
+ * to exactly `size` bytes. A size over `maxBytes` is refused before
+ * inflating; output past `size` means the archive lied about it and stops
+ * there. Errors do not name the entry: the caller reports it with its path.
  */
-export function inflateRaw(raw: Uint8Array, size: number, maxBytes: number): Uint8Array {
+export function inflateRaw(raw: Uint8Array, size: number, maxBytes: number, what = "zip entry"): Uint8Array {
   if (size > maxBytes) throw tooLarge(maxBytes);
   let bytes: Uint8Array;
   try {
     bytes = inflateRawSync(raw, { maxOutputLength: Math.max(size, 1) });
   } catch (e) {
-    if (overBudget(e)) throw new HotpotError("bad_file", `damaged zip entry (inflates to more than its declared ${size} bytes)`);
-    throw new HotpotError("bad_file", `damaged zip entry (${(e as Error).message})`);
+    if (overBudget(e)) throw new HotpotError("bad_file", `damaged ${what} (inflates to more than its declared ${size} bytes)`);
+    throw new HotpotError("bad_file", `damaged ${what} (${(e as Error).message})`);
   }
-  if (bytes.length !== size) throw new HotpotError("bad_file", `damaged zip entry (expected ${size} bytes, inflated ${bytes.length})`);
+  if (bytes.length !== size) throw new HotpotError("bad_file", `damaged ${what} (expected ${size} bytes, inflated ${bytes.length})`);
   return bytes;
+}
+
+/**
+ * Raw deflate of bytes hotpot made itself (the count pyramid's tiles).
+ * Measured on the 368 drawn 512 px tiles at zoom 11+ of the benchmark
+ * session: 10.9 KB a tile, 0.68 ms to deflate and 0.1 ms to inflate, where
+ * Z_RLE (as PNG's IDAT) gives 11.6 KB, level 1 14.9 KB and level 9 4% less.
+ */
+export function deflateRaw(bytes: Uint8Array): Uint8Array {
+  return deflateRawSync(bytes, { level: 6, strategy: constants.Z_FILTERED });
 }
 
 /** The whole body of a request or a response, refusing (HotpotError too_large) as soon as more than `limit` bytes arrive, whatever Content-Length said. */

@@ -82,8 +82,21 @@ export function renderTileCounts(store: Store, z: number, x: number, y: number, 
 
 /** renderTileCounts from a reading already made: tiles of one request or export batch share one. */
 export function renderTileFrom(r: Reading, z: number, x: number, y: number, size: TileSize): Uint8Array | null {
+  const view = tileView(z, x, y, size);
+  const stored = storedTileCounts(r, z, x, y, size);
+  if (stored) return finishCounts(r, stored, view, 0, size - 1);
   const raster = drawTilePart(r, z, x, y, size);
-  return raster && finishRaster(r, raster, tileView(z, x, y, size));
+  return raster && finishRaster(r, raster, view);
+}
+
+/**
+ * The tile's counts from the count pyramid (src/pyramid.ts), as drawTilePart
+ * draws them before the masks, copied into `into` (zeroed) when given; null
+ * when it holds none. Only unfiltered tiles are stored: a filter's counts
+ * are another sum.
+ */
+export function storedTileCounts(r: Reading, z: number, x: number, y: number, size: TileSize, into?: Uint8Array): Uint8Array | null {
+  return r.query ? null : r.store.countTile(z, x, y, size, into);
 }
 
 /**

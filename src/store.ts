@@ -6,6 +6,7 @@
  *   schema.ts      opening, pragmas, migrations     activities.ts  activities (+ their tiles' writes)
  *   config.ts      settings per data version        tiles.ts       tile rows the renderer reads
  *   strava.ts      tokens and the webhook queue     rust.ts        converting a Rust hotpot database
+ *   counts.ts      the count pyramid (stored tile counts, kept exact by the activity writes)
  *
  * The main thread is the only writer; workers never open it. (The tile
  * archive writers in src/export/ write files of their own formats.)
@@ -14,13 +15,15 @@ import type { Database } from "bun:sqlite";
 import type { ActivityRecord, Mask, Properties, StoreConfig } from "./types.ts";
 import * as activities from "./store/activities.ts";
 import { ConfigTable } from "./store/config.ts";
-import { openDatabase, pageCache, type OpenOptions } from "./store/schema.ts";
+import * as counts from "./store/counts.ts";
+import { dataVersion, openDatabase, pageCache, type OpenOptions } from "./store/schema.ts";
 import { StravaTables } from "./store/strava.ts";
 import * as tiles from "./store/tiles.ts";
 import { WHOLE, type Share, type TileRow } from "./store/tiles.ts";
 
 export type { ActivitySpan, Condition, FeatureRow, InsertOutcome, NearRow, SummaryRow } from "./store/activities.ts";
 export { DEFAULT_CONFIG } from "./store/config.ts";
+export { NOT_STORED, packCounts, type CountTile, type TileAddress } from "./store/counts.ts";
 export type { OpenOptions } from "./store/schema.ts";
 export type { QueuedEvent, TokenSet } from "./store/strava.ts";
 export { WHOLE, type Share, type TileRow } from "./store/tiles.ts";
@@ -78,7 +81,7 @@ export class Store {
 
   /** Rises on every change that can alter a rendered tile. */
   dataVersion(): number {
-    return this.db.query<{ version: number }, []>("SELECT version FROM data_version").get()!.version;
+    return dataVersion(this.db);
   }
 
   /** The data version and the settings of that version, read together. */
@@ -111,15 +114,15 @@ export class Store {
   }
 
   insertActivities(records: ActivityRecord[], options: { replace?: boolean } = {}): activities.InsertOutcome[] {
-    return activities.insertActivities(this.db, records, options);
+    return activities.insertActivities(this.db, records, options, this.config().zoom_levels);
   }
 
   deleteActivity(key: string): boolean {
-    return activities.deleteActivity(this.db, key);
+    return activities.deleteActivity(this.db, key, this.config().zoom_levels);
   }
 
   deleteActivities(keys: string[]): string[] {
-    return activities.deleteActivities(this.db, keys);
+    return activities.deleteActivities(this.db, keys, this.config().zoom_levels);
   }
 
   updateProperties(key: string, changes: Properties, title?: string): boolean {
@@ -194,6 +197,25 @@ export class Store {
 
   storedTileAddresses(z: number): Uint32Array {
     return tiles.storedTileAddresses(this.db, z);
+  }
+
+  /** Each stored tile of level z as x, y and its rows' geometry bytes (what drawing it costs), in triples. */
+  levelWeights(z: number): Float64Array {
+    return tiles.levelWeights(this.db, z);
+  }
+
+  // The count pyramid (src/store/counts.ts).
+
+  countTile(z: number, x: number, y: number, size: number, into?: Uint8Array): Uint8Array | null {
+    return counts.countTile(this.db, z, x, y, size, into);
+  }
+
+  countTileAddresses(): ReturnType<typeof counts.countTileAddresses> {
+    return counts.countTileAddresses(this.db);
+  }
+
+  putCountTiles(version: number, tiles: counts.CountTile[]): boolean {
+    return counts.putCountTiles(this.db, version, tiles);
   }
 }
 

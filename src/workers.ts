@@ -1,6 +1,7 @@
 /**
  * The one way hotpot runs work on other threads: the import, uploads, export,
- * /render, a bounding box's strips and the tile helper all use it.
+ * /render, a bounding box's strips, the tile helper and the count pyramid's
+ * build all use it.
  *
  *   main thread                              worker (serveTasks)
  *   WorkerPool ── { init } once per worker ──> init(init)

@@ -13,6 +13,7 @@ import { BatchedStdout } from "../server/log.ts";
 import { exportRoutes } from "../server/export-jobs.ts";
 import { InlineRenderer, RenderPool, type Renderer } from "../server/render-pool.ts";
 import { TileRenderer } from "../server/tile-helper.ts";
+import { PyramidKeeper } from "../server/pyramid-keeper.ts";
 import { DEFAULT_UPLOAD, type UploadOptions } from "../server/upload.ts";
 import { fetchRoutes } from "../server/fetch-routes.ts";
 import { stravaWebhookRoutes } from "../server/strava-routes.ts";
@@ -154,6 +155,7 @@ export default defineCommand({
     });
 
     const peers = new Peers(peerArgs(a, options, server.port!));
+    const keeper = peer || global["in-memory"] ? null : new PyramidKeeper(store, (line) => console.error(`hotpot: ${line}`));
     // Events queued before a restart are applied now.
     processor?.kick();
     if (!peer) {
@@ -167,7 +169,7 @@ export default defineCommand({
     });
     // New connections are refused at once; requests under way finish; then the database closes.
     process.once("SIGINT", () => process.exit(130)); // a second Ctrl-C means "now"
-    await Promise.all([server.stop(false), peers.stop(), processor?.close()]);
+    await Promise.all([server.stop(false), peers.stop(), processor?.close(), keeper?.close()]);
     renderer?.close();
     tiles.close();
     await out.flush();

@@ -17,7 +17,7 @@
  * render first completes a tile whose share is done, so a shared tile does
  * not wait behind the requests that arrived while it was drawn.
  */
-import { drawTilePart, finishCounts, TILE_SIZES, tileView, type TileOptions } from "../render.ts";
+import { drawTilePart, finishCounts, storedTileCounts, TILE_SIZES, tileView, type TileOptions } from "../render.ts";
 import { reading, type Reading } from "../query.ts";
 import type { PixelView, Raster } from "../raster.ts";
 import { WHOLE, type Share, type Store } from "../store.ts";
@@ -112,8 +112,9 @@ export class TileRenderer {
   }
 
   /**
-   * The tile's counts as renderTileCounts gives them, drawn on two threads
-   * when the helper is free. Hand them back with `release` once encoded.
+   * The tile's counts as renderTileCounts gives them: from the count pyramid
+   * when it holds the tile, else drawn on two threads when the helper is
+   * free. Hand them back with `release` once encoded.
    */
   render(z: number, x: number, y: number, options: TileOptions): Uint8Array | null | Promise<Uint8Array | null> {
     const view = tileView(z, x, y, options.size);
@@ -122,6 +123,7 @@ export class TileRenderer {
     // has come: requests queued meanwhile would otherwise all be answered before it.
     this.settle();
     const buffer = this.take(view.width * view.height);
+    if (storedTileCounts(r, z, x, y, options.size, buffer)) return this.finish(r, { counts: buffer, top: 0, bottom: view.height - 1 }, buffer, view);
     if (!this.up || this.pending || !this.spare.available()) return this.finish(r, drawTilePart(r, z, x, y, options.size, WHOLE, buffer), buffer, view);
     const pending: Pending = {
       id: this.nextId++,

@@ -1,11 +1,13 @@
 /**
  * The `activities` table and the tile rows that belong to each activity:
- * writes (an activity and its tiles come and go together) and every read of
+ * writes (an activity and its tiles come and go together, and the count
+ * pyramid's tiles drawn from those tiles go with them) and every read of
  * activity rows. Reads take a `Condition`, the SQL a query compiles to
  * (src/query.ts), so the SQL text of a user's filter is built there and run here.
  */
 import type { Database } from "bun:sqlite";
 import type { ActivityRecord, Properties, TileGeometry } from "../types.ts";
+import { clearCountTiles, dropCountTilesOver, type TileAddress } from "./counts.ts";
 
 /** A condition over `activities`, with its parameters in order. */
 export interface Condition {
@@ -57,7 +59,7 @@ export function findExisting(db: Database, key: string, fileHash: string | null)
  * imported without its Strava CSV takes on the `strava:` key and the CSV's
  * properties, so the webhook and the export name it alike.
  */
-export function insertActivities(db: Database, records: ActivityRecord[], options: { replace?: boolean }): InsertOutcome[] {
+export function insertActivities(db: Database, records: ActivityRecord[], options: { replace?: boolean }, levels: readonly number[]): InsertOutcome[] {
   const insertActivity = db.query<{ id: number }, [string, string | null, string | null, number | null, number, string, string | null]>(
     "INSERT INTO activities (key, file_hash, title, start_time, created_at, properties, file_name) VALUES (?, ?, ?, ?, ?, jsonb(?), ?) RETURNING id",
   );
@@ -75,7 +77,7 @@ export function insertActivities(db: Database, records: ActivityRecord[], option
       if (existing && options.replace) {
         // Added earlier in this batch, its tiles are still waiting below.
         tiles = tiles.filter((p) => p.id !== existing.id);
-        deleteById(db, existing.id);
+        deleteById(db, existing.id, levels);
       } else if (existing) {
         if (existing.key !== r.key && r.key.startsWith("strava:") && !existing.key.startsWith("strava:")) {
           rekey.run(r.key, r.title, JSON.stringify(r.properties), existing.id);
@@ -90,11 +92,13 @@ export function insertActivities(db: Database, records: ActivityRecord[], option
     // batches cost about a fifth less CPU than inserting activity by activity.
     tiles.sort((a, b) => a.t.z - b.t.z || a.t.x - b.t.x || a.t.y - b.t.y || a.id - b.id);
     for (const { id, t } of tiles) insertTile.run(t.z, t.x, t.y, id, t.geometry);
+    dropCountTilesOver(db, levels, () => tiles.map((p) => p.t));
     return outcomes;
   }).immediate();
 }
 
-function deleteById(db: Database, id: number): void {
+function deleteById(db: Database, id: number, levels: readonly number[]): void {
+  dropCountTilesOver(db, levels, () => db.query<TileAddress, [number]>("SELECT z, x, y FROM activity_tiles WHERE activity_id = ?").all(id));
   db.query<never, [number]>("DELETE FROM activity_tiles WHERE activity_id = ?").run(id);
   db.query<never, [number]>("DELETE FROM activities WHERE id = ?").run(id);
 }
@@ -104,21 +108,21 @@ function idOfKey(db: Database, key: string): number | undefined {
 }
 
 /** Removes one activity and its geometry; false when no such key. */
-export function deleteActivity(db: Database, key: string): boolean {
+export function deleteActivity(db: Database, key: string, levels: readonly number[]): boolean {
   return db.transaction(() => {
     const id = idOfKey(db, key);
     if (id === undefined) return false;
-    deleteById(db, id);
+    deleteById(db, id, levels);
     return true;
   }).immediate();
 }
 
 /** Removes the activities with these keys, all or none: the keys that are not stored (nothing removed then). */
-export function deleteActivities(db: Database, keys: string[]): string[] {
+export function deleteActivities(db: Database, keys: string[], levels: readonly number[]): string[] {
   return db.transaction(() => {
     const ids = keys.map((key) => idOfKey(db, key));
     const missing = keys.filter((_, i) => ids[i] === undefined);
-    if (missing.length === 0) for (const id of ids) deleteById(db, id!);
+    if (missing.length === 0) for (const id of ids) deleteById(db, id!, levels);
     return missing;
   }).immediate();
 }
@@ -137,6 +141,7 @@ export function reset(db: Database): void {
   db.transaction(() => {
     db.exec("DELETE FROM activity_tiles");
     db.exec("DELETE FROM activities");
+    clearCountTiles(db);
   })();
 }
 

@@ -78,6 +78,23 @@ export const MIGRATIONS: readonly string[] = [
   // 3: which file an activity came from (relative to the import root, or the uploaded
   // name), as the Rust hotpot's `activities` listing shows it; the key is a hash.
   `ALTER TABLE activities ADD COLUMN file_name TEXT;`,
+  // 4: the count pyramid (src/store/counts.ts): the busiest unfiltered tiles' counts, before
+  // the masks, so such a tile is a lookup rather than 20-50 ms of drawing. Counts depend on the
+  // stored levels and their extent, so a change of either empties it; activity writes remove
+  // the tiles they touch themselves (activities.ts), in their own transaction.
+  `
+  CREATE TABLE count_tiles (
+    z INTEGER NOT NULL,
+    x INTEGER NOT NULL,
+    y INTEGER NOT NULL,
+    size INTEGER NOT NULL,             -- pixels across (256 or 512)
+    counts BLOB NOT NULL,              -- raw deflate of size x size Uint8 counts, row-major
+    PRIMARY KEY (z, x, y, size)
+  );
+  CREATE TRIGGER count_tiles_config_insert AFTER INSERT ON config WHEN new.key IN ('zoom_levels', 'tile_extent') BEGIN DELETE FROM count_tiles; END;
+  CREATE TRIGGER count_tiles_config_update AFTER UPDATE ON config WHEN new.key IN ('zoom_levels', 'tile_extent') BEGIN DELETE FROM count_tiles; END;
+  CREATE TRIGGER count_tiles_config_delete AFTER DELETE ON config WHEN old.key IN ('zoom_levels', 'tile_extent') BEGIN DELETE FROM count_tiles; END;
+  `,
 ];
 
 export interface OpenOptions {
@@ -137,6 +154,11 @@ function migrate(db: Database, path: string): void {
       db.exec(`PRAGMA user_version = ${v + 1}`);
     })();
   }
+}
+
+/** Rises on every change that can alter a rendered tile (the triggers of migration 1). */
+export function dataVersion(db: Database): number {
+  return db.query<{ version: number }, []>("SELECT version FROM data_version").get()!.version;
 }
 
 /** Sets a connection's page cache (MiB) and returns what it was. */

@@ -85,3 +85,14 @@ export function storedTileAddresses(db: Database, z: number): Uint32Array {
   });
   return out;
 }
+
+/**
+ * Each stored tile of level z as (x, y, bytes of its rows' geometry) triples:
+ * what drawing from it costs, as stored points do (the pyramid's choice).
+ */
+export function levelWeights(db: Database, z: number): Float64Array {
+  const rows = db.query<{ x: number; y: number; bytes: number }, [number]>("SELECT x, y, sum(length(geometry)) AS bytes FROM activity_tiles WHERE z = ? GROUP BY x, y").all(z);
+  const out = new Float64Array(rows.length * 3);
+  rows.forEach(({ x, y, bytes }, i) => out.set([x, y, bytes], 3 * i));
+  return out;
+}

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listActivities } from "../../src/query.ts";
-import { openStore } from "../../src/store.ts";
+import { openStore, packCounts } from "../../src/store.ts";
 import { MIGRATIONS } from "../../src/store/schema.ts";
 
 const GEOMETRY = new Uint8Array([1, 2, 3, 250, 251, 252]);
@@ -80,6 +80,10 @@ describe("opening a database of an older hotpot schema", () => {
         ["file:abc", null],
         ["file:def", "rides/new.gpx"],
       ]);
+      // And the count pyramid (migration 4): a tile stored at this data version reads back.
+      const counts = new Uint8Array(256 * 256).map((_, i) => i % 7);
+      expect(store.putCountTiles(store.dataVersion(), [{ z: 14, x: 8800, y: 5373, size: 256, packed: packCounts(counts, 256) }])).toBe(true);
+      expect(store.countTile(14, 8800, 5373, 256)).toEqual(counts);
     } finally {
       store.close();
     }

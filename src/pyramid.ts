@@ -1,0 +1,213 @@
+/**
+ * The count pyramid (issue 19): the busiest unfiltered frequency tiles are
+ * stored as counts (src/store/counts.ts), so the default map view is a
+ * lookup, the masks, a palette and an encode rather than 20-50 ms of
+ * drawing. Which tiles: those whose source rows hold at least MIN_BYTES of
+ * geometry (MIN_OVERZOOM_BYTES beyond the deepest level) and whose counts
+ * add up to MIN_MARKS, at both tile sizes the map asks for; the others are
+ * drawn as before (those judged are kept as NOT_STORED rows, so a build does
+ * not judge them again). Counts saturate at 255, so they cannot be kept by
+ * adding and subtracting: a write removes the tiles it touches (in its
+ * transaction) and buildPyramid draws what is missing again, on workers.
+ *
+ *   candidates (levelWeights → per zoom) ── minus stored ──> workers draw + deflate ──> one write per batch,
+ *                                                               only if the data version has not moved
+ */
+import type { TileSize } from "./args.ts";
+import { reading, type Reading } from "./query.ts";
+import { drawTilePart } from "./render.ts";
+import { NOT_STORED, packCounts, type CountTile, type Store, type TileAddress } from "./store.ts";
+import { sourceZoom } from "./tile.ts";
+import { WorkerPool } from "./workers.ts";
+
+/** The sizes stored: the map page's 512 and the 256 of other clients; 1024 (@2x) is drawn. */
+export const PYRAMID_SIZES: readonly TileSize[] = [256, 512];
+
+/** Deepest zoom stored: the map's tiles go to 18 (two past the default deepest level, 16). */
+export const PYRAMID_MAX_ZOOM = 18;
+
+/**
+ * Nor more than this many zooms past the deepest stored level: each zoom
+ * deeper has four times the tiles, each reading its whole source tile to
+ * draw a smaller corner of it (with `zoom_levels` ending at 14, zoom 18
+ * would judge 256 tiles per busy source tile).
+ */
+const MAX_OVERZOOM = 2;
+
+/*
+ * Which tiles are stored: three limits, chosen on the render benchmark's
+ * 100,000 km (tests/bench/render.ts, its 2,000-tile session on one thread,
+ * 2026-12-05 on the shared machine):
+ *
+ *   bytes / over-zoomed bytes / marks   stored   database   session p50 / p99 / max
+ *   none (drawn from geometry)               0   47.5 MB    1.93-1.97 / 38.6-42.2 / 56.2-64.3 ms
+ *   50 K / 50 K / 200 K                  1,417   +42%       1.62 / 7.5 / 14.2 ms
+ *   30 K / 60 K / 150 K (these)          1,437   +44%       0.67-1.17 / 4.7-6.7 / 6.6-10.7 ms
+ *   30 K / 50 K / 100 K                  1,807   +53%       0.67 / 5.3 / 10.2 ms
+ *   20 K / 20 K / 50 K                   4,132   +102%      0.80 / 5.9 / 16.2 ms
+ *
+ * Lower limits store the many 1-4 ms tiles the median is made of; the
+ * over-zoomed tiles (zoom 17-18, lines 8 px wide) are the largest to store
+ * and the ones whose bytes say least about their cost, hence their own limit.
+ */
+
+/** Geometry bytes under a tile (at its source level) from which it is drawn and judged. */
+export const MIN_BYTES = 30_000;
+
+/**
+ * The same for a tile deeper than the deepest stored level, by the bytes of
+ * the one source tile it reads: it draws only a corner of them, often nothing.
+ */
+export const MIN_OVERZOOM_BYTES = 60_000;
+
+/**
+ * A judged tile is stored when its counts add up to this many (each
+ * activity's pixels once), and kept as NOT_STORED otherwise: what is drawn,
+ * not what is read, tells a cheap over-zoomed corner from a busy tile.
+ */
+export const MIN_MARKS = 150_000;
+
+/** Writes go in batches of this many tiles: one transaction each, short enough not to hold up other writers. */
+const BATCH = 32;
+
+/** A write that came in while building starts it over; after this many, the rest waits for the next build. */
+const ATTEMPTS = 3;
+
+export interface PyramidTask extends TileAddress {
+  size: TileSize;
+}
+
+/** Which tiles are judged and which stored; DEFAULT_LIMITS are the three above (tests judge and store every tile). */
+export interface PyramidLimits {
+  minBytes: number;
+  minOverzoomBytes: number;
+  minMarks: number;
+}
+
+export const DEFAULT_LIMITS: PyramidLimits = { minBytes: MIN_BYTES, minOverzoomBytes: MIN_OVERZOOM_BYTES, minMarks: MIN_MARKS };
+
+/** The tiles the pyramid judges for these stored levels, at each size: those with enough geometry under them. */
+export function pyramidTiles(store: Store, levels: readonly number[], limits: PyramidLimits): PyramidTask[] {
+  const weights = new Map(levels.map((z) => [z, store.levelWeights(z)]));
+  const out: PyramidTask[] = [];
+  const add = (z: number, x: number, y: number) => {
+    for (const size of PYRAMID_SIZES) out.push({ z, x, y, size });
+  };
+  const deepest = Math.min(PYRAMID_MAX_ZOOM, Math.max(...levels) + MAX_OVERZOOM);
+  for (let z = 0; z <= deepest; z++) {
+    const zs = sourceZoom(z, levels);
+    const w = weights.get(zs)!;
+    if (z > zs) {
+      // Over-zoomed: every tile inside a busy source tile reads all of its rows.
+      const d = z - zs;
+      for (let i = 0; i < w.length; i += 3) {
+        if (w[i + 2] < limits.minOverzoomBytes) continue;
+        for (let x = w[i] << d; x < (w[i] + 1) << d; x++) for (let y = w[i + 1] << d; y < (w[i + 1] + 1) << d; y++) add(z, x, y);
+      }
+      continue;
+    }
+    const d = zs - z;
+    const sums = new Map<number, number>();
+    for (let i = 0; i < w.length; i += 3) {
+      const k = (w[i] >> d) * 2 ** 20 + (w[i + 1] >> d);
+      sums.set(k, (sums.get(k) ?? 0) + w[i + 2]);
+    }
+    for (const [k, bytes] of sums) if (bytes >= limits.minBytes) add(z, Math.floor(k / 2 ** 20), k % 2 ** 20);
+  }
+  return out;
+}
+
+/**
+ * A tile's counts drawn as the renderer draws them before the masks, packed;
+ * NOT_STORED as the packed counts when the tile is cheap to draw after all.
+ */
+export function drawCountTile(r: Reading, t: PyramidTask, minMarks: number): CountTile {
+  const raster = drawTilePart(r, t.z, t.x, t.y, t.size);
+  const tile: CountTile = { z: t.z, x: t.x, y: t.y, size: t.size, packed: NOT_STORED };
+  if (raster && marks(raster.counts) >= minMarks) tile.packed = packCounts(raster.counts, t.size);
+  return tile;
+}
+
+function marks(counts: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < counts.length; i++) sum += counts[i];
+  return sum;
+}
+
+export interface PyramidBuild {
+  /** Tiles judged (stored or marked NOT_STORED) in all. */
+  wanted: number;
+  /** Tiles drawn and judged by this build. */
+  stored: number;
+}
+
+/** What a pyramid worker (pyramid-worker.ts) is given once. */
+export interface PyramidInit {
+  dbPath: string;
+  minMarks: number;
+  /** The worker thread's nice value, when it should yield to the others in the process. */
+  nice?: number;
+}
+
+export interface BuildOptions {
+  /** Worker threads. */
+  jobs: number;
+  /** Default DEFAULT_LIMITS. */
+  limits?: PyramidLimits;
+  /** Stops the build after the tiles under way (what is stored stays). */
+  signal?: AbortSignal;
+  /** The workers' nice value (default: the process's): `hotpot serve` builds behind its requests. */
+  nice?: number;
+}
+
+/**
+ * Draws and stores the tiles the pyramid lacks, on `jobs` workers (each
+ * with its own read-only connection; none are started when nothing lacks).
+ * Stored tiles drawn before a write that touched them are gone already;
+ * tiles drawn while a write came in are thrown away and drawn again. An
+ * in-memory store has no pyramid: no other thread could read it.
+ */
+export async function buildPyramid(store: Store, { jobs, limits = DEFAULT_LIMITS, signal, nice }: BuildOptions): Promise<PyramidBuild> {
+  const result: PyramidBuild = { wanted: 0, stored: 0 };
+  if (store.path === ":memory:") return result;
+  let pool: WorkerPool<PyramidTask, CountTile> | null = null;
+  try {
+    for (let attempt = 0; attempt < ATTEMPTS && !signal?.aborted; attempt++) {
+      const { version, config } = store.snapshot();
+      const wanted = pyramidTiles(store, config.zoom_levels, limits);
+      const held = new Set(store.countTileAddresses().map((t) => `${t.z}/${t.x}/${t.y}/${t.size}`));
+      const missing = wanted.filter((t) => !held.has(`${t.z}/${t.x}/${t.y}/${t.size}`));
+      result.wanted = wanted.length;
+      if (missing.length === 0) return result;
+      pool ??= new WorkerPool<PyramidTask, CountTile>(() => new Worker(new URL("./pyramid-worker.ts", import.meta.url)), {
+        size: jobs,
+        depth: 2,
+        init: { dbPath: store.path, minMarks: limits.minMarks, nice } satisfies PyramidInit,
+        name: "pyramid worker",
+      });
+      let batch: CountTile[] = [];
+      let current = true;
+      const flush = () => {
+        if (current && batch.length > 0) current = store.putCountTiles(version, batch);
+        if (current) result.stored += batch.length;
+        batch = [];
+      };
+      const drawn: Promise<void>[] = [];
+      for (const task of missing) {
+        await pool.available();
+        if (!current || signal?.aborted) break;
+        drawn.push(
+          pool.run(task).then((tile) => {
+            if (batch.push(tile) >= BATCH) flush();
+          }),
+        );
+      }
+      await Promise.all(drawn);
+      flush();
+      if (current) return result;
+    }
+    return result;
+  } finally {
+    pool?.terminate();
+  }
+}
