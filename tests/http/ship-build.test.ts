@@ -27,9 +27,9 @@ function srcWith(files: Record<string, string>): string {
 const start = (name: string) => `const w = new Worker(new URL("./${name}", import.meta.url));\n`;
 
 describe("workerEntrypoints", () => {
-  test("finds the export, import, tile-render and strip-render workers of the project", () => {
+  test("finds the export, import, pyramid, tile-render and strip-render workers of the project", () => {
     const found = workerEntrypoints(join(REPO, "src")).map((p) => relative(REPO, p));
-    expect(found).toEqual(["src/export/export-worker.ts", "src/import/worker.ts", "src/server/render-worker.ts", "src/server/tile-helper-worker.ts", "src/strip-worker.ts"]);
+    expect(found).toEqual(["src/export/export-worker.ts", "src/import/worker.ts", "src/pyramid-worker.ts", "src/server/render-worker.ts", "src/server/tile-helper-worker.ts", "src/strip-worker.ts"]);
   });
 
   test.each([
