@@ -5,7 +5,9 @@ import { isConfigKey, readStoredValue } from "../config.ts";
 import type { StoreConfig } from "../types.ts";
 
 export const DEFAULT_CONFIG: StoreConfig = {
-  zoom_levels: [2, 6, 10, 14, 16],
+  // The Rust hotpot's levels plus 12: zooms 11 and 12 would otherwise draw from 14, reading up to
+  // 64 of its tiles each (README, Performance: stored levels).
+  zoom_levels: [2, 6, 10, 12, 14, 16],
   tile_extent: 2048,
   trim_dist: 0,
   activity_masks: [],

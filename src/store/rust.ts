@@ -29,6 +29,7 @@ import { HotpotError } from "../errors.ts";
 export type FileKind = "empty" | "hotpot" | "rust";
 
 const RUST_TABLES = ["activities", "activity_tiles", "config", "strava_tokens"];
+const RUST_ZOOM_LEVELS = [2, 6, 10, 14, 16];
 
 function columns(db: Database, table: string): string[] {
   return db.query<{ name: string }, [string]>(`SELECT name FROM pragma_table_info(?)`).all(table).map((c) => c.name);
@@ -132,6 +133,9 @@ function copyOver(db: Database, migrate: () => void): void {
     migrate();
 
     const setConfig = db.query("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)");
+    // The Rust hotpot's default levels, which its tiles were clipped at unless its config says otherwise
+    // (it writes its defaults down on open, but a database from before that may lack them).
+    setConfig.run("zoom_levels", JSON.stringify(RUST_ZOOM_LEVELS));
     let extent = 2048;
     for (const { key, value } of db.query<{ key: string; value: unknown }, []>("SELECT key, value FROM rust_config").all()) {
       if (!isConfigKey(key)) continue;

@@ -95,6 +95,13 @@ export const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER count_tiles_config_update AFTER UPDATE ON config WHEN new.key IN ('zoom_levels', 'tile_extent') BEGIN DELETE FROM count_tiles; END;
   CREATE TRIGGER count_tiles_config_delete AFTER DELETE ON config WHEN old.key IN ('zoom_levels', 'tile_extent') BEGIN DELETE FROM count_tiles; END;
   `,
+  // 5: new databases also store zoom 12 (DEFAULT_CONFIG). A database whose tiles were clipped at
+  // the earlier default levels, which it never wrote down, keeps them: written down here.
+  `
+  INSERT INTO config (key, value)
+    SELECT 'zoom_levels', '[2,6,10,14,16]'
+    WHERE NOT EXISTS (SELECT 1 FROM config WHERE key = 'zoom_levels') AND EXISTS (SELECT 1 FROM activity_tiles);
+  `,
 ];
 
 export interface OpenOptions {

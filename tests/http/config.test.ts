@@ -90,7 +90,7 @@ describe("hotpot config", () => {
     expect(await run("config", "set", "trim_dist", "250")).toEqual({ code: 0, stdout: "trim_dist\t250\n", stderr: "" });
     expect(await run("config", "set", "fetch_cutoff", "2024-01-01")).toEqual({ code: 0, stdout: "fetch_cutoff\t2024-01-01\n", stderr: "" });
     expect((await run("config", "get", "trim_dist")).stdout).toBe("250\n");
-    expect((await run("config")).stdout).toBe("zoom_levels\t2,6,10,14,16\ntile_extent\t2048\ntrim_dist\t250\nactivity_masks\t[]\nfetch_cutoff\t2024-01-01\n");
+    expect((await run("config")).stdout).toBe("zoom_levels\t2,6,10,12,14,16\ntile_extent\t2048\ntrim_dist\t250\nactivity_masks\t[]\nfetch_cutoff\t2024-01-01\n");
     expect(await run("config", "unset", "trim_dist")).toEqual({ code: 0, stdout: "trim_dist\t0\n", stderr: "" });
     expect((await run("config", "get", "trim_dist")).stdout).toBe("0\n");
 
@@ -107,6 +107,6 @@ describe("hotpot config", () => {
     const r = await run("config", "set", "zoom_levels", "2,8");
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("config zoom_levels: the stored activities were cut with the current value");
-    expect((await run("config", "get", "zoom_levels")).stdout).toBe("2,6,10,14,16\n");
+    expect((await run("config", "get", "zoom_levels")).stdout).toBe("2,6,10,12,14,16\n");
   }, 30_000);
 });

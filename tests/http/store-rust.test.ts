@@ -17,7 +17,7 @@ import { clipTrack } from "../../src/clip.ts";
 import { decodeLines } from "../../src/codec.ts";
 import { iterateActivities } from "../../src/query.ts";
 import { renderTileCounts } from "../../src/render.ts";
-import { openStore, Store } from "../../src/store.ts";
+import { DEFAULT_CONFIG, openStore, Store } from "../../src/store.ts";
 import { rustTime } from "../../src/store/rust.ts";
 import { latToY, lngToX, xToLng, yToLat } from "../../src/tile.ts";
 import type { TileGeometry } from "../../src/types.ts";
@@ -181,6 +181,21 @@ describe("converting a Rust hotpot database", () => {
     const again = openStore(path, { notice: () => expect.unreachable("converted twice") });
     expect(again.activityCount()).toBe(3);
     again.close();
+  });
+
+  test("a Rust database without its levels written down is read at the Rust hotpot's default levels, not ours", () => {
+    const path = join(dir, "no-levels.sqlite3");
+    buildRust(path, 3);
+    const raw = new Database(path);
+    raw.exec("DELETE FROM config WHERE key = 'zoom_levels'");
+    raw.close();
+    const store = openStore(path, { notice: () => {} });
+    try {
+      expect(store.config().zoom_levels).toEqual([2, 6, 10, 14, 16]);
+      expect(store.config().zoom_levels).not.toEqual(DEFAULT_CONFIG.zoom_levels);
+    } finally {
+      store.close();
+    }
   });
 
   test("a conversion that fails leaves the database as it was and no backup", () => {

@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { listActivities } from "../../src/query.ts";
-import { openStore, packCounts } from "../../src/store.ts";
+import { DEFAULT_CONFIG, openStore, packCounts } from "../../src/store.ts";
 import { MIGRATIONS } from "../../src/store/schema.ts";
 
 const GEOMETRY = new Uint8Array([1, 2, 3, 250, 251, 252]);
@@ -74,6 +74,8 @@ describe("opening a database of an older hotpot schema", () => {
       expect(rows.map((r) => [r.activity_id, [...r.geometry]])).toEqual([[1, [...GEOMETRY]]]);
       expect(store.config().activity_masks).toEqual([MASK]);
       expect(store.config().trim_dist).toBe(200);
+      // Its tiles were clipped at the levels that were the default then (migration 5 writes them down).
+      expect(store.config().zoom_levels).toEqual([2, 6, 10, 14, 16]);
       // What the newest migration added works on the migrated file: an activity with its file name.
       store.insertActivities([{ key: "file:def", fileHash: "def", title: "New ride", startTime: 1700100000000, properties: {}, tiles: [], fileName: "rides/new.gpx" }]);
       expect(listActivities(store, null).map((a) => [a.key, a.file_name])).toEqual([
@@ -96,6 +98,28 @@ describe("opening a database of an older hotpot schema", () => {
       expect(events).toEqual(version >= 2 ? [{ object_id: 1001, aspect_type: "create" }] : []);
     } finally {
       db.close();
+    }
+  });
+
+  test("levels an older database wrote down stay; one without tiles, and a new one, take today's default", () => {
+    olderDatabase(4);
+    const db = new Database(path);
+    db.exec("INSERT INTO config (key, value) VALUES ('zoom_levels', '[3,9,15]')");
+    db.close();
+    const kept = openStore(path);
+    expect(kept.config().zoom_levels).toEqual([3, 9, 15]);
+    kept.close();
+    rmSync(path);
+
+    const empty = new Database(path, { create: true, readwrite: true });
+    for (let v = 0; v < 4; v++) empty.exec(MIGRATIONS[v]);
+    empty.exec("PRAGMA user_version = 4");
+    empty.close();
+    for (const fresh of [path, join(dir, "new.sqlite3")]) {
+      const store = openStore(fresh);
+      expect(store.config().zoom_levels).toEqual(DEFAULT_CONFIG.zoom_levels);
+      expect(store.config().zoom_levels).toContain(12);
+      store.close();
     }
   });
 
