@@ -32,6 +32,7 @@ import { parseArgs } from "node:util";
 import { encodePng, encodeWebp } from "../../src/encode.ts";
 import { renderTileHeat, type Mode } from "../../src/heat-mode.ts";
 import { resolveGradient, type Palette } from "../../src/palette.ts";
+import { compileQuery } from "../../src/query.ts";
 import { renderBounds, renderTileCounts } from "../../src/render.ts";
 import { scalePalette, type Scale } from "../../src/scale.ts";
 import { TileRenderer } from "../../src/server/tile-helper.ts";
@@ -177,7 +178,7 @@ async function main(): Promise<void> {
     ["linear", "first"],
     ["adaptive", "recency"],
   ];
-  console.log("  scales and modes, on one thread (frequency on the linear scale is the first line above):");
+  console.log("  scales, modes and a filter, on one thread (frequency on the linear scale is the first line above):");
   for (const [scale, mode] of variants) {
     const ramp = mode !== "frequency";
     const stats = await session(
@@ -188,6 +189,9 @@ async function main(): Promise<void> {
     );
     line(`  scale=${scale} mode=${mode}`, stats);
   }
+  // Issue 19's filtered session: the pyramid holds unfiltered counts only, so these draw from geometry.
+  const rides = compileQuery({ filter: "activity_type = ride" });
+  line("  filtered, activity_type = ride", await session(requests, (r) => renderTileCounts(store, r.z, r.x, r.y, { size: 512, query: rides })));
   console.log(`  by zoom (requests: p50 / p99 / max ms, on one thread${helped ? " | with the helper" : ""}):`);
   for (const z of [...one.byZoom.keys()].sort((a, b) => a - b)) {
     const cells = [one, helped].flatMap((s) => {
