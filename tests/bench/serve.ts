@@ -131,8 +131,9 @@ async function walk(base: string, paths: string[], connections = CONNECTIONS): P
           const r = await fetch(`${base}${path}`);
           await r.arrayBuffer();
           statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
-        } catch {
-          errors++;
+        } catch (e) {
+          // The first failure is printed: a count alone does not say whether the server fell over.
+          if (errors++ === 0) console.error(`bench: ${path}: ${e instanceof Error ? e.message : String(e)}`);
         }
       }
     }),
