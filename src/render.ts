@@ -90,7 +90,7 @@ export function renderTileFrom(r: Reading, z: number, x: number, y: number, size
 }
 
 /**
- * The tile's counts from the count pyramid (src/pyramid.ts), as drawTilePart
+ * The tile's counts from the count pyramid (src/count-pyramid.ts), as drawTilePart
  * draws them before the masks, copied into `into` (zeroed) when given; null
  * when it holds none. Only unfiltered tiles are stored: a filter's counts
  * are another sum.

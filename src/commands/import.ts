@@ -4,7 +4,7 @@ import { parseOptionNumber } from "../args.ts";
 import { CLI_MAX_FILE_BYTES } from "../decompress.ts";
 import { runImport } from "../import/run.ts";
 import { formatSummary } from "../import/summary.ts";
-import { buildPyramid } from "../pyramid.ts";
+import { buildPyramid } from "../count-pyramid.ts";
 import { privacyZonesNote } from "../sources/privacy-zones.ts";
 import { globalArgs, storeFromArgs } from "./_shared.ts";
 
@@ -56,7 +56,7 @@ export default defineCommand({
         progress: { tty: process.stderr.isTTY === true, write: (text) => process.stderr.write(text) },
       });
       console.log(formatSummary(summary, args.verbose));
-      // The busiest tiles' counts, so the map opens without drawing them (src/pyramid.ts); a no-op for small collections.
+      // The busiest tiles' counts, so the map opens without drawing them (src/count-pyramid.ts); a no-op for small collections.
       const started = performance.now();
       const pyramid = await buildPyramid(store, { jobs: jobs ?? navigator.hardwareConcurrency });
       if (pyramid.stored > 0) console.log(`count pyramid: ${pyramid.stored} busy tiles drawn in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -1,5 +1,5 @@
 /**
- * Keeps the count pyramid (src/pyramid.ts) complete while serving. A write
+ * Keeps the count pyramid (src/count-pyramid.ts) complete while serving. A write
  * (an upload, the Strava webhook, a delete, another process's import) has
  * removed the tiles it touched, so they are drawn from geometry until this
  * draws them again: on a worker thread, in the background, once the data
@@ -7,7 +7,7 @@
  * that has none yet (one from before it existed). Only the primary process
  * keeps it: the others would draw the same tiles.
  */
-import { buildPyramid, DEFAULT_LIMITS, type PyramidLimits } from "../pyramid.ts";
+import { buildPyramid, DEFAULT_LIMITS, type PyramidLimits } from "../count-pyramid.ts";
 import type { Store } from "../store.ts";
 
 /** How often the data version is looked at: a write's tiles are drawn again within this much of it. */

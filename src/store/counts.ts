@@ -3,7 +3,7 @@
  * unfiltered frequency tiles (exactly as render.ts draws them, before the
  * privacy masks), so such a tile is a lookup and an inflate instead of
  * 20-50 ms of drawing. Which tiles are stored, and their building, is
- * src/pyramid.ts; here are their rows and keeping them exact: every write
+ * src/count-pyramid.ts; here are their rows and keeping them exact: every write
  * of activities removes, in its own transaction, the stored tiles drawn from
  * any source tile it touches, so no reader ever sees a stale one.
  *
@@ -28,7 +28,7 @@ export interface CountTile extends TileAddress {
   packed: Uint8Array;
 }
 
-/** Stored for a tile judged cheap to draw (src/pyramid.ts): it is drawn, and not judged again until a write touches it. */
+/** Stored for a tile judged cheap to draw (src/count-pyramid.ts): it is drawn, and not judged again until a write touches it. */
 export const NOT_STORED = new Uint8Array(0);
 
 /**

@@ -13,7 +13,7 @@
  *      free (src/server/tile-helper.ts). Both must draw the same pixels.
  *   3. the same session on one thread in the other scales (src/scale.ts) and heat
  *      modes (src/heat-mode.ts), beside the frequency figures.
- *   4. the count pyramid (src/pyramid.ts): built on the copy the sessions above ran on
+ *   4. the count pyramid (src/count-pyramid.ts): built on the copy the sessions above ran on
  *      (which has none), the one-thread session again with it (the same PNG bytes),
  *      and its costs: database size, build time, deleting and adding one activity
  *      that passes through the busiest tile and drawing the tiles it touched again.
@@ -37,7 +37,7 @@ import { renderBounds, renderTileCounts } from "../../src/render.ts";
 import { scalePalette, type Scale } from "../../src/scale.ts";
 import { TileRenderer } from "../../src/server/tile-helper.ts";
 import { ingestFiles } from "../../src/import/ingest.ts";
-import { buildPyramid } from "../../src/pyramid.ts";
+import { buildPyramid } from "../../src/count-pyramid.ts";
 import { openStore, type Store } from "../../src/store.ts";
 import { xToLng, yToLat } from "../../src/tile.ts";
 import { ensureBenchDb, ensureDataset } from "./_data.ts";

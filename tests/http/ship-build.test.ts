@@ -29,7 +29,7 @@ const start = (name: string) => `const w = new Worker(new URL("./${name}", impor
 describe("workerEntrypoints", () => {
   test("finds the export, import, pyramid, tile-render and strip-render workers of the project", () => {
     const found = workerEntrypoints(join(REPO, "src")).map((p) => relative(REPO, p));
-    expect(found).toEqual(["src/export/export-worker.ts", "src/import/worker.ts", "src/pyramid-worker.ts", "src/server/render-worker.ts", "src/server/tile-helper-worker.ts", "src/strip-worker.ts"]);
+    expect(found).toEqual(["src/count-pyramid-worker.ts", "src/export/export-worker.ts", "src/import/worker.ts", "src/server/render-worker.ts", "src/server/tile-helper-worker.ts", "src/strip-worker.ts"]);
   });
 
   test.each([

@@ -141,7 +141,7 @@ export interface PyramidBuild {
   stored: number;
 }
 
-/** What a pyramid worker (pyramid-worker.ts) is given once. */
+/** What a pyramid worker (count-pyramid-worker.ts) is given once. */
 export interface PyramidInit {
   dbPath: string;
   minMarks: number;
@@ -179,7 +179,7 @@ export async function buildPyramid(store: Store, { jobs, limits = DEFAULT_LIMITS
       const missing = wanted.filter((t) => !held.has(`${t.z}/${t.x}/${t.y}/${t.size}`));
       result.wanted = wanted.length;
       if (missing.length === 0) return result;
-      pool ??= new WorkerPool<PyramidTask, CountTile>(() => new Worker(new URL("./pyramid-worker.ts", import.meta.url)), {
+      pool ??= new WorkerPool<PyramidTask, CountTile>(() => new Worker(new URL("./count-pyramid-worker.ts", import.meta.url)), {
         size: jobs,
         depth: 2,
         init: { dbPath: store.path, minMarks: limits.minMarks, nice } satisfies PyramidInit,

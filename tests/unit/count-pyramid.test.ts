@@ -1,5 +1,5 @@
 /**
- * The count pyramid (src/pyramid.ts, src/store/counts.ts) on a real SQLite
+ * The count pyramid (src/count-pyramid.ts, src/store/counts.ts) on a real SQLite
  * file: every stored tile is byte-equal to drawing it from geometry, at every
  * zoom it covers and both sizes, with and without masks, and stays so after
  * activities are added and deleted (a write removes what it touches, in its
@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ingestFiles } from "../../src/import/ingest.ts";
-import { buildPyramid, PYRAMID_MAX_ZOOM, PYRAMID_SIZES, pyramidTiles, type PyramidLimits } from "../../src/pyramid.ts";
+import { buildPyramid, PYRAMID_MAX_ZOOM, PYRAMID_SIZES, pyramidTiles, type PyramidLimits } from "../../src/count-pyramid.ts";
 import { reading } from "../../src/query.ts";
 import { drawTilePart, finishRaster, renderTileCounts, tileView } from "../../src/render.ts";
 import { PyramidKeeper } from "../../src/server/pyramid-keeper.ts";

@@ -1,10 +1,10 @@
 /**
- * Draws count pyramid tiles (src/pyramid.ts buildPyramid) on its own thread
+ * Draws count pyramid tiles (src/count-pyramid.ts buildPyramid) on its own thread
  * with its own read-only connection, and packs them. CPU only: the main
  * thread writes them.
  */
 import { setPriority } from "node:os";
-import { drawCountTile, type PyramidInit, type PyramidTask } from "./pyramid.ts";
+import { drawCountTile, type PyramidInit, type PyramidTask } from "./count-pyramid.ts";
 import { reading } from "./query.ts";
 import { openStore, type CountTile, type Store } from "./store.ts";
 import { serveTasks } from "./workers.ts";
