@@ -55,8 +55,31 @@ export function countTile(db: Database, z: number, x: number, y: number, size: n
   const deltas = inflateRaw(row.counts, size * size, size * size, `count tile ${z}/${x}/${y} at ${size} px`);
   const counts = into ?? deltas;
   counts.set(deltas.subarray(0, size));
-  for (let i = size; i < deltas.length; i++) counts[i] = deltas[i] + counts[i - size];
+  addRowAbove(deltas, counts, size);
   return counts;
+}
+
+/**
+ * counts[i] = deltas[i] + counts[i - size], mod 256, from the second row on.
+ * Four bytes at a time where both arrays are word-aligned (sizes are multiples
+ * of 4): the low seven bits of each byte add without carrying into the next,
+ * and the top bit is the xor of both top bits and that carry. Every pyramid
+ * lookup makes this pass over the whole tile.
+ */
+function addRowAbove(deltas: Uint8Array, counts: Uint8Array, size: number): void {
+  const n = size * size;
+  if (deltas.byteOffset % 4 === 0 && counts.byteOffset % 4 === 0 && size % 4 === 0) {
+    const d = new Uint32Array(deltas.buffer, deltas.byteOffset, n / 4);
+    const c = new Uint32Array(counts.buffer, counts.byteOffset, n / 4);
+    const row = size / 4;
+    for (let i = row; i < c.length; i++) {
+      const a = d[i];
+      const b = c[i - row];
+      c[i] = ((a & 0x7f7f7f7f) + (b & 0x7f7f7f7f)) ^ ((a ^ b) & 0x80808080);
+    }
+    return;
+  }
+  for (let i = size; i < n; i++) counts[i] = deltas[i] + counts[i - size];
 }
 
 /** Every stored tile's address and size, and its stored bytes. */

@@ -12,7 +12,7 @@ import { reading } from "../../src/query.ts";
 import { drawTilePart, finishRaster, renderTileCounts, tileView } from "../../src/render.ts";
 import { PyramidKeeper } from "../../src/server/pyramid-keeper.ts";
 import { TileRenderer } from "../../src/server/tile-helper.ts";
-import type { Store } from "../../src/store.ts";
+import { openStore, packCounts, type Store } from "../../src/store.ts";
 import { CROSSING, fixtureDatabase, fixtureFile, lineGpx, type Line } from "../helpers/fixture.ts";
 
 /** Every tile with geometry under it is judged, and every one that draws anything is stored. */
@@ -170,6 +170,23 @@ describe("hotpot serve's pyramid keeper", () => {
     } finally {
       await keeper.close();
       fx.cleanup();
+    }
+  });
+});
+
+describe("stored counts", () => {
+  test.each([256, 512])("read back byte for byte at %i px, into their own buffer or a given one, word-aligned or not", (size) => {
+    const mem = openStore(":memory:");
+    try {
+      // Random bytes: every carry the row-above sums can make, within and across bytes of a word.
+      const counts = crypto.getRandomValues(new Uint8Array(size * size));
+      expect(mem.putCountTiles(mem.dataVersion(), [{ z: 3, x: 1, y: 2, size, packed: packCounts(counts, size) }])).toBe(true);
+      expect(equal(mem.countTile(3, 1, 2, size), counts)).toBe(true);
+      expect(equal(mem.countTile(3, 1, 2, size, new Uint8Array(size * size)), counts)).toBe(true);
+      const unaligned = new Uint8Array(size * size + 1).subarray(1);
+      expect(equal(mem.countTile(3, 1, 2, size, unaligned), counts)).toBe(true);
+    } finally {
+      mem.close();
     }
   });
 });
