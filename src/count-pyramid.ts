@@ -36,19 +36,11 @@ const MAX_OVERZOOM = 2;
 
 /*
  * Which tiles are stored: three limits, chosen on the render benchmark's
- * 100,000 km (tests/bench/render.ts, its 2,000-tile session on one thread,
- * 2026-12-05 on the shared machine):
- *
- *   bytes / over-zoomed bytes / marks   stored   database   session p50 / p99 / max
- *   none (drawn from geometry)               0   47.5 MB    1.93-1.97 / 38.6-42.2 / 56.2-64.3 ms
- *   50 K / 50 K / 200 K                  1,417   +42%       1.62 / 7.5 / 14.2 ms
- *   30 K / 60 K / 150 K (these)          1,437   +44%       0.67-1.17 / 4.7-6.7 / 6.6-10.7 ms
- *   30 K / 50 K / 100 K                  1,807   +53%       0.67 / 5.3 / 10.2 ms
- *   20 K / 20 K / 50 K                   4,132   +102%      0.80 / 5.9 / 16.2 ms
- *
- * Lower limits store the many 1-4 ms tiles the median is made of; the
- * over-zoomed tiles (zoom 17-18, lines 8 px wide) are the largest to store
- * and the ones whose bytes say least about their cost, hence their own limit.
+ * 100,000 km session (README, Performance: the count pyramid, where the
+ * limits tried are measured). Lower limits store the many 1-4 ms tiles the
+ * median is made of, at more database; the over-zoomed tiles (zoom 17-18,
+ * lines 8 px wide) are the largest to store and the ones whose bytes say
+ * least about their cost, hence their own limit.
  */
 
 /** Geometry bytes under a tile (at its source level) from which it is drawn and judged. */

@@ -74,12 +74,7 @@ export function inflateRaw(raw: Uint8Array, size: number, maxBytes: number, what
   return bytes;
 }
 
-/**
- * Raw deflate of bytes hotpot made itself (the count pyramid's tiles).
- * Measured on the 368 drawn 512 px tiles at zoom 11+ of the benchmark
- * session: 10.9 KB a tile, 0.68 ms to deflate and 0.1 ms to inflate, where
- * Z_RLE (as PNG's IDAT) gives 11.6 KB, level 1 14.9 KB and level 9 4% less.
- */
+/** Raw deflate of bytes hotpot made itself (the count pyramid's tiles), at the settings the README's Performance section compares. */
 export function deflateRaw(bytes: Uint8Array): Uint8Array {
   return deflateRawSync(bytes, { level: 6, strategy: constants.Z_FILTERED });
 }

@@ -93,6 +93,10 @@ export function storedTileAddresses(db: Database, z: number): Uint32Array {
 export function levelWeights(db: Database, z: number): Float64Array {
   const rows = db.query<{ x: number; y: number; bytes: number }, [number]>("SELECT x, y, sum(length(geometry)) AS bytes FROM activity_tiles WHERE z = ? GROUP BY x, y").all(z);
   const out = new Float64Array(rows.length * 3);
-  rows.forEach(({ x, y, bytes }, i) => out.set([x, y, bytes], 3 * i));
+  rows.forEach(({ x, y, bytes }, i) => {
+    out[3 * i] = x;
+    out[3 * i + 1] = y;
+    out[3 * i + 2] = bytes;
+  });
   return out;
 }
