@@ -10,8 +10,8 @@
  * adding and subtracting: a write removes the tiles it touches (in its
  * transaction) and buildPyramid draws what is missing again, on workers.
  *
- *   candidates (levelWeights → per zoom) ── minus stored ──> workers draw + deflate ──> one write per batch,
- *                                                               only if the data version has not moved
+ *   worker: plan (levelWeights → per zoom, minus stored) ──> workers draw + deflate ──> main: one write per batch,
+ *                                                                                        only if the data version has not moved
  */
 import type { TileSize } from "./args.ts";
 import { reading, type Reading } from "./query.ts";
@@ -113,7 +113,7 @@ export function pyramidTiles(store: Store, levels: readonly number[], limits: Py
  * A tile's counts drawn as the renderer draws them before the masks, packed;
  * NOT_STORED as the packed counts when the tile is cheap to draw after all.
  */
-export function drawCountTile(r: Reading, t: PyramidTask, minMarks: number): CountTile {
+function drawCountTile(r: Reading, t: PyramidTask, minMarks: number): CountTile {
   const raster = drawTilePart(r, t.z, t.x, t.y, t.size);
   const tile: CountTile = { z: t.z, x: t.x, y: t.y, size: t.size, packed: NOT_STORED };
   if (raster && marks(raster.counts) >= minMarks) tile.packed = packCounts(raster.counts, t.size);
@@ -136,9 +136,40 @@ export interface PyramidBuild {
 /** What a pyramid worker (count-pyramid-worker.ts) is given once. */
 export interface PyramidInit {
   dbPath: string;
-  minMarks: number;
+  limits: PyramidLimits;
   /** The worker thread's nice value, when it should yield to the others in the process. */
   nice?: number;
+}
+
+/** A pyramid worker's job, and its answer: the plan (which tiles the pyramid lacks), or one tile drawn. */
+export type PyramidJob = { plan: true } | { tile: PyramidTask };
+export type PyramidAnswer = { plan: PyramidPlan } | { tile: CountTile };
+
+export interface PyramidPlan {
+  /** The data version planned from: what is drawn is stored only while it holds. */
+  version: number;
+  /** Tiles judged in all. */
+  wanted: number;
+  missing: PyramidTask[];
+}
+
+const addressKey = (t: TileAddress & { size: number }) => `${t.z}/${t.x}/${t.y}/${t.size}`;
+
+/**
+ * The tiles the pyramid lacks. It reads every stored level's tile weights
+ * (tens of milliseconds on a large collection), so it runs on a pyramid
+ * worker, never on a thread that answers requests.
+ */
+export function planPyramid(store: Store, limits: PyramidLimits): PyramidPlan {
+  const { version, config } = store.snapshot();
+  const wanted = pyramidTiles(store, config.zoom_levels, limits);
+  const held = new Set(store.countTileAddresses().map(addressKey));
+  return { version, wanted: wanted.length, missing: wanted.filter((t) => !held.has(addressKey(t))) };
+}
+
+/** What a pyramid worker does with a job. */
+export function answerJob(store: Store, limits: PyramidLimits, job: PyramidJob): PyramidAnswer {
+  return "plan" in job ? { plan: planPyramid(store, limits) } : { tile: drawCountTile(reading(store, null), job.tile, limits.minMarks) };
 }
 
 export interface BuildOptions {
@@ -154,29 +185,27 @@ export interface BuildOptions {
 
 /**
  * Draws and stores the tiles the pyramid lacks, on `jobs` workers (each
- * with its own read-only connection; none are started when nothing lacks).
- * Stored tiles drawn before a write that touched them are gone already;
- * tiles drawn while a write came in are thrown away and drawn again. An
- * in-memory store has no pyramid: no other thread could read it.
+ * with its own read-only connection), which also plan them. Stored tiles
+ * drawn before a write that touched them are gone already; tiles drawn while
+ * a write came in are thrown away and drawn again. An in-memory store has no
+ * pyramid: no other thread could read it.
  */
 export async function buildPyramid(store: Store, { jobs, limits = DEFAULT_LIMITS, signal, nice }: BuildOptions): Promise<PyramidBuild> {
   const result: PyramidBuild = { wanted: 0, stored: 0 };
   if (store.path === ":memory:") return result;
-  let pool: WorkerPool<PyramidTask, CountTile> | null = null;
+  const pool = new WorkerPool<PyramidJob, PyramidAnswer>(() => new Worker(new URL("./count-pyramid-worker.ts", import.meta.url)), {
+    size: jobs,
+    depth: 2,
+    init: { dbPath: store.path, limits, nice } satisfies PyramidInit,
+    name: "pyramid worker",
+  });
   try {
     for (let attempt = 0; attempt < ATTEMPTS && !signal?.aborted; attempt++) {
-      const { version, config } = store.snapshot();
-      const wanted = pyramidTiles(store, config.zoom_levels, limits);
-      const held = new Set(store.countTileAddresses().map((t) => `${t.z}/${t.x}/${t.y}/${t.size}`));
-      const missing = wanted.filter((t) => !held.has(`${t.z}/${t.x}/${t.y}/${t.size}`));
-      result.wanted = wanted.length;
+      const answer = await pool.run({ plan: true });
+      if (!("plan" in answer)) throw new Error("count pyramid: a worker answered a plan with a tile");
+      const { version, wanted, missing } = answer.plan;
+      result.wanted = wanted;
       if (missing.length === 0) return result;
-      pool ??= new WorkerPool<PyramidTask, CountTile>(() => new Worker(new URL("./count-pyramid-worker.ts", import.meta.url)), {
-        size: jobs,
-        depth: 2,
-        init: { dbPath: store.path, minMarks: limits.minMarks, nice } satisfies PyramidInit,
-        name: "pyramid worker",
-      });
       let batch: CountTile[] = [];
       let current = true;
       const flush = () => {
@@ -185,12 +214,12 @@ export async function buildPyramid(store: Store, { jobs, limits = DEFAULT_LIMITS
         batch = [];
       };
       const drawn: Promise<void>[] = [];
-      for (const task of missing) {
+      for (const tile of missing) {
         await pool.available();
         if (!current || signal?.aborted) break;
         drawn.push(
-          pool.run(task).then((tile) => {
-            if (batch.push(tile) >= BATCH) flush();
+          pool.run({ tile }).then((answer) => {
+            if ("tile" in answer && batch.push(answer.tile) >= BATCH) flush();
           }),
         );
       }
@@ -200,6 +229,6 @@ export async function buildPyramid(store: Store, { jobs, limits = DEFAULT_LIMITS
     }
     return result;
   } finally {
-    pool?.terminate();
+    pool.terminate();
   }
 }

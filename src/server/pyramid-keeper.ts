@@ -3,7 +3,9 @@
  * (an upload, the Strava webhook, a delete, another process's import) has
  * removed the tiles it touched, so they are drawn from geometry until this
  * draws them again: on a worker thread, in the background, once the data
- * version has moved. The first check also builds the pyramid of a database
+ * version has moved. Which tiles are missing is worked out on that worker
+ * too (it reads every stored level), so a check costs this thread one read
+ * of the data version, and a rebuild only the writes of what was drawn. The first check also builds the pyramid of a database
  * that has none yet (one from before it existed). Only the primary process
  * keeps it: the others would draw the same tiles.
  */
