@@ -15,7 +15,8 @@ export default defineCommand({
     name: "import",
     description:
       "Import GPX, TCX and FIT files (optionally .gz) from a file, a folder (recursively) or a .zip archive such as a Strava bulk export. " +
-      "An activities.csv at the root of the folder or archive is joined automatically. Importing the same files again adds nothing.",
+      "An activities.csv at the root of the folder or archive is joined automatically. Importing the same files again adds nothing. " +
+      "Afterwards the busiest tiles' counts are drawn once and stored (the count pyramid), so the map shows them without drawing.",
   },
   args: {
     ...globalArgs,
@@ -38,7 +39,7 @@ export default defineCommand({
       valueHint: "MB",
       description: `largest file after unpacking .gz layers or a zip entry; larger ones fail with a message (default ${CLI_MAX_FILE_BYTES / MB})`,
     },
-    jobs: { type: "string", alias: "j", valueHint: "N", description: `worker threads parsing in parallel (default: one per core, here ${navigator.hardwareConcurrency})` },
+    jobs: { type: "string", alias: "j", valueHint: "N", description: `worker threads parsing in parallel, and then drawing the count pyramid (default: one per core, here ${navigator.hardwareConcurrency})` },
   },
   async run({ args }) {
     const trim = parseOptionNumber("trim", args.trim, (n) => Number.isFinite(n) && n >= 0, "a distance in metres >= 0");
