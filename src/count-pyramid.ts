@@ -28,17 +28,18 @@ export const PYRAMID_MAX_ZOOM = 18;
 
 /**
  * Nor more than this many zooms past the deepest stored level: each zoom
- * deeper has four times the tiles, each reading its whole source tile to
- * draw a smaller corner of it (with `zoom_levels` ending at 14, zoom 18
- * would judge 256 tiles per busy source tile).
+ * deeper has four times the tiles, and drawing them for the pyramid was
+ * most of its cost (README, Performance: the count pyramid). Two zooms
+ * past, a tile draws a sixteenth of its source tile, and skips the rest of
+ * it (raster.ts culling) fast enough to be drawn when asked for.
  */
-const MAX_OVERZOOM = 2;
+export const MAX_OVERZOOM = 1;
 
 /*
  * Which tiles are stored: three limits, chosen on the render benchmark's
  * 100,000 km session (README, Performance: the count pyramid, where the
  * limits tried are measured). Lower limits store the many 1-4 ms tiles the
- * median is made of, at more database; the over-zoomed tiles (zoom 17-18,
+ * median is made of, at more database; the over-zoomed tiles (zoom 17,
  * lines 8 px wide) are the largest to store and the ones whose bytes say
  * least about their cost, hence their own limit.
  */
@@ -48,9 +49,10 @@ export const MIN_BYTES = 30_000;
 
 /**
  * The same for a tile deeper than the deepest stored level, by the bytes of
- * the one source tile it reads: it draws only a corner of them, often nothing.
+ * the one source tile it reads: it draws only a quarter of them, so only
+ * the busiest source tiles' quarters, with lines 8 px wide, are slow.
  */
-export const MIN_OVERZOOM_BYTES = 60_000;
+export const MIN_OVERZOOM_BYTES = 150_000;
 
 /**
  * A judged tile is stored when its counts add up to this many (each

@@ -193,8 +193,12 @@ export class Raster {
    *
    *   A ─────────────── direction ──────────────→
    *     · skipped ·  · skipped ·   P (kept: the next one strays)
+   *
+   * `cull`: the lines reach far beyond the image (a tile drawn from a shallower
+   * level reads its whole source tile), so steps off the image are skipped
+   * before they cost a segment each; the runs then break where they leave it.
    */
-  lines(buffer: LineBuffer, t: Transform): void {
+  lines(buffer: LineBuffer, t: Transform, cull = false): void {
     const { coords, ends, lines } = buffer;
     const { scaleX, scaleY, offsetX, offsetY } = t;
     // Simplified in tile units, so only the points kept are transformed. A unit is at most
@@ -202,11 +206,18 @@ export class Raster {
     const pxPerUnit = Math.max(Math.abs(scaleX), Math.abs(scaleY));
     const minStep2 = (MIN_STEP_PX / pxPerUnit) ** 2;
     const tolerance2 = (SIMPLIFY_PX / pxPerUnit) ** 2;
+    // With `cull`, the image widened by a margin no band reaches across (a pen at most
+    // r * sqrt(2) wide across the minor axis, and a column), in tile units: a step whose two
+    // points lie beyond the same side of it draws nothing. Without, a box that holds every point.
+    const margin = 2 * this.radius + 2;
+    const [left, right] = cull ? unitRange(-margin, this.width + margin, scaleX, offsetX) : EVERYWHERE;
+    const [top, bottom] = cull ? unitRange(-margin, this.height + margin, scaleY, offsetY) : EVERYWHERE;
     let start = 0;
     for (let l = 0; l < lines; l++) {
       const end = ends[l];
       let ax = coords[2 * start];
       let ay = coords[2 * start + 1];
+      let side = outside(ax, ay, left, right, top, bottom);
       // The run's direction from the anchor, unnormalised (0, 0 while not yet fixed), and the
       // last point seen (the candidate end of the segment). Cross and dot products with it are
       // distances times its length, so their squares are compared with the squared tolerance
@@ -222,6 +233,17 @@ export class Raster {
       for (let i = start + 1; i < end; i++) {
         const x = coords[2 * i];
         const y = coords[2 * i + 1];
+        const was = side;
+        side = outside(x, y, left, right, top, bottom);
+        if ((side & was) !== 0) {
+          // Off the image: the run so far is drawn, and the next starts here. Most steps of a
+          // tile drawn from a shallower level (its whole source tile is read) end here.
+          if (ax !== px || ay !== py) this.segment(ax * scaleX + offsetX, ay * scaleY + offsetY, px * scaleX + offsetX, py * scaleY + offsetY);
+          ax = px = x;
+          ay = py = y;
+          dx = dy = 0;
+          continue;
+        }
         if (dx !== 0 || dy !== 0) {
           const across = (x - ax) * dy - (y - ay) * dx;
           const along = (x - ax) * dx + (y - ay) * dy;
@@ -362,4 +384,18 @@ export class Raster {
     if (top < this.top) this.top = top;
     if (bottom > this.bottom) this.bottom = bottom;
   }
+}
+
+const EVERYWHERE: [number, number] = [-Infinity, Infinity];
+
+/** The tile units [low, high] that `t` maps into pixels [from, to] along one axis. */
+function unitRange(from: number, to: number, scale: number, offset: number): [number, number] {
+  const a = (from - offset) / scale;
+  const b = (to - offset) / scale;
+  return a < b ? [a, b] : [b, a];
+}
+
+/** Which sides of [left, right] x [top, bottom] a point lies beyond: bits 1, 2, 4, 8. */
+function outside(x: number, y: number, left: number, right: number, top: number, bottom: number): number {
+  return (x < left ? 1 : 0) | (x > right ? 2 : 0) | (y < top ? 4 : 0) | (y > bottom ? 8 : 0);
 }

@@ -277,13 +277,15 @@ export function drawRows(extent: number, raster: Raster, rows: TileRow[], view: 
   const n = 2 ** zs;
   transform.scaleX = view.scaleX / (n * extent);
   transform.scaleY = view.scaleY / (n * extent);
+  // A source tile wider than the view: most of its lines lie off it.
+  const cull = view.scaleX / n >= 2 * view.width || view.scaleY / n >= 2 * view.height;
   for (const row of rows) {
     if (ids && !ids.has(row.activity_id)) continue;
     decodeLinesInto(row.geometry, lines);
     transform.offsetX = (row.x / n - view.x0) * view.scaleX;
     transform.offsetY = (row.y / n - view.y0) * view.scaleY;
     raster.activity(row.activity_id);
-    raster.lines(lines, transform);
+    raster.lines(lines, transform, cull);
   }
 }
 

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { ingestFiles } from "../../src/import/ingest.ts";
-import { buildPyramid, PYRAMID_MAX_ZOOM, PYRAMID_SIZES, pyramidTiles, type PyramidLimits } from "../../src/count-pyramid.ts";
+import { buildPyramid, MAX_OVERZOOM, PYRAMID_MAX_ZOOM, PYRAMID_SIZES, pyramidTiles, type PyramidLimits } from "../../src/count-pyramid.ts";
 import { reading } from "../../src/query.ts";
 import { drawTilePart, finishRaster, renderTileCounts, tileView } from "../../src/render.ts";
 import { PyramidKeeper } from "../../src/server/pyramid-keeper.ts";
@@ -71,9 +71,11 @@ function missing(s = store): string[] {
 const expectComplete = () => expect(missing()).toEqual([]);
 
 describe("count pyramid", () => {
-  test("covers zooms 0-18 at both sizes, every tile byte-equal to drawing it", () => {
+  test("covers zooms 0-17 at both sizes, every tile byte-equal to drawing it", () => {
     const tiles = stored();
-    for (let z = 0; z <= PYRAMID_MAX_ZOOM; z++) {
+    const deepest = Math.min(PYRAMID_MAX_ZOOM, Math.max(...store.config().zoom_levels) + MAX_OVERZOOM);
+    expect(deepest).toBe(17);
+    for (let z = 0; z <= deepest; z++) {
       for (const size of PYRAMID_SIZES) expect(tiles.some((t) => t.z === z && t.size === size)).toBe(true);
     }
     expect(expectExact()).toBe(tiles.length);
@@ -81,10 +83,10 @@ describe("count pyramid", () => {
   });
 
   test.each([
-    [[2, 6, 10, 14, 16], 18],
-    [[2, 6, 10, 14], 16],
-    [[2, 6, 10], 12],
-  ])("stored levels %j: tiles judged down to zoom %i, two past the deepest level at most", (levels, deepest) => {
+    [[2, 6, 10, 14, 16], 17],
+    [[2, 6, 10, 14], 15],
+    [[2, 6, 10], 11],
+  ])("stored levels %j: tiles judged down to zoom %i, one past the deepest level at most", (levels, deepest) => {
     expect(Math.max(...pyramidTiles(store, levels, ALL).map((t) => t.z))).toBe(deepest);
   });
 

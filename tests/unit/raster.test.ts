@@ -206,3 +206,35 @@ describe("simplification while drawing", () => {
     expect(rowsDrawn(column(r, 30))).toEqual([9, 10, 11, 12, 13, 14]);
   });
 });
+
+describe("culling steps off the image", () => {
+  // A zigzag that leaves the 40 px image to the right for 2,000 px and comes back: its turns
+  // (1 px apart, 90 degrees) are all kept by the simplification, with or without culling.
+  const points: number[] = [];
+  for (let x = 5; x < 2000; x += 1) points.push(x, 10 + (x % 2) * 4);
+  for (let x = 2000; x > 5; x -= 1) points.push(x, 25 + (x % 2) * 4);
+
+  function drawn(cull: boolean): { raster: Raster; segments: number } {
+    const raster = new Raster(40, 40, 1);
+    let segments = 0;
+    const segment = raster.segment.bind(raster);
+    raster.segment = (...args) => {
+      segments++;
+      segment(...args);
+    };
+    raster.activity(1);
+    raster.lines(buffer([points]), TENTHS, cull);
+    return { raster, segments };
+  }
+
+  test("draws the same pixels with far fewer segments", () => {
+    const all = drawn(false);
+    const culled = drawn(true);
+    expect(Array.from(culled.raster.counts)).toEqual(Array.from(all.raster.counts));
+    const rows = rowsDrawn(column(culled.raster, 20));
+    expect(rows.filter((y) => y >= 9 && y <= 15).length).toBeGreaterThanOrEqual(4); // the zigzag out
+    expect(rows.filter((y) => y >= 24 && y <= 30).length).toBeGreaterThanOrEqual(4); // and back
+    expect(all.segments).toBeGreaterThan(3900);
+    expect(culled.segments).toBeLessThan(100);
+  });
+});
