@@ -20,11 +20,10 @@ import { HotpotError } from "../errors.ts";
 import { archiveKind, type ArchiveKind } from "../export/archive.ts";
 import { countTiles } from "../export/pyramid.ts";
 import { runExport } from "../export/run.ts";
-import type { TileSize } from "../render.ts";
 import type { Store } from "../store.ts";
 import { jsonResponse, searchParams } from "./http.ts";
-import { activityQuery, intParam, paletteParam, paletteSpec } from "./params.ts";
-import { parseBounds, parseZooms } from "../args.ts";
+import { activityQuery, paletteParam, paletteSpec } from "./params.ts";
+import { parseBounds, parseTileSize, parseZooms } from "../args.ts";
 import { formatParam } from "./render.ts";
 
 /** Tiles one job may look at: zooms 2-16 of a city take a few thousand, a minute of one core at most. */
@@ -87,7 +86,7 @@ export function exportRoutes(store: Store, options: ExportRouteOptions = {}) {
     const kind = archiveKind(`heatmap.${params.get("kind") || "mbtiles"}`);
     const zooms = parseZooms(params.get("zooms") || "2-16");
     const bounds = parseBounds(params.get("bounds"));
-    const size = intParam(params, "size", 256, 1024, 256) as TileSize;
+    const size = parseTileSize(params.get("size") || "256", "size");
     const format = formatParam(params);
     paletteParam(params);
     const { query } = activityQuery(params);

@@ -81,6 +81,7 @@ describe("POST /api/exports", () => {
     ["kind=png&bounds=" + BOUNDS, 400, "output: expected"],
     ["zooms=9-3&bounds=" + BOUNDS, 400, "zooms: expected"],
     ["zooms=2-8", 400, "bounds: expected four numbers"],
+    ["size=300&bounds=" + BOUNDS, 400, "size: expected one of 256, 512, 1024, found '300'"],
     ["bounds=" + BOUNDS + "&filter=activity_type%20%3D", 400, ""],
     ["zooms=2-20&bounds=-180,-85,180,85", 413, `tiles with data, at most ${MAX_TILES} here`],
   ])("%s → %d", async (query, status, message) => {
