@@ -16,6 +16,7 @@ import type { ActivityRecord, Mask, Properties, StoreConfig } from "./types.ts";
 import * as activities from "./store/activities.ts";
 import { ConfigTable } from "./store/config.ts";
 import * as counts from "./store/counts.ts";
+import { rustKey } from "./store/rust.ts";
 import { dataVersion, openDatabase, pageCache, type OpenOptions } from "./store/schema.ts";
 import { StravaTables } from "./store/strava.ts";
 import * as tiles from "./store/tiles.ts";
@@ -111,6 +112,11 @@ export class Store {
 
   findExisting(key: string, fileHash: string | null): { id: number; key: string } | null {
     return activities.findExisting(this.db, key, fileHash);
+  }
+
+  /** Whether the Rust hotpot, before this database was converted, imported a file from one of these paths: it knew files by path, not by their bytes. */
+  importedByRust(paths: string[]): boolean {
+    return paths.some((path) => activities.findExisting(this.db, rustKey(path).key, null) !== null);
   }
 
   insertActivities(records: ActivityRecord[], options: { replace?: boolean } = {}): activities.InsertOutcome[] {

@@ -82,6 +82,17 @@ function displayPath(given: string, source: Source, rel: string): string {
   return join(given, rel);
 }
 
+/**
+ * The paths the Rust hotpot would have recorded for a file: the folder as
+ * given joined with the file's place in it (its directory walk keeps a
+ * leading ./), or the file as given. It read no archives.
+ */
+function rustPaths(given: string, source: Source, rel: string): string[] {
+  if (source.kind === "zip") return [];
+  if (source.kind === "file") return [given];
+  return [join(given, rel), `${given.replace(/\/+$/, "")}/${rel}`];
+}
+
 /** Decides each file's fate on this thread, cheapest checks first: a re-imported Strava export reads no file. */
 function plan(store: Store, given: string, source: Source, joined: Joined | null, summary: ImportSummary): Planned[] {
   const seenRows = new Set<string>();
@@ -92,7 +103,7 @@ function plan(store: Store, given: string, source: Source, joined: Joined | null
     const row = joined?.table.rows.get(joinKey);
     if (row) seenRows.add(joinKey);
     if (!isSupportedName(item.rel)) summary.skipped.unsupported++;
-    else if (row?.key && store.findExisting(row.key, null)) summary.skipped.already_stored++;
+    else if ((row?.key && store.findExisting(row.key, null)) || store.importedByRust(rustPaths(given, source, item.rel))) summary.skipped.already_stored++;
     else planned.push({ item, display: displayPath(given, source, item.rel), row });
   }
   if (joined) summary.csv = { source: joined.table.source, withoutFile: joined.table.rows.size - seenRows.size, manual: joined.table.manual };

@@ -10,7 +10,7 @@
  */
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { clipTrack } from "../../src/clip.ts";
@@ -220,6 +220,28 @@ test("hotpot activities on a Rust database: says what it does, converts, and lis
   expect({ code, stdout }).toEqual({ code: 0, stdout: "3\n" });
   expect(stderr).toBe(`hotpot: ${path} is a Rust hotpot database (schema 2): converting it in place; the original is kept as ${path}.rust-backup\n`);
 }, 30_000);
+
+describe("importing the Rust hotpot's files again after converting", () => {
+  // The Rust hotpot knew a file by the path its import walked (here `activities/123.gpx`,
+  // imported from `dir`), so a script that imports the same folder must not add it twice.
+  // (--trim 0: the converted settings hide 150 m at each end, the whole of the short sample.)
+  const sample = readFileSync(join(import.meta.dir, "../fixtures/activities/sample.gpx"));
+
+  test.each(["activities", "./activities", "activities/"])("hotpot import %s: the file it had is already stored, a new one is added", async (given) => {
+    const work = mkdtempSync(join(dir, "again-"));
+    const db = join(work, "hotpot.sqlite3");
+    buildRust(db, 3);
+    mkdirSync(join(work, "activities"));
+    writeFileSync(join(work, "activities/123.gpx"), sample);
+    writeFileSync(join(work, "activities/456.gpx"), sample.toString().replace(/<name>[^<]*<\/name>/, "<name>new</name>").replace("</gpx>", "<!-- another file --></gpx>"));
+    const proc = Bun.spawn(["bun", join(import.meta.dir, "../..", "src/cli.ts"), "import", given, "-D", db, "--trim", "0"], { cwd: work, stdout: "pipe", stderr: "pipe" });
+    const [code, stdout] = await Promise.all([proc.exited, new Response(proc.stdout).text()]);
+    expect({ code, imported: /Imported (\d+) activit/.exec(stdout)?.[1], stored: /(\d+) already stored/.exec(stdout)?.[1] }).toEqual({ code: 0, imported: "1", stored: "1" });
+    const store = openStore(db);
+    expect(store.activityCount()).toBe(4);
+    store.close();
+  }, 30_000);
+});
 
 describe("files that are not hotpot's", () => {
   test("a folder: a clear error", () => {
