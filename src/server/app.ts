@@ -98,8 +98,10 @@ export function createApp(options: AppOptions): AnyElysia {
   // A user's mistake is readable cross-origin like any answer; a bug's 500 is not.
   const failed = (request: Request, error: unknown): Response => (isHotpotError(error) ? allowOrigin(request, errorResponse(error)) : errorResponse(error));
 
-  // Hooks first: Elysia applies a hook only to routes added after it.
-  let app: AnyElysia = new Elysia().onError({ as: "global" }, ({ code, error, request }) => {
+  // Hooks first: Elysia applies a hook only to routes added after it. standardHostname off:
+  // by default Elysia looks for the path from the 12th character of the URL on, which
+  // skips it behind a host of one or two letters (http://hp/ answered 404 for every page).
+  let app: AnyElysia = new Elysia({ handler: { standardHostname: false } }).onError({ as: "global" }, ({ code, error, request }) => {
     if (code === "NOT_FOUND") return failed(request, notFound(app, request));
     if (code === "PARSE") return failed(request, new HotpotError("bad_argument", "the request body could not be read"));
     return failed(request, error);

@@ -204,6 +204,12 @@ describe("one process", () => {
     }
   });
 
+  test.each(["hp", "a", "nas", "nas:8080", "localhost"])("behind a host named %p (a LAN name or a proxy's): the page, the API and tiles answer", async (host) => {
+    for (const path of ["/", "/healthz", "/api/activity-count", TILES[0]]) {
+      expect(`${path} ${(await rawGet(server.base, path, host)).split("\r\n")[0]}`).toBe(`${path} HTTP/1.1 200 OK`);
+    }
+  });
+
   test("an upload over the size limit: 413", async () => {
     const big = new File([new Uint8Array(16 * 1024 * 1024)], "big.gpx");
     const response = await fetch(`${server.base}/upload`, { method: "POST", body: uploadForm([big]), headers: { Authorization: `Bearer ${TOKEN}` } }).catch((e) => e);
@@ -251,11 +257,11 @@ describe("a crash", () => {
   }, 60_000);
 });
 
-/** Sends a request line exactly as written (fetch would normalise the path first). */
-function rawGet(base: string, path: string): Promise<string> {
+/** Sends a request line exactly as written (fetch would normalise the path first), with the server's host or `host`. */
+function rawGet(base: string, path: string, host?: string): Promise<string> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
-    const socket = connect(Number(port), hostname, () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${hostname}\r\nConnection: close\r\n\r\n`));
+    const socket = connect(Number(port), hostname, () => socket.write(`GET ${path} HTTP/1.1\r\nHost: ${host ?? hostname}\r\nConnection: close\r\n\r\n`));
     let answer = "";
     socket.on("data", (d) => (answer += d.toString()));
     socket.on("end", () => resolve(answer));
