@@ -582,13 +582,41 @@ describe("a link to an activity", () => {
   });
 });
 
+/** Visible controls smaller than 32 px either way, for a fingertip (WCAG 2.2 asks 24 at least). */
+function tooSmall(p: Page): Promise<string[]> {
+  return p.evaluate(() =>
+    [...document.querySelectorAll("button, a[href], input, select")]
+      .filter((el) => (el as HTMLElement).offsetParent !== null && el.checkVisibility())
+      .map((el) => ({ el: el.outerHTML.slice(0, 70), r: el.getBoundingClientRect() }))
+      .filter(({ r }) => r.width > 0 && (r.width < 32 || r.height < 32))
+      .map(({ el, r }) => `${el} ${Math.round(r.width)}x${Math.round(r.height)}`),
+  );
+}
+
+/** The elements matching `others` whose boxes overlap the element matching `selector`. */
+function overlapping(p: Page, selector: string, others: string): Promise<string[]> {
+  return p.evaluate(
+    ([sel, oth]) => {
+      const a = document.querySelector(sel)!.getBoundingClientRect();
+      return [...document.querySelectorAll(oth)]
+        .filter((el) => {
+          const b = el.getBoundingClientRect();
+          return b.width > 0 && a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+        })
+        .map((el) => el.outerHTML.slice(0, 70));
+    },
+    [selector, others] as const,
+  );
+}
+
 describe("phone", () => {
   test("the settings sheet is half the screen and draggable, notices stay outside it, wording fits touch", async () => {
     const phone = await openPage(browser, PHONE.options);
     try {
       await load(phone.page, `${HASH}&color=plaid`);
-      // The note about the link shows with the sheet folded.
+      // The note about the link shows with the sheet folded, clear of the map's buttons.
       expect(await phone.page.isVisible('#notices [data-id="link"]')).toBe(true);
+      expect(await overlapping(phone.page, '#notices [data-id="link"]', BUTTONS)).toEqual([]);
       await phone.page.click("#panel-open");
       const sheet = (await phone.page.locator("#panel").boundingBox())!;
       expect(sheet.height).toBeGreaterThan(844 * 0.4);
@@ -606,15 +634,13 @@ describe("phone", () => {
       expect(note.y).toBeGreaterThanOrEqual(dragged.y + dragged.height);
       await shot("phone-sheet", phone.page);
       expect(await phone.page.textContent("#dropzone")).not.toContain("drop them");
-      // Every visible control is at least 24 px in both directions (WCAG 2.2 target size).
-      const small = await phone.page.evaluate(() =>
-        [...document.querySelectorAll("button, a[href], input, select")]
-          .filter((el) => (el as HTMLElement).offsetParent !== null)
-          .map((el) => ({ el: el.outerHTML.slice(0, 70), r: el.getBoundingClientRect() }))
-          .filter(({ r }) => r.width > 0 && (r.width < 24 || r.height < 24))
-          .map(({ el, r }) => `${el} ${Math.round(r.width)}x${Math.round(r.height)}`),
-      );
-      expect(small).toEqual([]);
+      expect(await tooSmall(phone.page)).toEqual([]);
+      // The filter help: its examples and properties are tappable, and the table fits across.
+      await phone.page.click("#filter-help");
+      await phone.page.waitForSelector("#properties tbody th button");
+      expect(await tooSmall(phone.page)).toEqual([]);
+      expect(await phone.page.$eval("#help .table-wrap", (el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
+      await phone.page.keyboard.press("Escape");
       await phone.page.click("#panel-close");
 
       // An activity's card is a sheet at the bottom; "Zoom to track" frames the track above it.
@@ -622,6 +648,7 @@ describe("phone", () => {
       await phone.page.waitForSelector("#near .near-item");
       await phone.page.tap('#near .near-item:has-text("Morning ride")');
       await phone.page.waitForFunction(() => document.querySelector("#activity-title")?.textContent === "Morning ride");
+      expect(await tooSmall(phone.page)).toEqual([]);
       await moved(phone.page, () => phone.page.tap("#activity-zoom"));
       // Track A on screen, clear of the card, the folded sheet and the map controls.
       await expectFramed(PHONE, phone.page, [LINES[0]], [PHONE.folded, BUTTONS, "#activity"]);
