@@ -153,20 +153,30 @@ export interface PyramidPlan {
   /** Tiles judged in all. */
   wanted: number;
   missing: PyramidTask[];
+  /** Stored tiles the limits no longer judge (a database from before they changed). */
+  unwanted: PyramidTask[];
 }
 
 const addressKey = (t: TileAddress & { size: number }) => `${t.z}/${t.x}/${t.y}/${t.size}`;
 
 /**
- * The tiles the pyramid lacks. It reads every stored level's tile weights
- * (tens of milliseconds on a large collection), so it runs on a pyramid
- * worker, never on a thread that answers requests.
+ * The tiles the pyramid lacks, and those it holds but no longer judges. It
+ * reads every stored level's tile weights (tens of milliseconds on a large
+ * collection), so it runs on a pyramid worker, never on a thread that
+ * answers requests.
  */
 export function planPyramid(store: Store, limits: PyramidLimits): PyramidPlan {
   const { version, config } = store.snapshot();
   const wanted = pyramidTiles(store, config.zoom_levels, limits);
-  const held = new Set(store.countTileAddresses().map(addressKey));
-  return { version, wanted: wanted.length, missing: wanted.filter((t) => !held.has(addressKey(t))) };
+  const stored = store.countTileAddresses();
+  const held = new Set(stored.map(addressKey));
+  const judged = new Set(wanted.map(addressKey));
+  return {
+    version,
+    wanted: wanted.length,
+    missing: wanted.filter((t) => !held.has(addressKey(t))),
+    unwanted: stored.filter((t) => !judged.has(addressKey(t))).map(({ z, x, y, size }) => ({ z, x, y, size: size as TileSize })),
+  };
 }
 
 /** What a pyramid worker does with a job. */
@@ -205,8 +215,9 @@ export async function buildPyramid(store: Store, { jobs, limits = DEFAULT_LIMITS
     for (let attempt = 0; attempt < ATTEMPTS && !signal?.aborted; attempt++) {
       const answer = await pool.run({ plan: true });
       if (!("plan" in answer)) throw new Error("count pyramid: a worker answered a plan with a tile");
-      const { version, wanted, missing } = answer.plan;
+      const { version, wanted, missing, unwanted } = answer.plan;
       result.wanted = wanted;
+      if (unwanted.length > 0) store.dropCountTiles(unwanted);
       if (missing.length === 0) return result;
       let batch: CountTile[] = [];
       let current = true;

@@ -208,16 +208,28 @@ export class Raster {
     const tolerance2 = (SIMPLIFY_PX / pxPerUnit) ** 2;
     // With `cull`, the image widened by a margin no band reaches across (a pen at most
     // r * sqrt(2) wide across the minor axis, and a column), in tile units: a step whose two
-    // points lie beyond the same side of it draws nothing. Without, a box that holds every point.
-    const margin = 2 * this.radius + 2;
-    const [left, right] = cull ? unitRange(-margin, this.width + margin, scaleX, offsetX) : EVERYWHERE;
-    const [top, bottom] = cull ? unitRange(-margin, this.height + margin, scaleY, offsetY) : EVERYWHERE;
+    // points lie beyond the same side of it draws nothing.
+    let left = 0;
+    let right = 0;
+    let top = 0;
+    let bottom = 0;
+    if (cull) {
+      const margin = 2 * this.radius + 2;
+      const x0 = (-margin - offsetX) / scaleX;
+      const x1 = (this.width + margin - offsetX) / scaleX;
+      const y0 = (-margin - offsetY) / scaleY;
+      const y1 = (this.height + margin - offsetY) / scaleY;
+      left = Math.min(x0, x1);
+      right = Math.max(x0, x1);
+      top = Math.min(y0, y1);
+      bottom = Math.max(y0, y1);
+    }
     let start = 0;
     for (let l = 0; l < lines; l++) {
       const end = ends[l];
       let ax = coords[2 * start];
       let ay = coords[2 * start + 1];
-      let side = outside(ax, ay, left, right, top, bottom);
+      let side = cull ? outside(ax, ay, left, right, top, bottom) : 0;
       // The run's direction from the anchor, unnormalised (0, 0 while not yet fixed), and the
       // last point seen (the candidate end of the segment). Cross and dot products with it are
       // distances times its length, so their squares are compared with the squared tolerance
@@ -233,16 +245,18 @@ export class Raster {
       for (let i = start + 1; i < end; i++) {
         const x = coords[2 * i];
         const y = coords[2 * i + 1];
-        const was = side;
-        side = outside(x, y, left, right, top, bottom);
-        if ((side & was) !== 0) {
-          // Off the image: the run so far is drawn, and the next starts here. Most steps of a
-          // tile drawn from a shallower level (its whole source tile is read) end here.
-          if (ax !== px || ay !== py) this.segment(ax * scaleX + offsetX, ay * scaleY + offsetY, px * scaleX + offsetX, py * scaleY + offsetY);
-          ax = px = x;
-          ay = py = y;
-          dx = dy = 0;
-          continue;
+        if (cull) {
+          const was = side;
+          side = outside(x, y, left, right, top, bottom);
+          if ((side & was) !== 0) {
+            // Off the image: the run so far is drawn, and the next starts here. Most steps of a
+            // tile drawn from a shallower level (its whole source tile is read) end here.
+            if (ax !== px || ay !== py) this.segment(ax * scaleX + offsetX, ay * scaleY + offsetY, px * scaleX + offsetX, py * scaleY + offsetY);
+            ax = px = x;
+            ay = py = y;
+            dx = dy = 0;
+            continue;
+          }
         }
         if (dx !== 0 || dy !== 0) {
           const across = (x - ax) * dy - (y - ay) * dx;
@@ -384,15 +398,6 @@ export class Raster {
     if (top < this.top) this.top = top;
     if (bottom > this.bottom) this.bottom = bottom;
   }
-}
-
-const EVERYWHERE: [number, number] = [-Infinity, Infinity];
-
-/** The tile units [low, high] that `t` maps into pixels [from, to] along one axis. */
-function unitRange(from: number, to: number, scale: number, offset: number): [number, number] {
-  const a = (from - offset) / scale;
-  const b = (to - offset) / scale;
-  return a < b ? [a, b] : [b, a];
 }
 
 /** Which sides of [left, right] x [top, bottom] a point lies beyond: bits 1, 2, 4, 8. */

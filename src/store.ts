@@ -223,6 +223,10 @@ export class Store {
   putCountTiles(version: number, tiles: counts.CountTile[]): boolean {
     return counts.putCountTiles(this.db, version, tiles);
   }
+
+  dropCountTiles(tiles: (counts.TileAddress & { size: number })[]): void {
+    counts.dropCountTiles(this.db, tiles);
+  }
 }
 
 /** Opens a store, or a throwaway one in memory. */

@@ -125,6 +125,14 @@ export function dropCountTilesOver(db: Database, levels: readonly number[], sour
   }
 }
 
+/** Removes these stored tiles: the pyramid no longer wants them (its limits changed since they were drawn). */
+export function dropCountTiles(db: Database, tiles: (TileAddress & { size: number })[]): void {
+  const drop = db.query<never, [number, number, number, number]>("DELETE FROM count_tiles WHERE z = ? AND x = ? AND y = ? AND size = ?");
+  db.transaction(() => {
+    for (const t of tiles) drop.run(t.z, t.x, t.y, t.size);
+  }).immediate();
+}
+
 /** Empties the pyramid (every activity removed). */
 export function clearCountTiles(db: Database): void {
   db.exec("DELETE FROM count_tiles");

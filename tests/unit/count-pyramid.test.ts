@@ -142,6 +142,20 @@ describe("count pyramid", () => {
     expectExact();
   });
 
+  test("a stored tile the limits no longer judge (drawn before they changed) goes with the next build", async () => {
+    await buildPyramid(store, { jobs: 1, limits: ALL });
+    const before = store.countTileAddresses().length;
+    const deepest = Math.max(...store.config().zoom_levels);
+    const [t] = stored().filter((t) => t.z === deepest + MAX_OVERZOOM);
+    const beyond = { z: t.z + 1, x: 2 * t.x, y: 2 * t.y, size: t.size, packed: packCounts(new Uint8Array(t.size * t.size), t.size) };
+    expect(store.putCountTiles(store.dataVersion(), [beyond])).toBe(true);
+    expect(store.countTileAddresses().length).toBe(before + 1);
+    await buildPyramid(store, { jobs: 1, limits: ALL });
+    expect(store.countTileAddresses().map((a) => `${a.z}/${a.x}/${a.y}/${a.size}`)).not.toContain(`${beyond.z}/${beyond.x}/${beyond.y}/${beyond.size}`);
+    expect(store.countTileAddresses().length).toBe(before);
+    expectComplete();
+  });
+
   test("changing the stored levels empties it; resetting removes it with the activities", async () => {
     await buildPyramid(store, { jobs: 1, limits: ALL });
     expect(stored().length).toBeGreaterThan(0);
