@@ -154,7 +154,7 @@ export interface PyramidPlan {
   wanted: number;
   missing: PyramidTask[];
   /** Stored tiles the limits no longer judge (a database from before they changed). */
-  unwanted: PyramidTask[];
+  unwanted: (TileAddress & { size: number })[];
 }
 
 const addressKey = (t: TileAddress & { size: number }) => `${t.z}/${t.x}/${t.y}/${t.size}`;
@@ -175,7 +175,7 @@ export function planPyramid(store: Store, limits: PyramidLimits): PyramidPlan {
     version,
     wanted: wanted.length,
     missing: wanted.filter((t) => !held.has(addressKey(t))),
-    unwanted: stored.filter((t) => !judged.has(addressKey(t))).map(({ z, x, y, size }) => ({ z, x, y, size: size as TileSize })),
+    unwanted: stored.filter((t) => !judged.has(addressKey(t))),
   };
 }
 

@@ -16,7 +16,7 @@ import type { ActivityRecord, Mask, Properties, StoreConfig } from "./types.ts";
 import * as activities from "./store/activities.ts";
 import { ConfigTable } from "./store/config.ts";
 import * as counts from "./store/counts.ts";
-import { rustKey } from "./store/rust.ts";
+import { rustImportedPaths } from "./store/rust.ts";
 import { dataVersion, openDatabase, pageCache, type OpenOptions } from "./store/schema.ts";
 import { StravaTables } from "./store/strava.ts";
 import * as tiles from "./store/tiles.ts";
@@ -114,9 +114,9 @@ export class Store {
     return activities.findExisting(this.db, key, fileHash);
   }
 
-  /** Whether the Rust hotpot, before this database was converted, imported a file from one of these paths: it knew files by path, not by their bytes. */
-  importedByRust(paths: string[]): boolean {
-    return paths.some((path) => activities.findExisting(this.db, rustKey(path).key, null) !== null);
+  /** The paths the Rust hotpot imported files from, before this database was converted; empty for any other. */
+  rustImportedPaths(): Set<string> {
+    return rustImportedPaths(this.db);
   }
 
   insertActivities(records: ActivityRecord[], options: { replace?: boolean } = {}): activities.InsertOutcome[] {

@@ -96,6 +96,8 @@ function rustPaths(given: string, source: Source, rel: string): string[] {
 /** Decides each file's fate on this thread, cheapest checks first: a re-imported Strava export reads no file. */
 function plan(store: Store, given: string, source: Source, joined: Joined | null, summary: ImportSummary): Planned[] {
   const seenRows = new Set<string>();
+  const byRust = store.rustImportedPaths();
+  const knownToRust = (rel: string) => byRust.size > 0 && rustPaths(given, source, rel).some((p) => byRust.has(p));
   const planned: Planned[] = [];
   for (const item of source.items) {
     summary.files++;
@@ -103,7 +105,7 @@ function plan(store: Store, given: string, source: Source, joined: Joined | null
     const row = joined?.table.rows.get(joinKey);
     if (row) seenRows.add(joinKey);
     if (!isSupportedName(item.rel)) summary.skipped.unsupported++;
-    else if ((row?.key && store.findExisting(row.key, null)) || store.importedByRust(rustPaths(given, source, item.rel))) summary.skipped.already_stored++;
+    else if ((row?.key && store.findExisting(row.key, null)) || knownToRust(item.rel)) summary.skipped.already_stored++;
     else planned.push({ item, display: displayPath(given, source, item.rel), row });
   }
   if (joined) summary.csv = { source: joined.table.source, withoutFile: joined.table.rows.size - seenRows.size, manual: joined.table.manual };

@@ -74,7 +74,19 @@ export function rustTime(value: unknown): number | null {
 export function rustKey(file: string): { key: string; fileName: string | null } {
   if (file.startsWith("strava:") || file.startsWith("intervals_icu:")) return { key: file, fileName: null };
   if (file.startsWith("upload:")) return { key: file, fileName: file.slice("upload:".length) };
-  return { key: `rust-file:${file}`, fileName: file };
+  return { key: `${FILE_KEY}${file}`, fileName: file };
+}
+
+const FILE_KEY = "rust-file:";
+
+/**
+ * The paths the Rust hotpot imported files from, in a database converted from
+ * its (it knew files by path, not by their bytes); empty for any other. One
+ * range of the key index: ';' follows ':'.
+ */
+export function rustImportedPaths(db: Database): Set<string> {
+  const rows = db.query<{ key: string }, [string, string]>("SELECT key FROM activities WHERE key >= ? AND key < ?").all(FILE_KEY, "rust-file;");
+  return new Set(rows.map((r) => r.key.slice(FILE_KEY.length)));
 }
 
 /** The Rust geometry of one tile (several rows of u16 pairs) as one of our blobs. */
